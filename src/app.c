@@ -1,0 +1,36 @@
+/* app.c: the module list. Adding a module means adding its register call here. */
+#include "app.h"
+#include "auth/api.h"
+#include "framework/framework.h"
+#include "http/assets.h"
+#include "store/migrate.h"
+#include "web/layout.h"
+#include "auth/pages.h"
+#include "web/system.h"
+
+void app_register_routes(void)
+{
+    static int done;
+    if (done) return;
+    done = 1;
+    system_register_routes();
+    assets_register();
+    layout_register_routes();
+    auth_api_register();
+    auth_pages_register();
+    framework_register_routes();
+}
+
+int app_open_db(const char *path, store **out, p_error *err)
+{
+    store *s = NULL;
+    int rc = store_open(path, &s, err);
+    if (rc != P_OK) return rc;
+    rc = migrate_apply(s, NULL, err);
+    if (rc != P_OK) {
+        store_close(s);
+        return rc;
+    }
+    *out = s;
+    return P_OK;
+}

@@ -1,0 +1,40 @@
+/* config.c: reads POLIS_* settings once, with checked parsing and sane bounds. */
+#include "core/config.h"
+#include "core/log.h"
+#include "core/text.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+static struct polis_config cfg;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static long env_long(const char *name, long def, long min, long max)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) return def;
+    int64_t out;
+    if (!text_parse_int64(v, min, max, &out)) {
+        log_error("%s=%s is not a number in [%ld, %ld]; using %ld", name, v, min, max, def);
+        return def;
+    }
+    return (long)out;
+}
+
+void config_reload(void)
+{
+    cfg.session_idle_s = env_long("POLIS_SESSION_IDLE_S", 1800, 1, 86400 * 30);
+    cfg.session_absolute_s = env_long("POLIS_SESSION_MAX_S", 43200, 1, 86400 * 90);
+    cfg.login_window_s = env_long("POLIS_LOGIN_WINDOW_S", 900, 1, 86400);
+    cfg.login_max_per_account = env_long("POLIS_LOGIN_MAX_ACCOUNT", 5, 1, 1000000);
+    cfg.login_max_per_client = env_long("POLIS_LOGIN_MAX_CLIENT", 20, 1, 1000000);
+    cfg.body_limit_bytes = (size_t)env_long("POLIS_BODY_LIMIT", 1 << 20, 1024, 64L << 20);
+    cfg.threads = env_long("POLIS_THREADS", 0, 0, 256);
+    cfg.log_requests = (int)env_long("POLIS_LOG_REQUESTS", 1, 0, 1);
+}
+
+const struct polis_config *config_get(void)
+{
+    pthread_once(&once, config_reload);
+    return &cfg;
+}

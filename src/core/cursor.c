@@ -1,0 +1,26 @@
+/* cursor.c: base64url cursors via libsodium. */
+#include "core/cursor.h"
+#include "core/text.h"
+
+#include <sodium.h>
+#include <string.h>
+
+void cursor_encode(const char *key, char out[static CURSOR_MAX])
+{
+    size_t n = strlen(key);
+    size_t max_in = (CURSOR_MAX - 1) / 4 * 3 - 3;
+    if (n > max_in) n = max_in;
+    sodium_bin2base64(out, CURSOR_MAX, (const unsigned char *)key, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int cursor_decode(const char *cursor, char key[static CURSOR_MAX], p_error *err)
+{
+    size_t len = 0;
+    if (sodium_base642bin((unsigned char *)key, CURSOR_MAX - 1, cursor, strlen(cursor), NULL, &len,
+                          NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        len == 0 || !text_utf8_valid(key, len))
+        return p_fail(err, P_EINVAL, "cursor", "cursor is not valid; use the 'next' value of a page");
+    key[len] = '\0';
+    return P_OK;
+}

@@ -1,0 +1,68 @@
+/* router.h: the route table. Each route declares its method, a path pattern with {named}
+ * segments, the parameters it accepts (type, length, range, enum), and its handler.
+ * Undeclared query parameters are dropped; declared ones are validated before the
+ * handler runs, so handlers only ever see well-formed input. */
+#ifndef POLIS_HTTP_ROUTER_H
+#define POLIS_HTTP_ROUTER_H
+
+#include "http/request.h"
+
+#include <stdint.h>
+
+enum param_type {
+    PARAM_STRING, /* UTF-8 text of bounded length */
+    PARAM_CODE,   /* [A-Za-z0-9_-]+, as used by framework codes and ids */
+    PARAM_INT,    /* decimal integer in [min, max] */
+    PARAM_ENUM,   /* one of the '|'-separated values in enum_values */
+    PARAM_DATE,   /* YYYY-MM-DD */
+    PARAM_CURSOR, /* opaque keyset cursor: [A-Za-z0-9_=-] */
+};
+
+struct param_spec {
+    const char *name; /* NULL ends a list */
+    enum param_type type;
+    int max_len; /* in code points for strings; 0 means 200 */
+    int64_t min, max;
+    const char *enum_values;
+};
+
+typedef void (*http_handler)(http_request *req);
+
+struct route {
+    int methods;                     /* HTTP_GET | ... */
+    const char *pattern;             /* "/api/v1/organisations/{code}" */
+    http_handler handler;
+    const struct param_spec *params; /* path and query parameters; may be NULL */
+    const char *name;                /* metrics label; defaults to the pattern */
+    size_t body_limit;               /* 0 means the server default */
+    int index;                       /* assigned by router_add */
+};
+
+#define ROUTER_MAX_ROUTES 160
+
+/* Adds a route (the struct is copied). Returns its index, or -1 if the table is full. */
+int router_add(const struct route *r);
+
+/* Finds the route for method and path. Returns it, or NULL with *path_matched set when
+ * the path exists under another method (for 405) and *allow filled with the mask. */
+const struct route *router_match(int method, const char *path, http_request *req,
+                                 bool *path_matched, int *allow);
+
+/* Validates the route's declared query parameters into req->query. On failure fills err
+ * (400 with the parameter as field) and returns its status. */
+MUST_CHECK int router_bind_query(http_request *req, p_error *err);
+
+/* Validates one value against a spec; used for path and query parameters alike. */
+MUST_CHECK int router_check_value(const struct param_spec *spec, const char *value, p_error *err);
+
+/* Number of routes and the route at index (for metrics). */
+int router_count(void);
+const struct route *router_at(int index);
+
+/* Empties the table (tests). */
+void router_reset(void);
+
+/* Parses an HTTP method name into its bit; 0 when unknown. */
+int http_method_bit(const char *name);
+
+#endif
