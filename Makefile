@@ -1,0 +1,52 @@
+# Polis: the two commands a newcomer needs are `make run` and `make test`.
+# Everything else here is a helper they call, or a longer run of its own.
+
+DB      ?= polis.db
+LISTEN  ?= 127.0.0.1:8080
+BUILD   := build
+ASAN    := build-asan
+
+.PHONY: run test build build-asan deps fuzz bench soak format clean po
+
+run: deps build
+	@if [ ! -f "$(DB)" ]; then ./$(BUILD)/polis init --db "$(DB)" --demo; fi
+	@echo "Polis at http://$(LISTEN)/  (stop with Ctrl-C)"
+	./$(BUILD)/polis serve --db "$(DB)" --listen "$(LISTEN)"
+
+test:
+	@scripts/deps.sh test
+	@scripts/test.sh
+
+deps:
+	@scripts/deps.sh run
+
+build:
+	@[ -d $(BUILD) ] || meson setup $(BUILD) --buildtype=debugoptimized >/dev/null
+	@ninja -C $(BUILD) >/dev/null
+
+build-asan:
+	@[ -d $(ASAN) ] || meson setup $(ASAN) -Db_sanitize=address,undefined -Db_lundef=false \
+		--buildtype=debug >/dev/null
+	@ninja -C $(ASAN) >/dev/null
+
+fuzz:
+	@scripts/deps.sh test
+	@scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+
+bench:
+	@scripts/deps.sh bench
+	@bench/run.sh
+
+soak:
+	@scripts/deps.sh test
+	@scripts/soak.sh $${SOAK_SECONDS:-600}
+
+po:
+	xgettext --from-code=UTF-8 --keyword=T:2 --keyword=N_ -o po/polis.pot $$(git ls-files 'src/*.c')
+	msgmerge --quiet --update --backup=none po/ru.po po/polis.pot
+
+format:
+	clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'tools/*.c')
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-fuzz

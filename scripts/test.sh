@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test level and ends with one line "N passed, N failed":
+#   unit tests (cmocka) in the plain and the ASan+UBSan build,
+#   API tests against a real polis serve (ASan+UBSan build),
+#   short fuzzing runs of the parsers (clang libFuzzer),
+#   browser tests (Debian chromium driven by playwright-core).
+# Set POLIS_SKIP="e2e fuzz" to skip levels while working; CI skips nothing.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+skip=" ${POLIS_SKIP:-} "
+
+record() { echo "$1 $2 $3" >>"$results"; printf '== %s: %s passed, %s failed\n' "$1" "$2" "$3"; }
+
+build_all() {
+  make --no-print-directory build build-asan || { record build 0 1; return 1; }
+  record build 0 0
+}
+
+# Unit tests speak TAP; count their cases from meson's log. A test executable that
+# crashed before reporting counts as one failure.
+unit_level() {
+  local dir=$1 out
+  out=$(meson test -C "$dir" --print-errorlogs 2>&1)
+  echo "$out" | grep -E '^ *[0-9]+/[0-9]+ ' | tail -n 40
+  local log="$dir/meson-logs/testlog.txt" ok notok crashed
+  ok=$(grep -cE '^ok [0-9]+' "$log")
+  notok=$(grep -cE '^not ok [0-9]+' "$log")
+  crashed=$(echo "$out" | awk '/^(Fail|Timeout|Unexpected Pass):/ {s+=$NF} END {print s+0}')
+  if [[ $notok -eq 0 && $crashed -gt 0 ]]; then notok=$crashed; fi
+  record "unit($dir)" "$ok" "$notok"
+}
+
+count_line() { # level, command...: the command ends with "<level>: N passed, N failed"
+  local level=$1; shift
+  local out
+  out=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
+  local p f
+  p=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+  f=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+  record "$level" "${p:-0}" "${f:-1}"
+}
+
+if build_all; then
+  unit_level build
+  unit_level build-asan
+  count_line api env POLIS_BIN="$PWD/build-asan/polis" python3 tests/api/run.py
+  if [[ "$skip" != *" fuzz "* && -x scripts/fuzz.sh ]]; then
+    count_line fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
+  fi
+  if [[ "$skip" != *" e2e "* && -f tests/e2e/run.mjs ]]; then
+    count_line e2e tests/e2e/run.sh
+  fi
+fi
+
+awk '{p+=$2; f+=$3} END {printf "%d passed, %d failed\n", p, f; exit (f > 0)}' "$results"

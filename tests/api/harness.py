@@ -1,0 +1,242 @@
+"""Test harness for the black-box API tests: a real `polis serve` on a temporary
+database and a loopback port, and a small HTTP client with a cookie jar and CSRF.
+
+Environment: POLIS_BIN (the binary under test, default build/polis)."""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+POLIS_BIN = os.environ.get("POLIS_BIN", os.path.join(ROOT, "build", "polis"))
+ADMIN_PASSWORD = "correct horse battery staple"
+DEMO_USERS = ["coordinator", "officer.bishkek", "officer.odihr", "librarian",
+              "inspector.osh", "auditor"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_polis(*args, stdin=None, env=None, check=False):
+    """Runs the polis CLI; returns the CompletedProcess (text mode)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run([POLIS_BIN, *args], input=stdin, capture_output=True, text=True,
+                          env=full_env, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"polis {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+class PolisServer:
+    """A polis serve process on a fresh database with demo data. All demo users share
+    ADMIN_PASSWORD. Use as a context manager or call start()/stop()."""
+
+    def __init__(self, env=None, demo=True):
+        self.dir = tempfile.mkdtemp(prefix="polis-test-")
+        self.db = os.path.join(self.dir, "polis.db")
+        self.env = {"POLIS_LOGIN_MAX_CLIENT": "100000", "POLIS_LOG_REQUESTS": "1"}
+        self.env.update(env or {})
+        self.demo = demo
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(self.dir, "serve.log")
+
+    def init_db(self):
+        args = ["init", "--db", self.db, "--admin-password-stdin"]
+        if self.demo:
+            args.append("--demo")
+        run_polis(*args, stdin=ADMIN_PASSWORD + "\n", env=self.env, check=True)
+
+    def start(self):
+        if not os.path.exists(self.db):
+            self.init_db()
+        self.port = free_port()
+        self.log = open(self.log_path, "w")
+        full_env = dict(os.environ)
+        full_env.update(self.env)
+        self.proc = subprocess.Popen(
+            [POLIS_BIN, "serve", "--db", self.db, "--listen", f"127.0.0.1:{self.port}"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=full_env)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return self
+            except OSError:
+                time.sleep(0.05)
+            if self.proc.poll() is not None:
+                break
+        raise AssertionError("polis serve did not start:\n" + self.read_log())
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Stops the server; returns its exit code."""
+        if not self.proc:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self.log.close()
+        self.proc = None
+        return code
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def read_log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def client(self):
+        return Client(self.port)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def headers_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.body[:300]!r}>"
+
+
+class Client:
+    """Keep-alive HTTP client with a cookie jar. After login() it sends the session's
+    CSRF token on writes unless csrf=False is passed."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.csrf = None
+        self.token = None
+        self.conn = None
+
+    def _connection(self):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        return self.conn
+
+    def request(self, method, path, body=None, headers=None, csrf=True, raw=False,
+                content_type=None):
+        hdrs = {}
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.token:
+            hdrs["Authorization"] = "Bearer " + self.token
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            hdrs["X-CSRF-Token"] = self.csrf
+        data = None
+        if body is not None:
+            if raw:
+                data = body if isinstance(body, bytes) else body.encode("utf-8")
+                hdrs["Content-Type"] = content_type or "application/json"
+            elif isinstance(body, dict) and content_type == "application/x-www-form-urlencoded":
+                data = urllib.parse.urlencode(body).encode()
+                hdrs["Content-Type"] = content_type
+            else:
+                data = json.dumps(body).encode("utf-8")
+                hdrs["Content-Type"] = content_type or "application/json"
+        hdrs.update(headers or {})
+        for attempt in range(2):
+            conn = self._connection()
+            try:
+                conn.request(method, path, body=data, headers=hdrs)
+                r = conn.getresponse()
+                payload = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 1:
+                    raise
+        resp = Response(r.status, r.getheaders(), payload)
+        if r.getheader("Connection", "").lower() == "close":
+            conn.close()
+            self.conn = None
+        for c in resp.headers_all("Set-Cookie"):
+            name, _, rest = c.partition("=")
+            value = rest.split(";", 1)[0]
+            if "Max-Age=0" in c:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body if body is not None else {}, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body if body is not None else {}, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def login(self, login="admin", password=ADMIN_PASSWORD):
+        r = self.post("/api/v1/session", {"login": login, "password": password})
+        if r.status == 200:
+            self.csrf = r.json["csrf"]
+        return r
+
+    def close(self):
+        if self.conn:
+            self.conn.close()
+            self.conn = None
+
+
+def signed_in(server, login="admin"):
+    """A client signed in as login (a demo user or admin)."""
+    c = server.client()
+    r = c.login(login)
+    assert r.status == 200, r
+    return c
