@@ -226,8 +226,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         route_request(req);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t declared;
-        if (cl && text_parse_int64(cl, 0, INT64_MAX, &declared) && (size_t)declared > req->body_limit)
+        if (cl && text_parse_int64(cl, 0, INT64_MAX, &declared) && (size_t)declared > req->body_limit) {
+            /* Refuse at once rather than read a body we will discard; libmicrohttpd then
+             * closes the connection, which is what an oversized upload deserves. */
             req->body_too_large = true;
+            dispatch(srv, req);
+            return queue_reply(req);
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
@@ -241,8 +246,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     dispatch(srv, req);
-    if (req->method == HTTP_HEAD) buf_reset(&req->out);
-    return queue_reply(req);
+    return queue_reply(req); /* libmicrohttpd omits the body itself for HEAD */
 }
 
 static void log_request(const http_request *req, int64_t duration_ns)
