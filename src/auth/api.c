@@ -352,7 +352,8 @@ static void audit_list_handler(http_request *req)
 }
 
 static const struct param_spec page_params[] = {API_PAGE_PARAMS, {0}};
-static const struct param_spec user_params[] = {{.name = "login", .type = PARAM_CODE, .max_len = 64}, {0}};
+/* Logins may contain '.', which PARAM_CODE refuses; users_find matches them exactly. */
+static const struct param_spec user_params[] = {{.name = "login", .type = PARAM_STRING, .max_len = 64}, {0}};
 static const struct param_spec token_params[] = {
     {.name = "id", .type = PARAM_INT, .min = 1, .max = INT64_MAX},
     {.name = "all", .type = PARAM_ENUM, .enum_values = "1|true"},
