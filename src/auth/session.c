@@ -95,7 +95,10 @@ int session_lookup(store *s, const char *token, struct user *u, char csrf_out[st
     int64_t last_seen = store_col_int(st, 7);
     store_reset(st);
     if (u->disabled) return p_fail(err, P_EAUTH, NULL, "account is disabled");
-    if (now - last_seen < SESSION_TOUCH_EVERY_S) return P_OK;
+    /* Touch often enough that a session in use never looks idle, even with a short idle limit. */
+    long touch_every_s = cfg->session_idle_s / 2 < SESSION_TOUCH_EVERY_S ? cfg->session_idle_s / 2
+                                                                           : SESSION_TOUCH_EVERY_S;
+    if (now - last_seen < touch_every_s) return P_OK;
     rc = store_prepare(s, "UPDATE sessions SET last_seen = ? WHERE token_hash = ?", &st, err);
     if (rc != P_OK) return rc;
     store_bind_int(st, 1, now);
