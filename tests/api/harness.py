@@ -240,3 +240,77 @@ def signed_in(server, login="admin"):
     r = c.login(login)
     assert r.status == 200, r
     return c
+
+
+# --- Helpers for tests that need raw sockets, the database file or the server log. ---
+
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "WARNING: ThreadSanitizer")
+
+
+def sanitizer_report(text):
+    """The first sanitizer report in text (a log or stderr), or None."""
+    for marker in SANITIZER_MARKERS:
+        at = text.find(marker)
+        if at >= 0:
+            return text[max(0, at - 200):at + 2000]
+    return None
+
+
+def health_ok(port, timeout=5):
+    """True when GET /healthz on a fresh connection answers 200."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        conn.request("GET", "/healthz")
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except OSError:
+        return False
+
+
+def raw_exchange(port, head, body_chunks=(), timeout=15, method="GET"):
+    """Sends head (bytes: request line and headers, with the blank line) and then each of
+    body_chunks on a fresh connection, and reads one response. The server may answer and
+    close before reading everything, so send errors are ignored. Returns a Response, or
+    None when the connection closed without a response."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        try:
+            sock.sendall(head)
+            for chunk in body_chunks:
+                sock.sendall(chunk)
+        except OSError:
+            pass
+        resp = http.client.HTTPResponse(sock, method=method)
+        try:
+            resp.begin()
+            payload = resp.read()
+        except (http.client.HTTPException, OSError):
+            return None
+        return Response(resp.status, resp.getheaders(), payload)
+    finally:
+        sock.close()
+
+
+def db_rows(db, sql, params=()):
+    """Rows of a read-only query on a database file (through Python's sqlite3)."""
+    import sqlite3
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def log_records(server):
+    """The server log's JSON lines, parsed (other lines skipped)."""
+    out = []
+    for line in server.read_log().splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            out.append(rec)
+    return out
