@@ -13,7 +13,7 @@
 struct user {
     int64_t id;
     char login[65];
-    char display_name[129];
+    char display_name[513]; /* up to 128 characters of UTF-8, 4 bytes each at most */
     char role[24];
     char org[24]; /* "" when the user has no organisation scope */
     char lang[3];
