@@ -25,4 +25,9 @@ MUST_CHECK int framework_line_exists(store *s, const char *code, bool *exists, p
  * /api/v1/countries) and pages. */
 void framework_register_routes(void);
 
+/* The two halves framework_register_routes calls: JSON API handlers (api.c) and HTML
+ * pages (pages.c). */
+void framework_api_register(void);
+void framework_pages_register(void);
+
 #endif

@@ -3,4 +3,6 @@
 
 void framework_register_routes(void)
 {
+    framework_api_register();
+    framework_pages_register();
 }
