@@ -144,6 +144,35 @@ bool page_require_sign_in(http_request *req)
     return true;
 }
 
+bool page_require(http_request *req, enum permission perm)
+{
+    if (req->who.via == AUTH_NONE) {
+        /* After signing in, a write cannot be replayed by a redirect: come back to the home page. */
+        if (http_is_write(req))
+            http_redirect(req, "/login");
+        else
+            page_require_sign_in(req);
+        return false;
+    }
+    p_error err;
+    p_error_clear(&err);
+    if (authz_check(&req->who, perm, NULL, http_is_write(req), &err) == P_OK) return true;
+    struct page p;
+    page_begin(&p, req, T(req->lang, "Not allowed"));
+    if (strcmp(err.code, "csrf") == 0)
+        html_elem(&p.h, "p", T(p.lang, "This form has expired or was sent from another site. "
+                                       "Go back, reload the page and try again."),
+                  "class", "error", "role", "alert", NULL);
+    else
+        html_elem(&p.h, "p", T(p.lang, "Your role does not give access to this page."), "class",
+                  "error", "role", "alert", NULL);
+    html_open(&p.h, "p", NULL);
+    html_elem(&p.h, "a", T(p.lang, "Go to the home page"), "href", "/", NULL);
+    html_close(&p.h, "p");
+    page_finish(&p, 403);
+    return false;
+}
+
 static void handle_lang(http_request *req)
 {
     const char *code = http_path_param(req, "code");

@@ -3,6 +3,7 @@
 #ifndef POLIS_LAYOUT_H
 #define POLIS_LAYOUT_H
 
+#include "auth/authz.h"
 #include "core/err.h"
 #include "http/request.h"
 #include "web/html.h"
@@ -32,6 +33,11 @@ void page_input(struct page *p, const char *label, const char *type, const char 
 
 /* Replies 303 to /login?next=PATH when nobody is signed in; returns true if it replied. */
 bool page_require_sign_in(http_request *req);
+
+/* The page form of authz_require: true when the request may go on. Otherwise it has
+ * replied: 303 to the sign-in page when nobody is signed in, or a 403 page (not a JSON
+ * error) for a missing permission or a write without the session's CSRF token. */
+bool page_require(http_request *req, enum permission perm);
 
 /* Registers the language switch (GET /lang/{code}) and the home page. */
 void layout_register_routes(void);
