@@ -5,19 +5,22 @@
 #include "core/text.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define GENESIS_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* NULL is hashed as a length no string can have, so that changing a NULL before/after
+ * into "" (or back) breaks the hash like any other edit. */
 static void hash_field(crypto_hash_sha256_state *st, const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
+    uint64_t n = s ? (uint64_t)strlen(s) : UINT64_MAX;
     unsigned char len[8];
     for (int i = 0; i < 8; i++) len[i] = (unsigned char)(n >> (8 * i));
     crypto_hash_sha256_update(st, len, sizeof len);
-    if (n) crypto_hash_sha256_update(st, (const unsigned char *)s, n);
+    if (s && n) crypto_hash_sha256_update(st, (const unsigned char *)s, (size_t)n);
 }
 
 static void entry_hash(const char *fields[9], char out[65])
