@@ -28,6 +28,7 @@ struct http_server {
     struct MHD_Daemon *daemon;
     struct server_config cfg;
     atomic_int in_flight;
+    atomic_bool stopping; /* set by http_server_stop: drain, take nothing new */
     uint16_t port;
 };
 
@@ -169,7 +170,7 @@ static bool header_set(const http_request *req, const char *name)
     return false;
 }
 
-static enum MHD_Result queue_reply(http_request *req)
+static enum MHD_Result queue_reply(http_server *srv, http_request *req)
 {
     size_t len = 0;
     char *body = buf_steal(&req->out, &len);
@@ -189,6 +190,8 @@ static enum MHD_Result queue_reply(http_request *req)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    /* While stopping, end kept-alive connections so their clients cannot keep the drain going. */
+    if (atomic_load(&srv->stopping)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result r = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -223,6 +226,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         req = request_new(srv, conn, url, method);
         *con_cls = req;
         atomic_fetch_add(&srv->in_flight, 1);
+        if (atomic_load(&srv->stopping)) {
+            /* Arrived on a kept-alive connection after stop began: refused unprocessed, so
+             * the client may safely retry it elsewhere. */
+            http_reply_fail(req, P_EUNAVAIL, NULL, "the server is stopping; try again");
+            return queue_reply(srv, req);
+        }
         route_request(req);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t declared;
@@ -231,7 +240,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
              * closes the connection, which is what an oversized upload deserves. */
             req->body_too_large = true;
             dispatch(srv, req);
-            return queue_reply(req);
+            return queue_reply(srv, req);
         }
         return MHD_YES;
     }
@@ -246,7 +255,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         return MHD_YES;
     }
     dispatch(srv, req);
-    return queue_reply(req); /* libmicrohttpd omits the body itself for HEAD */
+    return queue_reply(srv, req); /* libmicrohttpd omits the body itself for HEAD */
 }
 
 static void log_request(const http_request *req, int64_t duration_ns)
@@ -356,6 +365,7 @@ uint16_t http_server_port(const http_server *srv)
 void http_server_stop(http_server *srv, unsigned grace_ms)
 {
     if (!srv) return;
+    atomic_store(&srv->stopping, true);
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
     if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
     for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0; waited += 10)
