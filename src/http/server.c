@@ -291,6 +291,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/* Decodes %HH like libmicrohttpd does, except that %00 becomes 0xFF: a NUL would cut the
+ * C string short (so "/assets/app.css%00.db" would serve app.css), while 0xFF is never
+ * valid UTF-8, so routing and every parameter check refuse it. */
+static size_t unescape_without_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    size_t n = MHD_http_unescape(s);
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\0') s[i] = (char)0xFF;
+    return n;
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
@@ -345,7 +358,8 @@ int http_server_start(const struct server_config *cfg, http_server **out, p_erro
         cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         1024u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, srv, MHD_OPTION_END);
+        on_connection, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape_without_nul, NULL,
+        MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);
         return p_fail(err, P_EIO, "listen", "cannot listen on %s (in use or not permitted)",
