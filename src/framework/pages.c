@@ -1,9 +1,12 @@
 /* pages.c (framework): the server-rendered pages of the reference data: the framework
- * overview (priorities with their focus areas, lines of action, principles), and the
- * organisations and countries with their filters and detail pages. Read-only; changes go
- * through the API. Names show in Russian when the page language is ru and one exists. */
+ * overview (priorities with their focus areas, lines of action, principles), the
+ * organisations and countries with their filters and detail pages, and for coordinators
+ * and admins the forms that create and edit organisations and countries. Names show in
+ * Russian when the page language is ru and one exists. */
 #include "framework/framework.h"
+#include "auth/authz.h"
 #include "framework/service.h"
+#include "http/form.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "web/api.h"
@@ -11,6 +14,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define PAGE_LIMIT 50
 
@@ -109,6 +113,21 @@ static void error_page(http_request *req, int rc, const p_error *err)
     page_finish(&p, p_status_http((p_status)rc));
 }
 
+/* True when the signed-in user may create and edit reference data. */
+static bool can_edit(http_request *req)
+{
+    return req->who.via != AUTH_NONE && authz_role_has(req->who.role, PERM_REFERENCE_EDIT);
+}
+
+/* A button-styled link to a create or edit form, for users who may use it. */
+static void action_link(struct page *p, const char *href, const char *label)
+{
+    if (!can_edit(p->req)) return;
+    html_open(&p->h, "p", "class", "actions", NULL);
+    html_elem(&p->h, "a", label, "href", href, "class", "button", NULL);
+    html_close(&p->h, "p");
+}
+
 /* ---- /framework ------------------------------------------------------------------------- */
 
 static void write_priorities(struct page *p, json_t *priorities)
@@ -199,17 +218,23 @@ static void framework_page(http_request *req)
 
 /* ---- filters and tables ----------------------------------------------------------------- */
 
-/* A <select name=name> with an "all" option and one per '|'-separated value. */
+/* A <select name=name> with one option per '|'-separated value, after an "All" option
+ * (value "") when with_all; marked invalid when err is about name. */
 static void enum_select(struct page *p, const char *label, const char *name, const char *values,
-                        const char *current, const char *(*label_of)(const char *, const char *))
+                        const char *current, const char *(*label_of)(const char *, const char *),
+                        bool with_all, const p_error *err)
 {
     html *h = &p->h;
+    bool bad = err && err->status != P_OK && strcmp(err->field, name) == 0;
     char id[40];
     snprintf(id, sizeof id, "f-%s", name);
-    html_open(h, "div", "class", "field", NULL);
+    html_open(h, "div", "class", bad ? "field invalid" : "field", NULL);
     html_elem(h, "label", label, "for", id, NULL);
-    html_open(h, "select", "name", name, "id", id, NULL);
-    html_elem(h, "option", T(p->lang, "All"), "value", "", NULL);
+    if (bad)
+        html_open(h, "select", "name", name, "id", id, "aria-invalid", "true", NULL);
+    else
+        html_open(h, "select", "name", name, "id", id, NULL);
+    if (with_all) html_elem(h, "option", T(p->lang, "All"), "value", "", NULL);
     for (const char *v = values; v && *v;) {
         const char *bar = strchr(v, '|');
         char value[40];
@@ -222,6 +247,7 @@ static void enum_select(struct page *p, const char *label, const char *name, con
         v = bar ? bar + 1 : NULL;
     }
     html_close(h, "select");
+    if (bad) html_elem(h, "p", err->message, "class", "field-error", NULL);
     html_close(h, "div");
 }
 
@@ -233,7 +259,8 @@ static void filter_form(struct page *p, const char *action, const char *enum_nam
     html_open(h, "form", "method", "get", "action", action, "class", "filters", "role", "search",
               NULL);
     page_input(p, T(p->lang, "Search"), "search", "q", http_query(p->req, "q"), NULL);
-    enum_select(p, enum_label, enum_name, values, http_query(p->req, enum_name), label_of);
+    enum_select(p, enum_label, enum_name, values, http_query(p->req, enum_name), label_of, true,
+                NULL);
     html_elem(h, "button", T(p->lang, "Filter"), "type", "submit", NULL);
     html_close(h, "form");
 }
@@ -247,7 +274,7 @@ static void next_link(struct page *p, const char *path, const char *enum_name, c
     add_query(&href, "q", http_query(p->req, "q"));
     add_query(&href, enum_name, http_query(p->req, enum_name));
     add_query(&href, "cursor", next);
-    html_open(&p->h, "nav", "class", "pagination", "aria-label", T(p->lang, "Pages"), NULL);
+    html_open(&p->h, "nav", "class", "pager", "aria-label", T(p->lang, "Pages"), NULL);
     html_elem(&p->h, "a", T(p->lang, "Next"), "href", buf_str(&href), "rel", "next", "class",
               "next", NULL);
     html_close(&p->h, "nav");
@@ -257,6 +284,7 @@ static void next_link(struct page *p, const char *path, const char *enum_name, c
 static void organisations_table(struct page *p, json_t *items, const char *id)
 {
     html *h = &p->h;
+    html_open(h, "div", "class", "table-wrap", NULL);
     html_open(h, "table", "id", id, "class", "data", NULL);
     html_open(h, "thead", NULL);
     html_open(h, "tr", NULL);
@@ -284,6 +312,7 @@ static void organisations_table(struct page *p, json_t *items, const char *id)
     }
     html_close(h, "tbody");
     html_close(h, "table");
+    html_close(h, "div");
 }
 
 /* ---- /organisations --------------------------------------------------------------------- */
@@ -308,6 +337,7 @@ static void organisations_page(http_request *req)
     }
     struct page p;
     page_begin(&p, req, T(req->lang, "Organisations"));
+    action_link(&p, "/organisations/new", T(p.lang, "New organisation"));
     filter_form(&p, "/organisations", "kind", T(p.lang, "Kind"), FRAMEWORK_ORG_KINDS, kind_label);
     if (json_array_size(items) == 0)
         html_elem(&p.h, "p", T(p.lang, "No organisations match."), "class", "empty", NULL);
@@ -344,7 +374,7 @@ static void organisation_detail_page(http_request *req)
         struct page p;
         page_begin(&p, req, local_name(req->lang, o));
         html *h = &p.h;
-        html_open(h, "dl", "class", "record", "id", "organisation", NULL);
+        html_open(h, "dl", "class", "details", "id", "organisation", NULL);
         dl_row(h, T(p.lang, "Code"), str(o, "code"));
         dl_row(h, T(p.lang, "Name in English"), str(o, "name"));
         dl_row(h, T(p.lang, "Name in Russian"), str(o, "name_ru"));
@@ -380,6 +410,9 @@ static void organisation_detail_page(http_request *req)
             html_close(h, "ul");
             html_close(h, "section");
         }
+        char edit[64];
+        snprintf(edit, sizeof edit, "/organisations/%s/edit", str(o, "code"));
+        action_link(&p, edit, T(p.lang, "Edit"));
         html_open(h, "p", NULL);
         html_elem(h, "a", T(p.lang, "All organisations"), "href", "/organisations", NULL);
         html_close(h, "p");
@@ -412,12 +445,14 @@ static void countries_page(http_request *req)
     }
     struct page p;
     page_begin(&p, req, T(req->lang, "Countries"));
+    action_link(&p, "/countries/new", T(p.lang, "New country"));
     html *h = &p.h;
     filter_form(&p, "/countries", "status", T(p.lang, "Status"), FRAMEWORK_COUNTRY_STATUSES,
                 status_label);
     if (json_array_size(items) == 0) {
         html_elem(h, "p", T(p.lang, "No countries match."), "class", "empty", NULL);
     } else {
+        html_open(h, "div", "class", "table-wrap", NULL);
         html_open(h, "table", "id", "countries", "class", "data", NULL);
         html_open(h, "thead", NULL);
         html_open(h, "tr", NULL);
@@ -441,6 +476,7 @@ static void countries_page(http_request *req)
         }
         html_close(h, "tbody");
         html_close(h, "table");
+        html_close(h, "div");
     }
     next_link(&p, "/countries", "status", next);
     page_finish(&p, 200);
@@ -463,7 +499,7 @@ static void country_detail_page(http_request *req)
     struct page p;
     page_begin(&p, req, local_name(req->lang, c));
     html *h = &p.h;
-    html_open(h, "dl", "class", "record", "id", "country", NULL);
+    html_open(h, "dl", "class", "details", "id", "country", NULL);
     dl_row(h, T(p.lang, "Code"), str(c, "code"));
     dl_row(h, T(p.lang, "Name in English"), str(c, "name"));
     dl_row(h, T(p.lang, "Name in Russian"), str(c, "name_ru"));
@@ -477,11 +513,247 @@ static void country_detail_page(http_request *req)
     else
         organisations_table(&p, orgs, "country-organisations");
     html_close(h, "section");
+    char edit[64];
+    snprintf(edit, sizeof edit, "/countries/%s/edit", str(c, "code"));
+    action_link(&p, edit, T(p.lang, "Edit"));
     html_open(h, "p", NULL);
     html_elem(h, "a", T(p.lang, "All countries"), "href", "/countries", NULL);
     html_close(h, "p");
     page_finish(&p, 200);
     json_decref(c);
+}
+
+/* ---- create and edit forms -------------------------------------------------------------- */
+
+/* What a form edits: organisations or countries. */
+struct form_target {
+    enum framework_kind kind;
+    const char *path;       /* the list page; records at PATH/{code} */
+    const char *new_title;  /* msgid */
+    const char *edit_title; /* msgid */
+};
+
+static const struct form_target org_target = {FRAMEWORK_ORGANISATION, "/organisations",
+                                              N_("New organisation"), N_("Edit organisation")};
+static const struct form_target country_target = {FRAMEWORK_COUNTRY, "/countries",
+                                                  N_("New country"), N_("Edit country")};
+
+/* Puts a refused form's error in the page's language. The service's messages embed
+ * values and have no catalogue entries, so the ones a form can cause are replaced. */
+static void localize_error(const char *lang, enum framework_kind kind, p_error *err)
+{
+    const char *text = NULL;
+    if (err->status == P_ECONFLICT && strcmp(err->field, "code") == 0)
+        text = T(lang, "A record with this code already exists.");
+    else if (strstr(err->message, " is required"))
+        text = T(lang, "This field is required.");
+    else if (strstr(err->message, " is longer than "))
+        text = T(lang, "This text is too long.");
+    else if (strcmp(err->field, "code") == 0)
+        text = kind == FRAMEWORK_COUNTRY
+                   ? T(lang, "A country code is two capital letters (ISO 3166-1).")
+                   : T(lang, "A code is 1 to 16 capital letters, digits and hyphens.");
+    else if (strcmp(err->field, "parent") == 0 && strncmp(err->message, "no ", 3) != 0)
+        text = T(lang, "An organisation cannot be placed under itself or its own units.");
+    else if (strncmp(err->message, "no ", 3) == 0 && err->field[0])
+        text = T(lang, "There is no record with this code.");
+    if (text) snprintf(err->message, sizeof err->message, "%s", text);
+}
+
+/* The create form (code NULL) or the edit form of record code, filled with values. */
+static void form_page(http_request *req, const struct form_target *t, json_t *values,
+                      const char *code, const p_error *err, int status)
+{
+    struct page p;
+    page_begin(&p, req, T(req->lang, code ? t->edit_title : t->new_title));
+    html *h = &p.h;
+    char action[64];
+    if (code) {
+        snprintf(action, sizeof action, "%s/%s/edit", t->path, code);
+        html_open(h, "p", "class", "record-code", NULL);
+        html_text(h, T(p.lang, "Code"));
+        html_text(h, ": ");
+        html_elem(h, "code", code, NULL);
+        html_close(h, "p");
+    } else {
+        snprintf(action, sizeof action, "%s/new", t->path);
+    }
+    page_error(&p, err);
+    html_open(h, "form", "method", "post", "action", action, "class", "stack", "id", "record-form",
+              NULL);
+    page_csrf_field(&p);
+    if (!code) page_input(&p, T(p.lang, "Code"), "text", "code", str(values, "code"), err);
+    page_input(&p, T(p.lang, "Name in English"), "text", "name", str(values, "name"), err);
+    page_input(&p, T(p.lang, "Name in Russian"), "text", "name_ru", str(values, "name_ru"), err);
+    if (t->kind == FRAMEWORK_ORGANISATION) {
+        enum_select(&p, T(p.lang, "Kind"), "kind", FRAMEWORK_ORG_KINDS, str(values, "kind"),
+                    kind_label, false, err);
+        page_input(&p, T(p.lang, "Parent organisation code (empty for none)"), "text", "parent",
+                   str(values, "parent"), err);
+        page_input(&p, T(p.lang, "Country code (empty for none)"), "text", "country",
+                   str(values, "country"), err);
+    } else {
+        enum_select(&p, T(p.lang, "Status"), "status", FRAMEWORK_COUNTRY_STATUSES,
+                    str(values, "status"), status_label, false, err);
+    }
+    html_elem(h, "button", T(p.lang, "Save"), "type", "submit", "class", "primary", NULL);
+    html_close(h, "form");
+    page_finish(&p, status);
+}
+
+/* The submitted form's members of kind as a JSON object (*out new); the code only when
+ * with_code. P_EMEDIA when the body is not a form. */
+static int read_form(http_request *req, enum framework_kind kind, bool with_code, json_t **out,
+                     p_error *err)
+{
+    *out = NULL;
+    const char *ct = http_header(req, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+        return p_fail(err, P_EMEDIA, NULL, "expected an HTML form");
+    if (req->body_too_large) return p_fail(err, P_ETOOBIG, NULL, "the form is too large");
+    form f;
+    int rc = form_parse(buf_str(&req->body), req->body.len, &f, err);
+    if (rc != P_OK) return rc;
+    json_t *o = json_object();
+    for (const char *const *name = framework_fields(kind); *name; name++) {
+        if (!with_code && strcmp(*name, "code") == 0) continue;
+        const char *v = form_get(&f, *name);
+        if (v) json_object_set_new(o, *name, json_string(v));
+    }
+    form_free(&f);
+    *out = o;
+    return P_OK;
+}
+
+/* Errors a form shows next to its fields, rather than on an error page. */
+static bool is_form_error(int rc)
+{
+    return rc == P_EINVAL || rc == P_EUNPROC || rc == P_ECONFLICT;
+}
+
+static void redirect_to_record(http_request *req, const struct form_target *t, const char *code)
+{
+    char to[64];
+    snprintf(to, sizeof to, "%s/%s", t->path, code);
+    http_redirect(req, to);
+}
+
+static void create_submit(http_request *req, const struct form_target *t)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    p_error err;
+    p_error_clear(&err);
+    json_t *values = NULL, *rec = NULL;
+    int rc = read_form(req, t->kind, true, &values, &err);
+    if (rc == P_OK) {
+        struct actor by = api_actor(req);
+        rc = framework_create(s, t->kind, values, &by, &rec, &err);
+    }
+    if (rc == P_OK) {
+        redirect_to_record(req, t, str(rec, "code"));
+    } else if (values && is_form_error(rc)) {
+        localize_error(req->lang, t->kind, &err);
+        form_page(req, t, values, NULL, &err, p_status_http((p_status)rc));
+    } else {
+        error_page(req, rc, &err);
+    }
+    json_decref(values);
+    json_decref(rec);
+}
+
+static void edit_form(http_request *req, const struct form_target *t)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    p_error err;
+    p_error_clear(&err);
+    json_t *rec = NULL;
+    int rc = framework_get(s, t->kind, http_path_param(req, "code"), &rec, &err);
+    if (rc != P_OK)
+        error_page(req, rc, &err);
+    else
+        form_page(req, t, rec, str(rec, "code"), NULL, 200);
+    json_decref(rec);
+}
+
+static void edit_submit(http_request *req, const struct form_target *t)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    p_error err;
+    p_error_clear(&err);
+    json_t *before = NULL, *patch = NULL;
+    const char *code = http_path_param(req, "code");
+    int rc = framework_get(s, t->kind, code, &before, &err);
+    if (rc == P_OK) rc = read_form(req, t->kind, false, &patch, &err);
+    if (rc == P_OK) {
+        struct actor by = api_actor(req);
+        rc = framework_update(s, t->kind, code, patch, &by, NULL, &err);
+    }
+    if (rc == P_OK) {
+        redirect_to_record(req, t, code);
+    } else if (patch && is_form_error(rc)) {
+        json_object_update(before, patch); /* show what was submitted */
+        localize_error(req->lang, t->kind, &err);
+        form_page(req, t, before, code, &err, p_status_http((p_status)rc));
+    } else {
+        error_page(req, rc, &err);
+    }
+    json_decref(before);
+    json_decref(patch);
+}
+
+static void organisation_new_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    json_t *empty = json_pack("{s:s}", "kind", "unit");
+    form_page(req, &org_target, empty, NULL, NULL, 200);
+    json_decref(empty);
+}
+
+static void organisation_create_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    create_submit(req, &org_target);
+}
+
+static void organisation_edit_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    edit_form(req, &org_target);
+}
+
+static void organisation_update_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    edit_submit(req, &org_target);
+}
+
+static void country_new_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    json_t *empty = json_pack("{s:s}", "status", "participating");
+    form_page(req, &country_target, empty, NULL, NULL, 200);
+    json_decref(empty);
+}
+
+static void country_create_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    create_submit(req, &country_target);
+}
+
+static void country_edit_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    edit_form(req, &country_target);
+}
+
+static void country_update_page(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    edit_submit(req, &country_target);
 }
 
 static const struct param_spec code_params[] = {{.name = "code", .type = PARAM_CODE, .max_len = 16},
@@ -508,6 +780,18 @@ void framework_pages_register(void)
          .pattern = "/organisations",
          .handler = organisations_page,
          .params = org_page_params},
+        {.methods = HTTP_GET, .pattern = "/organisations/new", .handler = organisation_new_page},
+        {.methods = HTTP_POST,
+         .pattern = "/organisations/new",
+         .handler = organisation_create_page},
+        {.methods = HTTP_GET,
+         .pattern = "/organisations/{code}/edit",
+         .handler = organisation_edit_page,
+         .params = code_params},
+        {.methods = HTTP_POST,
+         .pattern = "/organisations/{code}/edit",
+         .handler = organisation_update_page,
+         .params = code_params},
         {.methods = HTTP_GET,
          .pattern = "/organisations/{code}",
          .handler = organisation_detail_page,
@@ -516,6 +800,16 @@ void framework_pages_register(void)
          .pattern = "/countries",
          .handler = countries_page,
          .params = country_page_params},
+        {.methods = HTTP_GET, .pattern = "/countries/new", .handler = country_new_page},
+        {.methods = HTTP_POST, .pattern = "/countries/new", .handler = country_create_page},
+        {.methods = HTTP_GET,
+         .pattern = "/countries/{code}/edit",
+         .handler = country_edit_page,
+         .params = code_params},
+        {.methods = HTTP_POST,
+         .pattern = "/countries/{code}/edit",
+         .handler = country_update_page,
+         .params = code_params},
         {.methods = HTTP_GET,
          .pattern = "/countries/{code}",
          .handler = country_detail_page,

@@ -3,8 +3,8 @@ route with its shape and counts, filters, keyset pagination, parameter validatio
 checks and CSRF on writes, validation with field names, audited create and update, and
 the server-rendered pages in English and Russian.
 
-Test classes run in alphabetical order (PageTests, ReadTests, WriteTests), so the counts
-the first two check are those of the reference data before WriteTests adds records."""
+Test classes run in alphabetical order (PageTests, ReadTests, WriteFormTests, WriteTests),
+so the counts the first two check are those of the reference data before records are added."""
 
 import unittest
 import urllib.parse
@@ -440,6 +440,124 @@ class WriteTests(unittest.TestCase):
             page = OFFICER.get(path).text
             self.assertIn("&lt;script&gt;x()&lt;/script&gt; &amp; Co", page)
             self.assertNotIn("<script>x()", page)
+
+
+def hidden_value(html, name):
+    at = html.index(f'name="{name}" value="')
+    rest = html[at + len(f'name="{name}" value="'):]
+    return rest[:rest.index('"')]
+
+
+class WriteFormTests(unittest.TestCase):
+    """The create and edit forms coordinators and admins use in the browser."""
+
+    def submit(self, client, path, fields, csrf_field=True):
+        form = dict(fields)
+        if csrf_field:
+            form["csrf"] = hidden_value(client.get("/framework").text, "csrf")
+        return client.post(path, form, csrf=False,
+                           content_type="application/x-www-form-urlencoded")
+
+    def test_who_sees_the_forms(self):
+        r = COORD.get("/organisations/new")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn('<form method="post" action="/organisations/new"', r.text)
+        self.assertIn('name="csrf"', r.text)
+        self.assertIn('href="/organisations/new"', COORD.get("/organisations").text)
+        self.assertIn('href="/organisations/TNTD/edit"', COORD.get("/organisations/TNTD").text)
+        self.assertIn('href="/countries/KG/edit"', ADMIN.get("/countries/KG").text)
+        self.assertNotIn('href="/organisations/new"', OFFICER.get("/organisations").text)
+        self.assertNotIn("/edit", OFFICER.get("/organisations/TNTD").text)
+        for path in ("/organisations/new", "/organisations/TNTD/edit", "/countries/new",
+                     "/countries/KG/edit"):
+            with self.subTest(path=path):
+                self.assertEqual(OFFICER.get(path).status, 403)
+                r = SERVER.client().get(path)
+                self.assertEqual(r.status, 303)
+                self.assertTrue(r.header("Location").startswith("/login"))
+        self.assertEqual(COORD.get("/organisations/NOPE/edit").status, 404)
+        r = self.submit(OFFICER, "/organisations/new", {"code": "OFF-FORM", "name": "X",
+                                                        "kind": "unit"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(OFFICER.get("/api/v1/organisations/OFF-FORM").status, 404)
+
+    def test_create_and_edit_organisation_by_form(self):
+        r = self.submit(COORD, "/organisations/new", {"code": "FORM-ORG", "name": "Form office",
+                                                      "name_ru": "Офис формы", "kind": "unit",
+                                                      "parent": "SPMU", "country": ""})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), "/organisations/FORM-ORG")
+        rec = OFFICER.get("/api/v1/organisations/FORM-ORG").json
+        self.assertEqual((rec["name"], rec["name_ru"], rec["parent"], rec["country"]),
+                         ("Form office", "Офис формы", "SPMU", None))
+
+        form = COORD.get("/organisations/FORM-ORG/edit").text
+        self.assertIn('value="Form office"', form)
+        self.assertIn('<option value="unit" selected="selected">', form)
+        r = self.submit(COORD, "/organisations/FORM-ORG/edit",
+                        {"name": "Form office (renamed)", "name_ru": "Офис формы",
+                         "kind": "national", "parent": "", "country": "KG"})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), "/organisations/FORM-ORG")
+        page = OFFICER.get("/organisations/FORM-ORG").text
+        self.assertIn("<h1>Form office (renamed)</h1>", page)
+        self.assertIn('href="/countries/KG"', page)
+
+        audit = ADMIN.get("/api/v1/audit?entity=organisation&entity_id=FORM-ORG").json["items"]
+        self.assertEqual([e["action"] for e in audit], ["update", "create"])
+        self.assertEqual(audit[0]["actor"], "coordinator")
+        self.assertEqual(audit[0]["before"]["parent"], "SPMU")
+        self.assertIsNone(audit[0]["after"]["parent"])
+        self.assertEqual(audit[0]["after"]["kind"], "national")
+
+    def test_refused_forms_show_the_error_next_to_the_field(self):
+        r = self.submit(COORD, "/organisations/new", {"code": "TNTD", "name": "Again",
+                                                      "kind": "secretariat"})
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("A record with this code already exists.", r.text)
+        self.assertIn('aria-invalid="true"', r.text)
+        self.assertIn('value="Again"', r.text)  # what was typed is kept
+        r = self.submit(COORD, "/organisations/new", {"code": "NAMELESS", "name": "",
+                                                      "kind": "unit"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn('<div class="field invalid"><label for="f-name">', r.text)
+        self.assertIn('value="NAMELESS"', r.text)
+        self.assertEqual(OFFICER.get("/api/v1/organisations/NAMELESS").status, 404)
+        COORD.cookies["polis_lang"] = "ru"
+        try:
+            r = self.submit(COORD, "/organisations/TNTD/edit", {"name": "Transnational Threats "
+                                                                "Department", "kind": "secretariat",
+                                                                "parent": "CC", "country": ""})
+        finally:
+            COORD.cookies.pop("polis_lang", None)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("Организацию нельзя подчинить ей самой или её подразделениям.", r.text)
+        self.assertIsNone(OFFICER.get("/api/v1/organisations/TNTD").json["parent"])
+        r = self.submit(COORD, "/organisations/new", {"code": "NO-CSRF-FORM", "name": "X",
+                                                      "kind": "unit"}, csrf_field=False)
+        self.assertEqual(r.status, 403, r)
+        r = COORD.post("/organisations/new", {"code": "JSON-FORM", "name": "X", "kind": "unit"})
+        self.assertEqual(r.status, 415, r)
+        for code in ("NO-CSRF-FORM", "JSON-FORM"):
+            self.assertEqual(OFFICER.get(f"/api/v1/organisations/{code}").status, 404)
+
+    def test_create_and_edit_country_by_form(self):
+        r = self.submit(ADMIN, "/countries/new", {"code": "QZ", "name": "Testland",
+                                                  "name_ru": "Тестландия",
+                                                  "status": "participating"})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), "/countries/QZ")
+        r = self.submit(ADMIN, "/countries/QZ/edit", {"name": "Testland", "name_ru": "Тестландия",
+                                                      "status": "partner"})
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("Partner for Co-operation", OFFICER.get("/countries/QZ").text)
+        r = self.submit(ADMIN, "/countries/new", {"code": "QZZ", "name": "X",
+                                                  "status": "partner"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("A country code is two capital letters (ISO 3166-1).", r.text)
+        audit = ADMIN.get("/api/v1/audit?entity=country&entity_id=QZ").json["items"]
+        self.assertEqual([e["action"] for e in audit], ["update", "create"])
+        self.assertEqual(audit[0]["after"]["status"], "partner")
 
 
 class PageTests(unittest.TestCase):
