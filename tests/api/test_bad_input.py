@@ -211,8 +211,23 @@ class QueryAndPathTest(BadInputCase):
         r = ADMIN.get("/api/v1/users/%FF")
         self.assertEqual(r.status, 404, r)
 
+    def test_search_parameter(self):
+        for path in ("/api/v1/organisations", "/api/v1/countries"):
+            for q in ("%FF", "%C3%28", "%ED%A0%80", "a%FFb"):
+                self.assert_error(ADMIN.get(f"{path}?q={q}"), 400, "q")
+            everything = ADMIN.get(f"{path}?limit=1000").json["items"]
+            self.assertGreater(len(everything), 5)
+            # SQL and LIKE wildcards are searched for as text: they match nothing here.
+            for q in ("' OR 1=1 --", "\"; DROP TABLE users; --", "%", "_", "%%", "\\", "' OR ''='"):
+                r = ADMIN.get(f"{path}?" + urllib.parse.urlencode({"q": q, "limit": 1000}))
+                self.assertEqual(r.status, 200, (path, q, r))
+                self.assertEqual(r.json["items"], [], (path, q))
+            r = ADMIN.get(path + "/" + urllib.parse.quote("' OR 1=1 --", safe=""))
+            self.assertEqual(r.status, 404, r)
+            self.assertEqual(len(ADMIN.get(f"{path}?limit=1000").json["items"]), len(everything))
+
     def test_limits(self):
-        for path in ("/api/v1/users", "/api/v1/audit"):
+        for path in ("/api/v1/users", "/api/v1/audit", "/api/v1/organisations", "/api/v1/countries"):
             for v in ("0", "1001", "abc", "-5", "1e3", " 5", "5 ", "99999999999999999999999", ""):
                 r = ADMIN.get(f"{path}?limit={urllib.parse.quote(v)}")
                 self.assert_error(r, 400, "limit")
