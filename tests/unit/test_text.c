@@ -224,6 +224,8 @@ static void test_cursor_rejects_junk(void **state)
         "AA",       /* decodes to a NUL byte */
         "_w",       /* decodes to 0xff: not UTF-8 */
         "7aCA",     /* decodes to a surrogate */
+        "YWF\xa4",  /* a byte outside the alphabet that libsodium reads as '_' ("aa\x7f") */
+        "YWF_\xc3\xa9",
     };
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
         p_error_clear(&err);
