@@ -28,7 +28,8 @@ void log_line(const char *json, size_t len)
     buf_free(&b);
 }
 
-static void log_v(const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_v(const char *level, const char *fmt,
+                                                        va_list ap)
 {
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
