@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+#define GENESIS   "0000000000000000000000000000000000000000000000000000000000000000"
 #define N_ENTRIES 6
 
 struct fixture {
@@ -35,8 +35,12 @@ static int append_entries(store *s)
         snprintf(id, sizeof id, "e%d", i);
         json_t *before = i == 3 ? NULL : json_pack("{s:i, s:s}", "n", i - 1, "name", "старое");
         json_t *after = json_pack("{s:i, s:s}", "n", i, "name", "new \"quoted\"");
-        struct audit_entry e = {i % 2 ? "alice" : "bob", i == 1 ? "create" : "update",
-                                i <= 4 ? "user" : "organisation", id, before, after,
+        struct audit_entry e = {i % 2 ? "alice" : "bob",
+                                i == 1 ? "create" : "update",
+                                i <= 4 ? "user" : "organisation",
+                                id,
+                                before,
+                                after,
                                 i == 2 ? NULL : "192.0.2.1"};
         int rc = audit_append_alone(s, &e, &err);
         json_decref(before);
@@ -272,7 +276,8 @@ static void test_list_filters(void **state)
     assert_string_equal(item_str(items, N_ENTRIES - 1, "entity_id"), "e1");
     json_t *first = json_array_get(items, N_ENTRIES - 1);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(first, "after"), "n")), 1);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(first, "before"), "name")), "старое");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(first, "before"), "name")), "старое");
     json_t *third = json_array_get(items, N_ENTRIES - 3);
     assert_true(json_is_null(json_object_get(third, "before")));
     assert_int_equal(strlen(item_str(items, 0, "hash")), 64);
@@ -280,14 +285,16 @@ static void test_list_filters(void **state)
 
     items = list(f->s, (struct audit_filter){.actor = "alice", .limit = 100}, next);
     assert_int_equal(json_array_size(items), 3);
-    for (size_t i = 0; i < 3; i++) assert_string_equal(item_str(items, i, "actor"), "alice");
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(item_str(items, i, "actor"), "alice");
     json_decref(items);
 
     items = list(f->s, (struct audit_filter){.entity = "organisation", .limit = 100}, next);
     assert_int_equal(json_array_size(items), 2);
     json_decref(items);
 
-    items = list(f->s, (struct audit_filter){.entity = "user", .entity_id = "e2", .limit = 100}, next);
+    items =
+        list(f->s, (struct audit_filter){.entity = "user", .entity_id = "e2", .limit = 100}, next);
     assert_int_equal(json_array_size(items), 1);
     assert_string_equal(item_str(items, 0, "actor"), "bob");
     assert_string_equal(item_str(items, 0, "client"), "");
@@ -298,7 +305,8 @@ static void test_list_filters(void **state)
     assert_string_equal(item_str(items, 0, "entity_id"), "e1");
     json_decref(items);
 
-    items = list(f->s, (struct audit_filter){.actor = "bob", .entity = "organisation", .limit = 100}, next);
+    items = list(
+        f->s, (struct audit_filter){.actor = "bob", .entity = "organisation", .limit = 100}, next);
     assert_int_equal(json_array_size(items), 1);
     assert_string_equal(item_str(items, 0, "entity_id"), "e6");
     json_decref(items);
@@ -308,7 +316,10 @@ static void test_list_filters(void **state)
     json_decref(items);
 
     /* Time bounds are inclusive ISO-8601 text. */
-    items = list(f->s, (struct audit_filter){.from = "2000-01-01T00:00:00Z", .to = "2999-01-01T00:00:00Z", .limit = 100}, next);
+    items = list(f->s,
+                 (struct audit_filter){
+                     .from = "2000-01-01T00:00:00Z", .to = "2999-01-01T00:00:00Z", .limit = 100},
+                 next);
     assert_int_equal(json_array_size(items), N_ENTRIES);
     char at[32];
     snprintf(at, sizeof at, "%s", item_str(items, 0, "at"));
@@ -319,7 +330,10 @@ static void test_list_filters(void **state)
     items = list(f->s, (struct audit_filter){.to = "2000-01-01T00:00:00Z", .limit = 100}, next);
     assert_int_equal(json_array_size(items), 0);
     json_decref(items);
-    items = list(f->s, (struct audit_filter){.from = at, .to = at, .actor = "bob", .entity_id = "e6", .limit = 100}, next);
+    items = list(f->s,
+                 (struct audit_filter){
+                     .from = at, .to = at, .actor = "bob", .entity_id = "e6", .limit = 100},
+                 next);
     assert_int_equal(json_array_size(items), 1);
     json_decref(items);
 }
@@ -377,7 +391,8 @@ static void test_list_pages(void **state)
         p_error_clear(&err);
         json_t *out = NULL;
         struct audit_filter b = {.limit = 10, .cursor = bad[i]};
-        if (audit_list(f->s, &b, &out, next, &err) != P_EINVAL) fail_msg("accepted cursor %s", bad[i]);
+        if (audit_list(f->s, &b, &out, next, &err) != P_EINVAL)
+            fail_msg("accepted cursor %s", bad[i]);
         assert_string_equal(err.field, "cursor");
         assert_null(out);
     }

@@ -57,7 +57,8 @@ static int setup(void **state)
     snprintf(f->path, sizeof f->path, "%s/polis.db", f->dir);
     p_error err;
     p_error_clear(&err);
-    if (app_open_db(f->path, &f->s, &err) != P_OK || framework_load_reference(f->s, &CLI, &err) != P_OK) {
+    if (app_open_db(f->path, &f->s, &err) != P_OK ||
+        framework_load_reference(f->s, &CLI, &err) != P_OK) {
         fprintf(stderr, "setup: %s\n", err.message);
         return -1;
     }
@@ -154,12 +155,17 @@ static const char *jstr(const json_t *o, const char *key)
 
 static struct user add_user(store *s, const char *login, const char *role, const char *org)
 {
-    struct user_new n = {.login = login, .role = role, .org = org, .display_name = login,
-                         .lang = "en", .password = PW};
+    struct user_new n = {.login = login,
+                         .role = role,
+                         .org = org,
+                         .display_name = login,
+                         .lang = "en",
+                         .password = PW};
     struct user u;
     p_error err;
     p_error_clear(&err);
-    if (users_add(s, &n, &ADMIN, &u, &err) != P_OK) fail_msg("users_add %s: %s", login, err.message);
+    if (users_add(s, &n, &ADMIN, &u, &err) != P_OK)
+        fail_msg("users_add %s: %s", login, err.message);
     return u;
 }
 
@@ -180,12 +186,16 @@ static void test_users_add_validations(void **state)
     struct fixture *f = *state;
     store *s = f->s;
     int64_t audits = audit_count(s);
-    struct user_new base = {.login = "officer.bishkek", .role = "programme_officer",
-                            .org = "BISHKEK", .display_name = "Айгуль", .lang = "ru", .password = PW};
+    struct user_new base = {.login = "officer.bishkek",
+                            .role = "programme_officer",
+                            .org = "BISHKEK",
+                            .display_name = "Айгуль",
+                            .lang = "ru",
+                            .password = PW};
     struct user_new n;
 
-    static const char *const bad_logins[] = {"ab", "Officer", ".officer", "-x1", "a b c",
-                                             "officer@osce", "офицер", ""};
+    static const char *const bad_logins[] = {"ab",    "Officer",      ".officer", "-x1",
+                                             "a b c", "officer@osce", "офицер",   ""};
     for (size_t i = 0; i < sizeof bad_logins / sizeof bad_logins[0]; i++) {
         n = base;
         n.login = bad_logins[i];
@@ -239,7 +249,8 @@ static void test_users_add_validations(void **state)
 
     /* 128 characters of Cyrillic (256 bytes) is a legal display name. */
     char cyr[300] = "";
-    for (int i = 0; i < 128; i++) memcpy(cyr + 2 * i, "ж", 3);
+    for (int i = 0; i < 128; i++)
+        memcpy(cyr + 2 * i, "ж", 3);
     n = base;
     n.display_name = cyr;
     struct user u;
@@ -255,8 +266,10 @@ static void test_users_add_validations(void **state)
     /* An odd byte count must not be cut inside a character either: the JSON form of the
      * user (API replies, audit) needs valid UTF-8. */
     char odd[300] = "a";
-    for (int i = 0; i < 127; i++) memcpy(odd + 1 + 2 * i, "ж", 3);
-    struct user_new n2 = {.login = "odd.name", .role = "librarian", .display_name = odd, .password = PW};
+    for (int i = 0; i < 127; i++)
+        memcpy(odd + 1 + 2 * i, "ж", 3);
+    struct user_new n2 = {
+        .login = "odd.name", .role = "librarian", .display_name = odd, .password = PW};
     struct user u2;
     assert_int_equal(users_add(s, &n2, &ADMIN, &u2, &err), P_OK);
     assert_string_equal(u2.display_name, odd);
@@ -273,14 +286,19 @@ static void test_users_add_validations(void **state)
     assert_int_equal(u.created_at[10], 'T');
 
     /* The store keeps an argon2id hash, never the password. */
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM users WHERE password_hash LIKE '$argon2id$%' AND login = ?",
-                                      "officer.bishkek"),
-                     1);
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM users WHERE password_hash = ?", PW), 0);
+    assert_int_equal(
+        count_where_text(
+            s, "SELECT COUNT(*) FROM users WHERE password_hash LIKE '$argon2id$%' AND login = ?",
+            "officer.bishkek"),
+        1);
+    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM users WHERE password_hash = ?", PW),
+                     0);
 
     /* Audited as a create, with the public form only. */
     assert_int_equal(audit_count(s), audits + 2);
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM audit WHERE entity_id = ?", "officer.bishkek"), 1);
+    assert_int_equal(
+        count_where_text(s, "SELECT COUNT(*) FROM audit WHERE entity_id = ?", "officer.bishkek"),
+        1);
     struct audit_row r;
     {
         store_stmt *st = prep(s, "SELECT actor, action, entity, entity_id, client, before, after"
@@ -321,7 +339,10 @@ static void test_users_add_validations(void **state)
     assert_int_equal(users_add(s, &plain, &CLI, &u, &err), P_OK);
     assert_string_equal(u.org, "");
     assert_string_equal(u.lang, "en");
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM users WHERE org_code IS NULL AND login = ?", "lib1"), 1);
+    assert_int_equal(
+        count_where_text(s, "SELECT COUNT(*) FROM users WHERE org_code IS NULL AND login = ?",
+                         "lib1"),
+        1);
 }
 
 static void test_users_find(void **state)
@@ -380,8 +401,11 @@ static void test_users_update_audited(void **state)
     p_error err;
     struct user u;
 
-    struct user_patch p = {.role = "coordinator", .org = "SPMU", .display_name = "Новое имя",
-                           .lang = "ru", .disabled = -1};
+    struct user_patch p = {.role = "coordinator",
+                           .org = "SPMU",
+                           .display_name = "Новое имя",
+                           .lang = "ru",
+                           .disabled = -1};
     assert_int_equal(users_update(s, "officer", &p, &ADMIN, &u, &err), P_OK);
     assert_string_equal(u.role, "coordinator");
     assert_string_equal(u.org, "SPMU");
@@ -498,8 +522,10 @@ static void test_session_create_lookup_end(void **state)
     assert_string_equal(hash, expect_hash);
 
     /* Only the hash is stored: the database cannot be used to log in. */
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM sessions WHERE token_hash = ?", token), 0);
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM sessions WHERE token_hash = ?", hash), 1);
+    assert_int_equal(
+        count_where_text(s, "SELECT COUNT(*) FROM sessions WHERE token_hash = ?", token), 0);
+    assert_int_equal(
+        count_where_text(s, "SELECT COUNT(*) FROM sessions WHERE token_hash = ?", hash), 1);
     /* Looking up by the stored hash does not work either. */
     assert_int_equal(session_lookup(s, hash, &who, csrf2, expect_hash, &err), P_EAUTH);
 
@@ -546,13 +572,15 @@ static void test_session_idle_expiry(void **state)
     int64_t seen = session_col(s, "SELECT last_seen FROM sessions WHERE token_hash = ?", hash);
     assert_true(seen >= now && seen <= (int64_t)time(NULL));
     /* The refresh never extends the absolute limit. */
-    assert_int_equal(session_col(s, "SELECT expires_at FROM sessions WHERE token_hash = ?", hash), now + 2600);
+    assert_int_equal(session_col(s, "SELECT expires_at FROM sessions WHERE token_hash = ?", hash),
+                     now + 2600);
 
     /* Idle for longer than the limit: refused, and not revived by the attempt. */
     set_session_times(s, hash, now - 1000, now - 310, now + 2600);
     p_error_clear(&err);
     assert_int_equal(session_lookup(s, token, &who, csrf, hash, &err), P_EAUTH);
-    assert_int_equal(session_col(s, "SELECT last_seen FROM sessions WHERE token_hash = ?", hash), now - 310);
+    assert_int_equal(session_col(s, "SELECT last_seen FROM sessions WHERE token_hash = ?", hash),
+                     now - 310);
     assert_int_equal(session_lookup(s, token, &who, csrf, hash, &err), P_EAUTH);
 
     /* The idle limit follows the configuration. */
@@ -577,7 +605,9 @@ static void test_session_absolute_expiry(void **state)
     /* The absolute lifetime is fixed at creation from the configuration. */
     int64_t created = session_col(s, "SELECT created_at FROM sessions WHERE token_hash = ?", hash);
     assert_true(created >= t0 && created <= (int64_t)time(NULL));
-    assert_int_equal(session_col(s, "SELECT expires_at - created_at FROM sessions WHERE token_hash = ?", hash), 3600);
+    assert_int_equal(
+        session_col(s, "SELECT expires_at - created_at FROM sessions WHERE token_hash = ?", hash),
+        3600);
 
     /* Busy all along (never idle), but past the absolute limit: refused. */
     struct user who;
@@ -595,7 +625,9 @@ static void test_session_absolute_expiry(void **state)
     char token2[SECRET_TEXT_MAX], hash2[65];
     assert_int_equal(session_create(s, u.id, token2, csrf, &err), P_OK);
     secret_hash(token2, hash2);
-    assert_int_equal(session_col(s, "SELECT expires_at - created_at FROM sessions WHERE token_hash = ?", hash2), 120);
+    assert_int_equal(
+        session_col(s, "SELECT expires_at - created_at FROM sessions WHERE token_hash = ?", hash2),
+        120);
 }
 
 static void set_disabled(store *s, int64_t id, int disabled)
@@ -736,7 +768,8 @@ static void test_api_tokens(void **state)
     assert_int_equal(u.id, owner.id);
     assert_string_equal(u.role, "coordinator");
     assert_string_equal(u.org, "SPMU");
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?", tok), 0);
+    assert_int_equal(
+        count_where_text(s, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?", tok), 0);
 
     /* Listed without the secret. */
     json_t *items = NULL;
@@ -811,7 +844,8 @@ static void test_throttle_window(void **state)
     long retry = -1;
     p_error err;
     assert_int_equal(throttle_check(s, "login:victim", max, window, &retry, &err), P_OK);
-    for (int i = 0; i < 2; i++) assert_int_equal(throttle_fail(s, "login:victim", window, &err), P_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(throttle_fail(s, "login:victim", window, &err), P_OK);
     assert_int_equal(throttle_check(s, "login:victim", max, window, &retry, &err), P_OK);
     assert_int_equal(throttle_fail(s, "login:victim", window, &err), P_OK);
     p_error_clear(&err);
@@ -823,7 +857,8 @@ static void test_throttle_window(void **state)
     assert_int_equal(throttle_check(s, "client:192.0.2.1", max, window, &retry, &err), P_OK);
 
     /* Near the end of the window the wait is short. */
-    store_stmt *st = prep(s, "UPDATE login_failures SET window_start = window_start - ? WHERE key = ?");
+    store_stmt *st =
+        prep(s, "UPDATE login_failures SET window_start = window_start - ? WHERE key = ?");
     store_bind_int(st, 1, window - 10);
     store_bind_text(st, 2, "login:victim");
     run(st);
@@ -837,16 +872,22 @@ static void test_throttle_window(void **state)
     run(st);
     assert_int_equal(throttle_check(s, "login:victim", max, window, &retry, &err), P_OK);
     assert_int_equal(throttle_fail(s, "login:victim", window, &err), P_OK);
-    assert_int_equal(count_where_text(s, "SELECT failures FROM login_failures WHERE key = ?", "login:victim"), 1);
-    int64_t start = count_where_text(s, "SELECT window_start FROM login_failures WHERE key = ?", "login:victim");
+    assert_int_equal(
+        count_where_text(s, "SELECT failures FROM login_failures WHERE key = ?", "login:victim"),
+        1);
+    int64_t start = count_where_text(s, "SELECT window_start FROM login_failures WHERE key = ?",
+                                     "login:victim");
     assert_true(start >= (int64_t)time(NULL) - 2);
 
     /* Clearing forgets the key. */
-    for (int i = 0; i < 5; i++) assert_int_equal(throttle_fail(s, "login:victim", window, &err), P_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(throttle_fail(s, "login:victim", window, &err), P_OK);
     assert_int_equal(throttle_check(s, "login:victim", max, window, &retry, &err), P_ELIMIT);
     assert_int_equal(throttle_clear(s, "login:victim", &err), P_OK);
     assert_int_equal(throttle_check(s, "login:victim", max, window, &retry, &err), P_OK);
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM login_failures WHERE key = ?", "login:victim"), 0);
+    assert_int_equal(
+        count_where_text(s, "SELECT COUNT(*) FROM login_failures WHERE key = ?", "login:victim"),
+        0);
     assert_int_equal(throttle_clear(s, "login:never-seen", &err), P_OK);
 }
 
@@ -878,8 +919,10 @@ static void test_login_attempt(void **state)
     p_error e1, e2;
     p_error_clear(&e1);
     p_error_clear(&e2);
-    assert_int_equal(login_attempt(s, "signer", "wrong password!", "192.0.2.9", &res, &e1), P_EAUTH);
-    assert_int_equal(login_attempt(s, "nosuchuser", "wrong password!", "192.0.2.9", &res, &e2), P_EAUTH);
+    assert_int_equal(login_attempt(s, "signer", "wrong password!", "192.0.2.9", &res, &e1),
+                     P_EAUTH);
+    assert_int_equal(login_attempt(s, "nosuchuser", "wrong password!", "192.0.2.9", &res, &e2),
+                     P_EAUTH);
     assert_string_equal(e1.message, e2.message);
     assert_string_equal(e1.code, e2.code);
     last_audit(s, &r);
@@ -888,8 +931,10 @@ static void test_login_attempt(void **state)
     audit_row_free(&r);
 
     /* After the limit even the right password is refused until the window passes. */
-    assert_int_equal(login_attempt(s, "signer", "wrong password!", "192.0.2.9", &res, &err), P_EAUTH);
-    assert_int_equal(login_attempt(s, "signer", "wrong password!", "192.0.2.9", &res, &err), P_EAUTH);
+    assert_int_equal(login_attempt(s, "signer", "wrong password!", "192.0.2.9", &res, &err),
+                     P_EAUTH);
+    assert_int_equal(login_attempt(s, "signer", "wrong password!", "192.0.2.9", &res, &err),
+                     P_EAUTH);
     p_error_clear(&err);
     assert_int_equal(login_attempt(s, "signer", PW, "192.0.2.9", &res, &err), P_ELIMIT);
     assert_true(res.retry_after_s > 0);
@@ -897,7 +942,9 @@ static void test_login_attempt(void **state)
     run(st);
     assert_int_equal(login_attempt(s, "signer", PW, "192.0.2.9", &res, &err), P_OK);
     /* Success clears the account's count. */
-    assert_int_equal(count_where_text(s, "SELECT COUNT(*) FROM login_failures WHERE key = ?", "login:signer"), 0);
+    assert_int_equal(
+        count_where_text(s, "SELECT COUNT(*) FROM login_failures WHERE key = ?", "login:signer"),
+        0);
 
     /* A disabled account cannot sign in with the right password. */
     struct user_patch p = {.disabled = 1};

@@ -16,15 +16,16 @@
 
 enum { Y = 1, N = 0 };
 
-/* What each role may do. ORG_WRITE has three columns: a record of the user's own
- * organisation, of another organisation, and of no organisation. The fourth set of
- * ORG_WRITE columns is for the same role without an organisation of its own. */
+/* What each role may do. ORG_WRITE has three columns for a user of organisation BISHKEK
+ * (a record of BISHKEK, of another organisation, of none) and two for the same role
+ * without an organisation (a record of some organisation, of none). */
 static const struct expectation {
     const char *role;
     int signed_in, reference_edit, users_admin, audit_read;
     int org_own, org_other, org_none; /* user has org "BISHKEK" */
     int noorg_other, noorg_none;      /* user has no org */
 } matrix[] = {
+    // clang-format off
     /*                     SI RE UA AR  own oth none  no-org: oth none */
     {"admin",              Y, Y, Y, Y,  Y,  Y,  Y,            Y,  Y},
     {"coordinator",        Y, Y, N, N,  Y,  Y,  Y,            Y,  Y},
@@ -35,6 +36,7 @@ static const struct expectation {
     {"case_worker",        Y, N, N, N,  N,  N,  N,            N,  N},
     {"provider",           Y, N, N, N,  N,  N,  N,            N,  N},
     {"auditor",            Y, N, N, Y,  N,  N,  N,            N,  N},
+    // clang-format on
 };
 #define N_ROLES (sizeof matrix / sizeof matrix[0])
 
@@ -59,8 +61,8 @@ static void expect(const principal *p, enum permission perm, const char *scope, 
         int rc = authz_check(p, perm, scope, w == 1, &err);
         int want = allowed ? P_OK : P_EFORBIDDEN;
         if (rc != want)
-            fail_msg("%s (org '%s') perm %d scope %s write %d: got %d, want %d (%s)", p->role, p->org,
-                     perm, scope ? scope : "NULL", w, rc, want, err.message);
+            fail_msg("%s (org '%s') perm %d scope %s write %d: got %d, want %d (%s)", p->role,
+                     p->org, perm, scope ? scope : "NULL", w, rc, want, err.message);
         if (!allowed) {
             assert_string_equal(err.code, "forbidden");
             assert_true(err.message[0] != '\0');
@@ -73,12 +75,14 @@ static void test_matrix_covers_every_role(void **state)
     (void)state;
     /* The table above names each of the nine roles once, and only those. */
     size_t listed = 1;
-    for (const char *c = USERS_ROLES; *c; c++) listed += *c == '|';
+    for (const char *c = USERS_ROLES; *c; c++)
+        listed += *c == '|';
     assert_int_equal(listed, 9);
     assert_int_equal(N_ROLES, 9);
     for (size_t i = 0; i < N_ROLES; i++) {
         assert_true(users_role_valid(matrix[i].role));
-        for (size_t j = 0; j < i; j++) assert_string_not_equal(matrix[i].role, matrix[j].role);
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(matrix[i].role, matrix[j].role);
     }
     assert_int_equal(PERM_COUNT, 5);
 }
@@ -146,8 +150,9 @@ static void test_no_principal(void **state)
 static void test_unknown_role(void **state)
 {
     (void)state;
-    static const char *const roles[] = {"", "root", "Admin", "ADMIN", "admin ", " admin",
-                                        "admin|auditor", "administrator", "coordinato"};
+    static const char *const roles[] = {"",          "root",   "Admin",         "ADMIN",
+                                        "admin ",    " admin", "admin|auditor", "administrator",
+                                        "coordinato"};
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
         principal p = make(AUTH_TOKEN, roles[i], "BISHKEK");
         for (int perm = 0; perm < PERM_COUNT; perm++) {

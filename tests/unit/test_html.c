@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ATTACK "<script>alert('x' & \"y\")</script>"
+#define ATTACK  "<script>alert('x' & \"y\")</script>"
 #define ESCAPED "&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;"
 
 static void test_text_escapes(void **state)
@@ -38,7 +38,8 @@ static void test_text_escapes(void **state)
 
     /* Formatted text is escaped after formatting, so arguments cannot inject markup. */
     html_textf(&h, "%d items for %s", 3, "<b>\"O'Neil\" & co</b>");
-    assert_string_equal(buf_str(&h.b), "3 items for &lt;b&gt;&quot;O&#39;Neil&quot; &amp; co&lt;/b&gt;");
+    assert_string_equal(buf_str(&h.b),
+                        "3 items for &lt;b&gt;&quot;O&#39;Neil&quot; &amp; co&lt;/b&gt;");
     buf_free(&h.b);
 
     buf b = BUF_INIT;
@@ -51,9 +52,10 @@ static void test_attributes_escape(void **state)
 {
     (void)state;
     html h = HTML_INIT;
-    html_open(&h, "input", "type", "text", "value", "\" onfocus=\"alert(1)", "title", "a'b<c>&", NULL);
-    assert_string_equal(buf_str(&h.b),
-                        "<input type=\"text\" value=\"&quot; onfocus=&quot;alert(1)\" title=\"a&#39;b&lt;c&gt;&amp;\">");
+    html_open(&h, "input", "type", "text", "value", "\" onfocus=\"alert(1)", "title", "a'b<c>&",
+              NULL);
+    assert_string_equal(buf_str(&h.b), "<input type=\"text\" value=\"&quot; "
+                                       "onfocus=&quot;alert(1)\" title=\"a&#39;b&lt;c&gt;&amp;\">");
     buf_reset(&h.b);
 
     html_elem(&h, "p", ATTACK, "class", "note", NULL);
@@ -76,11 +78,23 @@ static void test_url_attributes(void **state)
 {
     (void)state;
     static const char *const refused[] = {
-        "javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)",
-        "\tjavascript:alert(1)", "java\nscript:alert(1)", "vbscript:msgbox",
-        "data:text/html,<script>alert(1)</script>", "//evil.example", "//evil.example/path",
-        "/\\evil.example", "\\\\evil.example", "ftp://files.example/", "mailto:x@example.org",
-        "https:evil.example", "http:/evil.example", "", "evil.example",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "\tjavascript:alert(1)",
+        "java\nscript:alert(1)",
+        "vbscript:msgbox",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil.example",
+        "//evil.example/path",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "ftp://files.example/",
+        "mailto:x@example.org",
+        "https:evil.example",
+        "http:/evil.example",
+        "",
+        "evil.example",
     };
     static const char *const attrs[] = {"href", "src", "action", "formaction"};
     for (size_t a = 0; a < sizeof attrs / sizeof attrs[0]; a++) {
@@ -99,8 +113,13 @@ static void test_url_attributes(void **state)
     assert_false(html_url_allowed(NULL));
 
     static const char *const allowed[] = {
-        "/", "/activities?status=planned", "?page=2", "#main", "https://www.osce.org/",
-        "http://example.org/a", "HTTPS://WWW.OSCE.ORG/",
+        "/",
+        "/activities?status=planned",
+        "?page=2",
+        "#main",
+        "https://www.osce.org/",
+        "http://example.org/a",
+        "HTTPS://WWW.OSCE.ORG/",
     };
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
         if (!html_url_allowed(allowed[i])) fail_msg("refused \"%s\"", allowed[i]);
@@ -158,10 +177,8 @@ int main(void)
 {
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_escapes),
-        cmocka_unit_test(test_attributes_escape),
-        cmocka_unit_test(test_url_attributes),
-        cmocka_unit_test(test_literal),
+        cmocka_unit_test(test_text_escapes),   cmocka_unit_test(test_attributes_escape),
+        cmocka_unit_test(test_url_attributes), cmocka_unit_test(test_literal),
         cmocka_unit_test(test_i18n),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

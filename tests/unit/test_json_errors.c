@@ -92,7 +92,7 @@ static void test_fail_codes(void **state)
     assert_string_equal(err.code, "unprocessable");
 
     /* Other statuses never become invalid_field, field or not. */
-    static const p_status others[] = {P_EAUTH, P_EFORBIDDEN, P_ENOTFOUND, P_ECONFLICT,
+    static const p_status others[] = {P_EAUTH,   P_EFORBIDDEN, P_ENOTFOUND, P_ECONFLICT,
                                       P_ETOOBIG, P_ELIMIT,     P_ESTORE,    P_EINTEGRITY};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         p_error_clear(&err);
@@ -150,7 +150,8 @@ static void test_reply_error_shape(void **state)
     assert_true(json_is_object(e));
     assert_string_equal(json_string_value(json_object_get(e, "code")), "invalid_field");
     assert_string_equal(json_string_value(json_object_get(e, "field")), "title");
-    assert_string_equal(json_string_value(json_object_get(e, "message")), "title <b>\"too\"</b> long");
+    assert_string_equal(json_string_value(json_object_get(e, "message")),
+                        "title <b>\"too\"</b> long");
     assert_int_equal(json_object_size(doc), 1);
     json_decref(doc);
     assert_int_equal(req.n_headers, 0);
@@ -194,7 +195,8 @@ static void test_reply_error_shape(void **state)
     doc = json_loads(buf_str(&req.out), 0, &jerr);
     assert_non_null(doc);
     e = json_object_get(doc, "error");
-    assert_string_equal(json_string_value(json_object_get(e, "message")), "body exceeds 1024 bytes");
+    assert_string_equal(json_string_value(json_object_get(e, "message")),
+                        "body exceeds 1024 bytes");
     assert_string_equal(json_string_value(json_object_get(e, "code")), "too_large");
     json_decref(doc);
     free_reply(&req);
@@ -206,7 +208,7 @@ static void test_redirect_local_only(void **state)
     static const struct {
         const char *in, *out;
     } cases[] = {
-        {"/account", "/account"}, {"//evil.example/", "/"}, {"/\\evil.example", "/"},
+        {"/account", "/account"},       {"//evil.example/", "/"},     {"/\\evil.example", "/"},
         {"https://evil.example/", "/"}, {"javascript:alert(1)", "/"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -232,9 +234,11 @@ static bool too_deep(const char *s, int max)
 static char *nested(int n)
 {
     buf b = BUF_INIT;
-    for (int i = 0; i < n; i++) buf_puts(&b, i % 2 ? "{\"k\":" : "[");
+    for (int i = 0; i < n; i++)
+        buf_puts(&b, i % 2 ? "{\"k\":" : "[");
     buf_puts(&b, "1");
-    for (int i = n - 1; i >= 0; i--) buf_puts(&b, i % 2 ? "}" : "]");
+    for (int i = n - 1; i >= 0; i--)
+        buf_puts(&b, i % 2 ? "}" : "]");
     return buf_steal(&b, NULL);
 }
 
@@ -407,10 +411,10 @@ static void test_form_rejects(void **state)
     BAD("a=1&b=%zz");
     /* invalid UTF-8, raw or escaped */
     BAD("a=%ff");
-    BAD("a=%c0%af");      /* overlong '/' */
-    BAD("a=%ed%a0%80");   /* surrogate */
+    BAD("a=%c0%af");       /* overlong '/' */
+    BAD("a=%ed%a0%80");    /* surrogate */
     BAD("a=%f4%90%80%80"); /* beyond U+10FFFF */
-    BAD("a=%e2%82");      /* truncated */
+    BAD("a=%e2%82");       /* truncated */
     BAD("a=\xff");
     BAD("n\xc3=1");
     /* NUL, raw or escaped */
@@ -424,7 +428,8 @@ static void test_form_field_limit(void **state)
 {
     (void)state;
     buf b = BUF_INIT;
-    for (int i = 0; i < FORM_MAX_FIELDS; i++) buf_printf(&b, "%sf%d=%d", i ? "&" : "", i, i);
+    for (int i = 0; i < FORM_MAX_FIELDS; i++)
+        buf_printf(&b, "%sf%d=%d", i ? "&" : "", i, i);
     form f;
     p_error err;
     assert_int_equal(form_parse(b.data, b.len, &f, &err), P_OK);

@@ -121,7 +121,11 @@ static void test_fresh_database_migrates(void **state)
     /* Every embedded migration is recorded once, by number and file name. */
     assert_int_equal(scalar(f->s, "SELECT COUNT(*) FROM schema_migrations"), n);
     assert_int_equal(scalar(f->s, "SELECT MAX(version) FROM schema_migrations"), latest);
-    assert_int_equal(scalar(f->s, "SELECT COUNT(*) FROM schema_migrations WHERE applied_at LIKE '____-__-__T__:__:__Z'"), n);
+    assert_int_equal(
+        scalar(
+            f->s,
+            "SELECT COUNT(*) FROM schema_migrations WHERE applied_at LIKE '____-__-__T__:__:__Z'"),
+        n);
     for (const struct embed_file *e = schema_files; e->name; e++) {
         if (strspn(e->name, "0123456789") != 4) continue;
         store_stmt *st = prep(f->s, "SELECT version FROM schema_migrations WHERE name = ?");
@@ -133,9 +137,10 @@ static void test_fresh_database_migrates(void **state)
     }
 
     /* The tables of every migration exist. */
-    assert_int_equal(scalar(f->s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-                                  " ('users', 'sessions', 'api_tokens', 'audit', 'organisations', 'countries')"),
-                     6);
+    assert_int_equal(
+        scalar(f->s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+                     " ('users', 'sessions', 'api_tokens', 'audit', 'organisations', 'countries')"),
+        6);
 
     /* Applying again does nothing. */
     applied = -1;
@@ -166,7 +171,8 @@ static void test_connection_settings(void **state)
     assert_string_equal(store_col_text(st, 0), "wal");
     store_reset(st);
     assert_int_equal(scalar(f->s, "PRAGMA foreign_keys"), 1);
-    assert_int_equal(scalar(f->s, "PRAGMA synchronous"), 2); /* FULL: acknowledged writes survive a crash */
+    assert_int_equal(scalar(f->s, "PRAGMA synchronous"),
+                     2); /* FULL: acknowledged writes survive a crash */
     assert_true(scalar(f->s, "PRAGMA busy_timeout") > 0);
     /* WAL leaves its file beside the database. */
     char wal[160];
@@ -192,18 +198,23 @@ static void test_constraints_are_conflicts(void **state)
     assert_int_equal(scalar(f->s, "SELECT COUNT(*) FROM sessions"), 0);
 
     /* An organisation under a parent that does not exist. */
-    st = prep(f->s, "INSERT INTO organisations(code, name, kind, parent_code) VALUES ('X', 'X', 'unit', 'NOPE')");
+    st = prep(f->s, "INSERT INTO organisations(code, name, kind, parent_code) VALUES ('X', 'X', "
+                    "'unit', 'NOPE')");
     assert_int_equal(store_run(st, &err), P_ECONFLICT);
 
     /* store_step itself reports the negated status. */
-    st = prep(f->s, "INSERT INTO organisations(code, name, kind, country_code) VALUES ('Y', 'Y', 'unit', 'ZZ')");
+    st = prep(f->s, "INSERT INTO organisations(code, name, kind, country_code) VALUES ('Y', 'Y', "
+                    "'unit', 'ZZ')");
     assert_int_equal(store_step(st, &err), -P_ECONFLICT);
     store_reset(st);
 
     /* Unique and check constraints are conflicts as well; other failures are store errors. */
-    st = prep(f->s, "INSERT INTO countries(code, name, status) VALUES ('AA', 'A', 'participating')");
+    st =
+        prep(f->s, "INSERT INTO countries(code, name, status) VALUES ('AA', 'A', 'participating')");
     assert_int_equal(store_run(st, &err), P_OK);
-    st = prep(f->s, "INSERT INTO countries(code, name, status) VALUES ('AA', 'A again', 'participating')");
+    st =
+        prep(f->s,
+             "INSERT INTO countries(code, name, status) VALUES ('AA', 'A again', 'participating')");
     assert_int_equal(store_run(st, &err), P_ECONFLICT);
     st = prep(f->s, "INSERT INTO countries(code, name, status) VALUES ('BB', 'B', 'observer')");
     assert_int_equal(store_run(st, &err), P_ECONFLICT);
@@ -212,7 +223,8 @@ static void test_constraints_are_conflicts(void **state)
     assert_int_equal(err.status, P_ESTORE);
 
     /* A valid reference is accepted. */
-    st = prep(f->s, "INSERT INTO organisations(code, name, kind, country_code) VALUES ('Z', 'Z', 'national', 'AA')");
+    st = prep(f->s, "INSERT INTO organisations(code, name, kind, country_code) VALUES ('Z', 'Z', "
+                    "'national', 'AA')");
     assert_int_equal(store_run(st, &err), P_OK);
     assert_int_equal(store_check_integrity(f->s, &err), P_OK);
 }
@@ -223,10 +235,11 @@ static void test_integrity_check_finds_dangling_reference(void **state)
     migrate(f->s);
     p_error err;
     /* Written with enforcement off, as another tool might: the check still finds it. */
-    assert_int_equal(store_exec_script(f->s, "PRAGMA foreign_keys = OFF;"
-                                             " INSERT INTO organisations(code, name, kind, parent_code)"
-                                             " VALUES ('ORPHAN', 'O', 'unit', 'GONE');"
-                                             " PRAGMA foreign_keys = ON;",
+    assert_int_equal(store_exec_script(f->s,
+                                       "PRAGMA foreign_keys = OFF;"
+                                       " INSERT INTO organisations(code, name, kind, parent_code)"
+                                       " VALUES ('ORPHAN', 'O', 'unit', 'GONE');"
+                                       " PRAGMA foreign_keys = ON;",
                                        &err),
                      P_OK);
     p_error_clear(&err);
@@ -263,11 +276,13 @@ static void test_backup(void **state)
     migrate(f->s);
     p_error err;
     assert_int_equal(framework_load_reference(f->s, &CLI, &err), P_OK);
-    struct user_new u = {.login = "backup.check", .role = "auditor", .password = "correct horse battery staple"};
+    struct user_new u = {
+        .login = "backup.check", .role = "auditor", .password = "correct horse battery staple"};
     assert_int_equal(users_add(f->s, &u, &CLI, NULL, &err), P_OK);
     /* Uncommitted work is not part of a backup. */
     assert_int_equal(store_begin(f->s, &err), P_OK);
-    store_stmt *st = prep(f->s, "INSERT INTO countries(code, name, status) VALUES ('QQ', 'Q', 'partner')");
+    store_stmt *st =
+        prep(f->s, "INSERT INTO countries(code, name, status) VALUES ('QQ', 'Q', 'partner')");
     assert_int_equal(store_run(st, &err), P_OK);
     store_rollback(f->s);
 
@@ -313,7 +328,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fresh_database_migrates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraints_are_conflicts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_integrity_check_finds_dangling_reference, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_integrity_check_finds_dangling_reference, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,7 +94,8 @@ static void expect_policy(const char *pw, p_status want)
     p_error err;
     p_error_clear(&err);
     int rc = password_check_policy(pw, &err);
-    if (rc != (int)want) fail_msg("policy(\"%.40s\") = %d, want %d (%s)", pw ? pw : "(null)", rc, want, err.message);
+    if (rc != (int)want)
+        fail_msg("policy(\"%.40s\") = %d, want %d (%s)", pw ? pw : "(null)", rc, want, err.message);
     if (want != P_OK) {
         assert_string_equal(err.field, "password");
         assert_string_equal(err.code, "invalid_field");
@@ -107,8 +108,8 @@ static void expect_policy(const char *pw, p_status want)
 static void test_policy(void **state)
 {
     (void)state;
-    expect_policy("abcdefghij", P_OK);          /* exactly PASSWORD_MIN_CHARS */
-    expect_policy("abcdefghi", P_EUNPROC);      /* one short */
+    expect_policy("abcdefghij", P_OK);     /* exactly PASSWORD_MIN_CHARS */
+    expect_policy("abcdefghi", P_EUNPROC); /* one short */
     expect_policy("", P_EUNPROC);
     expect_policy(NULL, P_EUNPROC);
     /* Characters, not bytes: ten Cyrillic letters pass, nine (18 bytes) do not. */

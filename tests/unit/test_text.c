@@ -18,7 +18,7 @@ static bool utf8(const char *s, size_t n)
     return text_utf8_valid(s, n);
 }
 
-#define UTF8_OK(lit) assert_true(utf8((lit), sizeof(lit) - 1))
+#define UTF8_OK(lit)  assert_true(utf8((lit), sizeof(lit) - 1))
 #define UTF8_BAD(lit) assert_false(utf8((lit), sizeof(lit) - 1))
 
 static void test_parse_int64_accepts(void **state)
@@ -46,8 +46,22 @@ static void test_parse_int64_rejects(void **state)
     (void)state;
     int64_t v = 42;
     static const char *const junk[] = {
-        "", " 5", "\t5", "5 ", "5\n", "12abc", "abc", "-", "+", "0x10", "1e3", "1.5", "--1",
-        "9223372036854775808", "-9223372036854775809", "99999999999999999999999",
+        "",
+        " 5",
+        "\t5",
+        "5 ",
+        "5\n",
+        "12abc",
+        "abc",
+        "-",
+        "+",
+        "0x10",
+        "1e3",
+        "1.5",
+        "--1",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "99999999999999999999999",
     };
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
         if (text_parse_int64(junk[i], INT64_MIN, INT64_MAX, &v))
@@ -66,14 +80,14 @@ static void test_utf8_valid_accepts(void **state)
     (void)state;
     UTF8_OK("");
     UTF8_OK("plain ASCII ~\x7f");
-    UTF8_OK("\xc2\x80");             /* U+0080, smallest two-byte */
-    UTF8_OK("\xdf\xbf");             /* U+07FF */
-    UTF8_OK("\xe0\xa0\x80");         /* U+0800, smallest three-byte */
-    UTF8_OK("\xed\x9f\xbf");         /* U+D7FF, just below the surrogates */
-    UTF8_OK("\xee\x80\x80");         /* U+E000, just above them */
-    UTF8_OK("\xef\xbf\xbf");         /* U+FFFF */
-    UTF8_OK("\xf0\x90\x80\x80");     /* U+10000, smallest four-byte */
-    UTF8_OK("\xf4\x8f\xbf\xbf");     /* U+10FFFF, the last code point */
+    UTF8_OK("\xc2\x80");         /* U+0080, smallest two-byte */
+    UTF8_OK("\xdf\xbf");         /* U+07FF */
+    UTF8_OK("\xe0\xa0\x80");     /* U+0800, smallest three-byte */
+    UTF8_OK("\xed\x9f\xbf");     /* U+D7FF, just below the surrogates */
+    UTF8_OK("\xee\x80\x80");     /* U+E000, just above them */
+    UTF8_OK("\xef\xbf\xbf");     /* U+FFFF */
+    UTF8_OK("\xf0\x90\x80\x80"); /* U+10000, smallest four-byte */
+    UTF8_OK("\xf4\x8f\xbf\xbf"); /* U+10FFFF, the last code point */
     UTF8_OK("Ёжик в тумане — 東京 🚓");
     /* Only n bytes are looked at: a NUL after them does not matter. */
     assert_true(utf8("ab\0cd", 2));
@@ -86,19 +100,19 @@ static void test_utf8_valid_rejects(void **state)
     UTF8_BAD("\0");
     UTF8_BAD("ab\0cd");
     /* overlong forms */
-    UTF8_BAD("\xc0\x80");            /* NUL as two bytes */
-    UTF8_BAD("\xc0\xaf");            /* '/' as two bytes */
+    UTF8_BAD("\xc0\x80"); /* NUL as two bytes */
+    UTF8_BAD("\xc0\xaf"); /* '/' as two bytes */
     UTF8_BAD("\xc1\xbf");
-    UTF8_BAD("\xe0\x80\xaf");        /* '/' as three bytes */
-    UTF8_BAD("\xe0\x9f\xbf");        /* U+07FF as three bytes */
-    UTF8_BAD("\xf0\x80\x80\xaf");    /* '/' as four bytes */
-    UTF8_BAD("\xf0\x8f\xbf\xbf");    /* U+FFFF as four bytes */
+    UTF8_BAD("\xe0\x80\xaf");     /* '/' as three bytes */
+    UTF8_BAD("\xe0\x9f\xbf");     /* U+07FF as three bytes */
+    UTF8_BAD("\xf0\x80\x80\xaf"); /* '/' as four bytes */
+    UTF8_BAD("\xf0\x8f\xbf\xbf"); /* U+FFFF as four bytes */
     /* UTF-16 surrogates */
-    UTF8_BAD("\xed\xa0\x80");        /* U+D800 */
-    UTF8_BAD("\xed\xbf\xbf");        /* U+DFFF */
+    UTF8_BAD("\xed\xa0\x80");             /* U+D800 */
+    UTF8_BAD("\xed\xbf\xbf");             /* U+DFFF */
     UTF8_BAD("\xed\xa0\xbd\xed\xb2\xa9"); /* CESU-8 pair */
     /* beyond U+10FFFF */
-    UTF8_BAD("\xf4\x90\x80\x80");    /* U+110000 */
+    UTF8_BAD("\xf4\x90\x80\x80"); /* U+110000 */
     UTF8_BAD("\xf5\x80\x80\x80");
     UTF8_BAD("\xf7\xbf\xbf\xbf");
     UTF8_BAD("\xf8\x88\x80\x80\x80"); /* five-byte form */
@@ -136,11 +150,30 @@ static void test_is_date(void **state)
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
         if (!text_is_date(good[i])) fail_msg("rejected %s", good[i]);
     static const char *const bad[] = {
-        "", "2012-1-07", "2012-01-7", "12-01-07", "2012/01/07", "2012-01-07T00:00:00Z",
-        "2012-01-07 ", " 2012-01-07", "2012-00-10", "2012-13-01", "2012-01-00", "2012-01-32",
-        "2011-02-29", "1900-02-29", /* not a leap year: divisible by 100 */
-        "2100-02-29", "2023-04-31", "2023-06-31", "2023-09-31", "2023-11-31", "1899-12-31",
-        "2012-0a-01", "+012-01-01", "2012--1-01", "abcd-ef-gh",
+        "",
+        "2012-1-07",
+        "2012-01-7",
+        "12-01-07",
+        "2012/01/07",
+        "2012-01-07T00:00:00Z",
+        "2012-01-07 ",
+        " 2012-01-07",
+        "2012-00-10",
+        "2012-13-01",
+        "2012-01-00",
+        "2012-01-32",
+        "2011-02-29",
+        "1900-02-29", /* not a leap year: divisible by 100 */
+        "2100-02-29",
+        "2023-04-31",
+        "2023-06-31",
+        "2023-09-31",
+        "2023-11-31",
+        "1899-12-31",
+        "2012-0a-01",
+        "+012-01-01",
+        "2012--1-01",
+        "abcd-ef-gh",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (text_is_date(bad[i])) fail_msg("accepted \"%s\"", bad[i]);
@@ -174,8 +207,8 @@ static void test_time_iso(void **state)
 static void test_cursor_round_trip(void **state)
 {
     (void)state;
-    static const char *const keys[] = {"a", "12345", "officer.bishkek", "Ёжик/🚓", "a b&c=d?e",
-                                       "x\x7f", "~~~~~~", ">>>???"};
+    static const char *const keys[] = {"a",         "12345", "officer.bishkek", "Ёжик/🚓",
+                                       "a b&c=d?e", "x\x7f", "~~~~~~",          ">>>???"};
     char cur[CURSOR_MAX], key[CURSOR_MAX];
     p_error err;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -213,18 +246,18 @@ static void test_cursor_rejects_junk(void **state)
     char key[CURSOR_MAX], enc[CURSOR_MAX];
     p_error err;
     static const char *const junk[] = {
-        "",         /* empty */
-        "!!!!",     /* not base64 */
-        "YQ==",     /* padded: ours never are */
-        "YW+j",     /* standard alphabet, not URL-safe */
+        "",     /* empty */
+        "!!!!", /* not base64 */
+        "YQ==", /* padded: ours never are */
+        "YW+j", /* standard alphabet, not URL-safe */
         "YW/j",
-        "Y",        /* a lone character cannot encode a byte */
-        "YR",       /* non-zero leftover bits: not canonical */
-        "YQ x",     /* embedded space */
-        "AA",       /* decodes to a NUL byte */
-        "_w",       /* decodes to 0xff: not UTF-8 */
-        "7aCA",     /* decodes to a surrogate */
-        "YWF\xa4",  /* a byte outside the alphabet that libsodium reads as '_' ("aa\x7f") */
+        "Y",       /* a lone character cannot encode a byte */
+        "YR",      /* non-zero leftover bits: not canonical */
+        "YQ x",    /* embedded space */
+        "AA",      /* decodes to a NUL byte */
+        "_w",      /* decodes to 0xff: not UTF-8 */
+        "7aCA",    /* decodes to a surrogate */
+        "YWF\xa4", /* a byte outside the alphabet that libsodium reads as '_' ("aa\x7f") */
         "YWF_\xc3\xa9",
     };
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
