@@ -314,3 +314,16 @@ def log_records(server):
         if isinstance(rec, dict):
             out.append(rec)
     return out
+
+
+def finish(server):
+    """Stops server, removes its files, and raises when it did not exit 0 or its log holds
+    a sanitizer report (leaks are reported at exit, so the log is read after the stop)."""
+    code = server.stop()
+    log = server.read_log()
+    server.cleanup()
+    report = sanitizer_report(log)
+    if report:
+        raise AssertionError("sanitizer report in serve log:\n" + report)
+    if code not in (0, None):
+        raise AssertionError(f"polis serve exited {code}:\n{log[-3000:]}")

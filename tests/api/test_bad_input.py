@@ -6,8 +6,8 @@ import json
 import unittest
 import urllib.parse
 
-from harness import (ADMIN_PASSWORD, PolisServer, db_rows, health_ok, raw_exchange,
-                     sanitizer_report, signed_in)
+from harness import (ADMIN_PASSWORD, PolisServer, db_rows, finish, health_ok, raw_exchange,
+                     signed_in)
 
 SERVER = None
 ADMIN = None
@@ -21,11 +21,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    log = SERVER.read_log()
-    SERVER.cleanup()
-    report = sanitizer_report(log)
-    if report:
-        raise AssertionError("sanitizer report in serve log:\n" + report)
+    finish(SERVER)
 
 
 def table_counts():

@@ -10,8 +10,8 @@ import threading
 import time
 import unittest
 
-from harness import (ADMIN_PASSWORD, POLIS_BIN, PolisServer, db_rows, run_polis,
-                     sanitizer_report, signed_in)
+from harness import (ADMIN_PASSWORD, PolisServer, db_rows, finish, run_polis, sanitizer_report,
+                     signed_in)
 
 SERVER = None
 TMP = None
@@ -25,12 +25,8 @@ def setUpModule():
 
 
 def tearDownModule():
-    log = SERVER.read_log()
-    SERVER.cleanup()
     shutil.rmtree(TMP, ignore_errors=True)
-    report = sanitizer_report(log)
-    if report:
-        raise AssertionError("sanitizer report in serve log:\n" + report)
+    finish(SERVER)
 
 
 def polis(*args, stdin=None):
@@ -114,8 +110,9 @@ class InitTest(unittest.TestCase):
         self.assertGreaterEqual(len(password), 16)
         srv = PolisServer(demo=False)
         shutil.copy(db, srv.db)
-        with srv:
-            self.assertEqual(srv.client().login("admin", password).status, 200)
+        srv.start()
+        self.addCleanup(finish, srv)
+        self.assertEqual(srv.client().login("admin", password).status, 200)
 
     def test_init_environment_db(self):
         db = os.path.join(TMP, "env.db")
@@ -316,8 +313,9 @@ class BackupTest(unittest.TestCase):
         # The backup is a working database.
         srv = PolisServer(demo=False)
         shutil.copy(out, srv.db)
-        with srv:
-            self.assertEqual(srv.client().login(before_backup[0]).status, 200)
+        srv.start()
+        self.addCleanup(finish, srv)
+        self.assertEqual(srv.client().login(before_backup[0]).status, 200)
 
     def test_backup_refuses_an_existing_file(self):
         out = os.path.join(TMP, "exists.backup")

@@ -9,8 +9,8 @@ import threading
 import time
 import unittest
 
-from harness import (ADMIN_PASSWORD, PolisServer, db_rows, log_records, sanitizer_report,
-                     signed_in)
+from harness import (ADMIN_PASSWORD, PolisServer, db_rows, finish, log_records,
+                     sanitizer_report, signed_in)
 
 SERVER = None
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
@@ -24,11 +24,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    log = SERVER.read_log()
-    SERVER.cleanup()
-    report = sanitizer_report(log)
-    if report:
-        raise AssertionError("sanitizer report in serve log:\n" + report)
+    finish(SERVER)
 
 
 def metric_value(text, name, labels=None):
@@ -48,80 +44,76 @@ def metric_value(text, name, labels=None):
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_under_load(self):
         srv = PolisServer(demo=False).start()
-        try:
-            acknowledged, failures, acked_at = [], [], []
-            lock = threading.Lock()
-            started = threading.Event()
+        self.addCleanup(finish, srv)
+        acknowledged, failures, acked_at = [], [], []
+        lock = threading.Lock()
+        started = threading.Event()
 
-            def client(n):
-                c = signed_in(srv)
-                i = 0
-                while True:
-                    login = f"load{n}.{i}"
-                    i += 1
-                    try:
-                        r = c.post("/api/v1/users", {"login": login, "role": "librarian",
-                                                     "password": ADMIN_PASSWORD})
-                    except (OSError, http.client.HTTPException):
-                        return  # the server went away: expected after SIGTERM
-                    with lock:
-                        if r.status == 201:
-                            acknowledged.append(login)
-                            acked_at.append(time.time())
-                            if len(acknowledged) >= 6:
-                                started.set()
-                        else:
-                            failures.append((login, r.status, r.body[:200]))
-                    if r.status != 201:
-                        return
+        def client(n):
+            c = signed_in(srv)
+            i = 0
+            while True:
+                login = f"load{n}.{i}"
+                i += 1
+                try:
+                    r = c.post("/api/v1/users", {"login": login, "role": "librarian",
+                                                 "password": ADMIN_PASSWORD})
+                except (OSError, http.client.HTTPException):
+                    return  # the server went away: expected after SIGTERM
+                with lock:
+                    if r.status == 201:
+                        acknowledged.append(login)
+                        acked_at.append(time.time())
+                        if len(acknowledged) >= 6:
+                            started.set()
+                    else:
+                        failures.append((login, r.status, r.body[:200]))
+                if r.status != 201:
+                    return
 
-            threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
-            for t in threads:
-                t.start()
-            self.assertTrue(started.wait(60), "no user was created")
-            sent = time.time()
-            srv.proc.send_signal(signal.SIGTERM)
-            code = srv.proc.wait(timeout=GRACE_S + 10)
-            took = time.time() - sent
-            for t in threads:
-                t.join(30)
-            srv.log.close()
-            srv.proc = None
-            self.assertEqual(code, 0, srv.read_log()[-3000:])
-            self.assertLess(took, GRACE_S, "the drain must end once requests in flight are done")
-            self.assertGreaterEqual(len([t for t in acked_at if t > sent]), 1,
-                                    "requests in flight at SIGTERM are finished and answered")
-            log = srv.read_log()
-            self.assertIn("stopped cleanly", log)
-            self.assertIsNone(sanitizer_report(log))
-            # A request that reached a stopping server may be refused (503), never lost or broken.
-            for login, status, body in failures:
-                self.assertEqual(status, 503, (login, status, body))
-            in_db = {row[0] for row in db_rows(srv.db, "SELECT login FROM users")}
-            missing = [login for login in acknowledged if login not in in_db]
-            self.assertEqual(missing, [], f"{len(acknowledged)} acknowledged")
-            audited = {row[0] for row in db_rows(srv.db, "SELECT entity_id FROM audit"
-                                                         " WHERE action = 'create' AND entity = 'user'")}
-            self.assertTrue(set(acknowledged) <= audited)
-            # Restarted, the server lists them all.
-            srv.start()
-            listed = {u["login"] for u in signed_in(srv).get("/api/v1/users?limit=1000").json["items"]}
-            self.assertTrue(set(acknowledged) <= listed)
-        finally:
-            srv.cleanup()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        self.assertTrue(started.wait(60), "no user was created")
+        sent = time.time()
+        srv.proc.send_signal(signal.SIGTERM)
+        code = srv.proc.wait(timeout=GRACE_S + 10)
+        took = time.time() - sent
+        for t in threads:
+            t.join(30)
+        srv.log.close()
+        srv.proc = None
+        self.assertEqual(code, 0, srv.read_log()[-3000:])
+        self.assertLess(took, GRACE_S, "the drain must end once requests in flight are done")
+        self.assertGreaterEqual(len([t for t in acked_at if t > sent]), 1,
+                                "requests in flight at SIGTERM are finished and answered")
+        log = srv.read_log()
+        self.assertIn("stopped cleanly", log)
+        self.assertIsNone(sanitizer_report(log))
+        # A request that reached a stopping server may be refused (503), never lost or broken.
+        for login, status, body in failures:
+            self.assertEqual(status, 503, (login, status, body))
+        in_db = {row[0] for row in db_rows(srv.db, "SELECT login FROM users")}
+        missing = [login for login in acknowledged if login not in in_db]
+        self.assertEqual(missing, [], f"{len(acknowledged)} acknowledged")
+        audited = {row[0] for row in db_rows(srv.db, "SELECT entity_id FROM audit"
+                                                     " WHERE action = 'create' AND entity = 'user'")}
+        self.assertTrue(set(acknowledged) <= audited)
+        # Restarted, the server lists them all.
+        srv.start()
+        listed = {u["login"] for u in signed_in(srv).get("/api/v1/users?limit=1000").json["items"]}
+        self.assertTrue(set(acknowledged) <= listed)
 
     def test_sigint_on_idle_server(self):
         srv = PolisServer(demo=False).start()
-        try:
-            c = srv.client()
-            self.assertEqual(c.get("/healthz").status, 200)  # an idle keep-alive connection stays open
-            sent = time.time()
-            code = srv.stop(sig=signal.SIGINT)
-            self.assertEqual(code, 0, srv.read_log()[-2000:])
-            self.assertLess(time.time() - sent, 3, "an idle keep-alive connection must not delay the stop")
-            self.assertIn("stopped cleanly", srv.read_log())
-        finally:
-            srv.cleanup()
+        self.addCleanup(finish, srv)
+        c = srv.client()
+        self.assertEqual(c.get("/healthz").status, 200)  # an idle keep-alive connection stays open
+        sent = time.time()
+        code = srv.stop(sig=signal.SIGINT)
+        self.assertEqual(code, 0, srv.read_log()[-2000:])
+        self.assertLess(time.time() - sent, 3, "an idle keep-alive connection must not delay the stop")
+        self.assertIn("stopped cleanly", srv.read_log())
 
 
 class ObservabilityTest(unittest.TestCase):

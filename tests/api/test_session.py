@@ -6,7 +6,7 @@ import os
 import time
 import unittest
 
-from harness import ADMIN_PASSWORD, PolisServer, db_rows, sanitizer_report, signed_in
+from harness import ADMIN_PASSWORD, PolisServer, db_rows, finish, signed_in
 
 SERVER = None
 NEW_PASSWORD = "a different long passphrase"
@@ -18,11 +18,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    log = SERVER.read_log()
-    SERVER.cleanup()
-    report = sanitizer_report(log)
-    if report:
-        raise AssertionError("sanitizer report in serve log:\n" + report)
+    finish(SERVER)
 
 
 def make_user(login, role="librarian", org="SPMU", password=ADMIN_PASSWORD, server=None):
@@ -304,66 +300,67 @@ class TokenTest(unittest.TestCase):
 
 class ThrottleTest(unittest.TestCase):
     def test_account_throttle(self):
-        with PolisServer(env={"POLIS_LOGIN_MAX_ACCOUNT": "3"}, demo=False) as srv:
-            c = srv.client()
-            for _ in range(3):
-                r = c.login("admin", "not the admin password")
-                self.assertEqual(r.status, 401, r)
-            r = c.login("admin", ADMIN_PASSWORD)
-            self.assertEqual(r.status, 429, r)
-            retry = r.header("Retry-After")
-            self.assertIsNotNone(retry, r.headers)
-            self.assertTrue(retry.isdigit() and 0 < int(retry) <= 900, retry)
-            self.assertIsNone(session_cookie(r))
-            # Another account from the same client is not affected.
-            self.assertEqual(c.login("nobody.here", "whatever it is").status, 401)
-            self.assertIsNone(sanitizer_report(srv.read_log()))
+        srv = PolisServer(env={"POLIS_LOGIN_MAX_ACCOUNT": "3"}, demo=False).start()
+        self.addCleanup(finish, srv)
+        c = srv.client()
+        for _ in range(3):
+            r = c.login("admin", "not the admin password")
+            self.assertEqual(r.status, 401, r)
+        r = c.login("admin", ADMIN_PASSWORD)
+        self.assertEqual(r.status, 429, r)
+        retry = r.header("Retry-After")
+        self.assertIsNotNone(retry, r.headers)
+        self.assertTrue(retry.isdigit() and 0 < int(retry) <= 900, retry)
+        self.assertIsNone(session_cookie(r))
+        # Another account from the same client is not affected.
+        self.assertEqual(c.login("nobody.here", "whatever it is").status, 401)
 
     def test_client_throttle_across_logins(self):
-        with PolisServer(env={"POLIS_LOGIN_MAX_CLIENT": "4"}, demo=False) as srv:
-            c = srv.client()
-            for i in range(4):
-                r = c.login(f"guess{i}", "some password guess")
-                self.assertEqual(r.status, 401, r)
-            r = c.login("admin", ADMIN_PASSWORD)
-            self.assertEqual(r.status, 429, r)
-            self.assertIsNotNone(r.header("Retry-After"))
-            self.assertIsNone(sanitizer_report(srv.read_log()))
+        srv = PolisServer(env={"POLIS_LOGIN_MAX_CLIENT": "4"}, demo=False).start()
+        self.addCleanup(finish, srv)
+        c = srv.client()
+        for i in range(4):
+            r = c.login(f"guess{i}", "some password guess")
+            self.assertEqual(r.status, 401, r)
+        r = c.login("admin", ADMIN_PASSWORD)
+        self.assertEqual(r.status, 429, r)
+        self.assertIsNotNone(r.header("Retry-After"))
 
 
 class ExpiryTest(unittest.TestCase):
     def test_idle_expiry_and_activity(self):
-        with PolisServer(env={"POLIS_SESSION_IDLE_S": "2"}, demo=False) as srv:
-            idle = srv.client()
-            self.assertEqual(idle.login().status, 200)
-            busy = srv.client()
-            self.assertEqual(busy.login().status, 200)
-            # A session in use stays alive past the idle limit ...
-            deadline = time.time() + 4
-            while time.time() < deadline:
-                r = busy.get("/api/v1/session")
-                self.assertEqual(r.status, 200, r)
-                time.sleep(0.5)
-            # ... one left alone for longer than the limit does not.
-            r = idle.get("/api/v1/session")
-            self.assertEqual(r.status, 401, r)
-            time.sleep(3)
-            self.assertEqual(busy.get("/api/v1/session").status, 401)
-            self.assertIsNone(sanitizer_report(srv.read_log()))
+        srv = PolisServer(env={"POLIS_SESSION_IDLE_S": "2"}, demo=False).start()
+        self.addCleanup(finish, srv)
+        idle = srv.client()
+        self.assertEqual(idle.login().status, 200)
+        busy = srv.client()
+        self.assertEqual(busy.login().status, 200)
+        # A session in use stays alive past the idle limit ...
+        deadline = time.time() + 4
+        while time.time() < deadline:
+            r = busy.get("/api/v1/session")
+            self.assertEqual(r.status, 200, r)
+            time.sleep(0.5)
+        # ... one left alone for longer than the limit does not.
+        r = idle.get("/api/v1/session")
+        self.assertEqual(r.status, 401, r)
+        time.sleep(3)
+        self.assertEqual(busy.get("/api/v1/session").status, 401)
 
     def test_absolute_expiry(self):
-        with PolisServer(env={"POLIS_SESSION_MAX_S": "2"}, demo=False) as srv:
-            c = srv.client()
-            self.assertEqual(c.login().status, 200)
-            self.assertEqual(c.get("/api/v1/session").status, 200)
-            deadline = time.time() + 3
-            while time.time() < deadline:
-                time.sleep(0.5)
-                c.get("/api/v1/session")
-            r = c.get("/api/v1/session")
-            self.assertEqual(r.status, 401, r)
-            self.assertEqual(c.login().status, 200)
-            self.assertEqual(c.get("/api/v1/session").status, 200)
+        srv = PolisServer(env={"POLIS_SESSION_MAX_S": "2"}, demo=False).start()
+        self.addCleanup(finish, srv)
+        c = srv.client()
+        self.assertEqual(c.login().status, 200)
+        self.assertEqual(c.get("/api/v1/session").status, 200)
+        deadline = time.time() + 3
+        while time.time() < deadline:
+            time.sleep(0.5)
+            c.get("/api/v1/session")
+        r = c.get("/api/v1/session")
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(c.login().status, 200)
+        self.assertEqual(c.get("/api/v1/session").status, 200)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import time
 import unittest
 import urllib.parse
 
-from harness import ADMIN_PASSWORD, DEMO_USERS, PolisServer, db_rows, sanitizer_report, signed_in
+from harness import ADMIN_PASSWORD, DEMO_USERS, PolisServer, db_rows, finish, signed_in
 
 SERVER = None
 ADMIN = None
@@ -22,11 +22,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    log = SERVER.read_log()
-    SERVER.cleanup()
-    report = sanitizer_report(log)
-    if report:
-        raise AssertionError("sanitizer report in serve log:\n" + report)
+    finish(SERVER)
 
 
 def new_user(login, role="librarian", org="SPMU", **extra):
