@@ -330,6 +330,30 @@ class AdminUsersTest(unittest.TestCase):
         assert_html(self, r, 422)
         self.assertEqual(signed_in(SERVER).get("/api/v1/account").json["role"], "admin")
 
+    def test_users_page_paginates(self):
+        admin = signed_in(SERVER)
+        for i in range(52):
+            r = admin.post("/api/v1/users", {"login": f"bulk.user{i:02d}", "role": "librarian",
+                                             "password": ADMIN_PASSWORD})
+            self.assertEqual(r.status, 201, r)
+        every = sorted(u["login"] for u in admin.get("/api/v1/users?limit=1000").json["items"])
+        c = browser()
+        seen, path, pages = [], "/admin/users", 0
+        while path:
+            r = c.get(path)
+            assert_html(self, r, 200)
+            logins = re.findall(r'<td><a href="/admin/users/([^"]+)">', r.text)
+            self.assertLessEqual(len(logins), 50)
+            seen += logins
+            pages += 1
+            m = re.search(r'<a href="(/admin/users\?cursor=[^"]+)" rel="next">', r.text)
+            path = html.unescape(m.group(1)) if m else None
+            if path:
+                self.assertEqual(len(logins), 50, "only the last page is short")
+        self.assertEqual(seen, every, "every user once, in login order")
+        self.assertEqual(pages, (len(every) + 49) // 50)
+        self.assertGreaterEqual(pages, 2)
+
     def test_display_name_is_escaped(self):
         admin = signed_in(SERVER)
         evil = "<script>alert(1)</script>"
