@@ -15,15 +15,15 @@
 #include <string.h>
 #include <strings.h>
 
-#define LOGIN_CSRF_COOKIE "polis_login_csrf"
+#define LOGIN_CSRF_COOKIE    "polis_login_csrf"
 #define LOGIN_CSRF_MAX_AGE_S 3600L
-#define LOGIN_CSRF_HEX 64
+#define LOGIN_CSRF_HEX       64
 
 /* ---- shared helpers ------------------------------------------------------------- */
 
 const char *const pages_roles[PAGES_ROLE_COUNT + 1] = {
-    "admin",          "coordinator",  "programme_officer", "librarian", "police_officer",
-    "forum_member",   "case_worker",  "provider",          "auditor",   NULL};
+    "admin",        "coordinator", "programme_officer", "librarian", "police_officer",
+    "forum_member", "case_worker", "provider",          "auditor",   NULL};
 
 const char *pages_role_label(const char *lang, const char *role)
 {
@@ -210,7 +210,8 @@ static void render_login(http_request *req, int status, const char *login, const
     page_error(&p, err);
     html_open(h, "form", "method", "post", "action", "/login", "class", "stack narrow", NULL);
     html_void(h, "input", "type", "hidden", "name", "login_csrf", "value", token, NULL);
-    if (pages_local_path(next)) html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
+    if (pages_local_path(next))
+        html_void(h, "input", "type", "hidden", "name", "next", "value", next, NULL);
     page_input(&p, T(p.lang, "Login"), "text", "login", login, err);
     page_input(&p, T(p.lang, "Password"), "password", "password", "", err);
     html_elem(h, "button", T(p.lang, "Sign in"), "type", "submit", "class", "primary", NULL);
@@ -309,18 +310,21 @@ static void logout_handler(http_request *req)
 }
 
 static const struct param_spec login_params[] = {
-    {.name = "next", .type = PARAM_STRING, .max_len = 250},
-    {0}};
+    {.name = "next", .type = PARAM_STRING, .max_len = 250}, {0}};
 
 void auth_pages_register(void)
 {
-    router_add(&(struct route){.methods = HTTP_GET, .pattern = "/login",
-                               .handler = login_show_handler, .params = login_params});
-    router_add(&(struct route){.methods = HTTP_POST, .pattern = "/login",
-                               .handler = login_submit_handler, .body_limit = 8192,
+    router_add(&(struct route){.methods = HTTP_GET,
+                               .pattern = "/login",
+                               .handler = login_show_handler,
+                               .params = login_params});
+    router_add(&(struct route){.methods = HTTP_POST,
+                               .pattern = "/login",
+                               .handler = login_submit_handler,
+                               .body_limit = 8192,
                                .name = "POST /login"});
-    router_add(&(struct route){.methods = HTTP_POST, .pattern = "/logout",
-                               .handler = logout_handler, .body_limit = 1024});
+    router_add(&(struct route){
+        .methods = HTTP_POST, .pattern = "/logout", .handler = logout_handler, .body_limit = 1024});
     pages_account_register();
     pages_admin_register();
 }

@@ -66,12 +66,14 @@ static void write_password_form(struct page *p, const struct account_view *v)
     page_error(p, v->password_err);
     html_open(h, "form", "method", "post", "action", "/account/password", "class", "stack", NULL);
     page_csrf_field(p);
-    page_input(p, T(p->lang, "Current password"), "password", "current_password", "", v->password_err);
-    page_input(p, T(p->lang, "New password (at least 10 characters)"), "password", "new_password", "",
+    page_input(p, T(p->lang, "Current password"), "password", "current_password", "",
                v->password_err);
+    page_input(p, T(p->lang, "New password (at least 10 characters)"), "password", "new_password",
+               "", v->password_err);
     page_input(p, T(p->lang, "Repeat the new password"), "password", "new_password_repeat", "",
                v->password_err);
-    html_elem(h, "button", T(p->lang, "Change password"), "type", "submit", "class", "primary", NULL);
+    html_elem(h, "button", T(p->lang, "Change password"), "type", "submit", "class", "primary",
+              NULL);
     html_close(h, "form");
 }
 
@@ -100,10 +102,14 @@ static void write_tokens(struct page *p, json_t *tokens, const struct account_vi
 {
     html *h = &p->h;
     html_elem(h, "h2", T(p->lang, "API tokens"), "id", "tokens", NULL);
-    html_elem(h, "p", T(p->lang, "Programs use an API token to act on your behalf through the JSON API."), NULL);
+    html_elem(h, "p",
+              T(p->lang, "Programs use an API token to act on your behalf through the JSON API."),
+              NULL);
     if (v->new_token) {
         html_open(h, "div", "class", "token-once", "role", "status", NULL);
-        html_elem(h, "p", T(p->lang, "Your new token is below. Copy it now: it will not be shown again."), NULL);
+        html_elem(h, "p",
+                  T(p->lang, "Your new token is below. Copy it now: it will not be shown again."),
+                  NULL);
         html_elem(h, "code", v->new_token, "id", "new-token", NULL);
         html_close(h, "div");
     }
@@ -168,7 +174,8 @@ static void account_show_handler(http_request *req)
     const char *done = http_query(req, "done");
     struct account_view v = {0};
     if (done && strcmp(done, "profile") == 0) v.notice = T(req->lang, "Your changes were saved.");
-    if (done && strcmp(done, "password") == 0) v.notice = T(req->lang, "Your password was changed.");
+    if (done && strcmp(done, "password") == 0)
+        v.notice = T(req->lang, "Your password was changed.");
     if (done && strcmp(done, "revoked") == 0) v.notice = T(req->lang, "The token was revoked.");
     render_account(req, 200, &v);
 }
@@ -185,9 +192,8 @@ static void account_update_handler(http_request *req)
     if (!page_require(req, PERM_SIGNED_IN)) return;
     form f;
     if (!pages_read_form(req, &f)) return;
-    struct user_patch patch = {.display_name = form_get(&f, "display_name"),
-                               .lang = form_get(&f, "lang"),
-                               .disabled = -1};
+    struct user_patch patch = {
+        .display_name = form_get(&f, "display_name"), .lang = form_get(&f, "lang"), .disabled = -1};
     store *s = pages_store(req);
     p_error err;
     p_error_clear(&err);
@@ -201,8 +207,8 @@ static void account_update_handler(http_request *req)
         http_redirect(req, "/account?done=profile");
     } else if (is_form_error(rc)) {
         pages_localize(req->lang, &err);
-        struct account_view v = {.display_name = patch.display_name, .lang = patch.lang,
-                                 .profile_err = &err};
+        struct account_view v = {
+            .display_name = patch.display_name, .lang = patch.lang, .profile_err = &err};
         render_account(req, 422, &v);
     } else {
         pages_fail(req, &err);
@@ -218,7 +224,8 @@ static int check_current_password(store *s, const char *login, const char *passw
     char key[96];
     long retry_after_s = 0;
     snprintf(key, sizeof key, "login:%.80s", login);
-    int rc = throttle_check(s, key, cfg->login_max_per_account, cfg->login_window_s, &retry_after_s, err);
+    int rc = throttle_check(s, key, cfg->login_max_per_account, cfg->login_window_s, &retry_after_s,
+                            err);
     if (rc != P_OK) return rc;
     struct user u;
     char hash[PASSWORD_HASH_MAX];
@@ -292,7 +299,8 @@ static void token_create_handler(http_request *req)
     p_error_clear(&err);
     int rc = P_OK;
     if (name && text_utf8_len(name, strlen(name)) > 100)
-        rc = p_fail(&err, P_EUNPROC, "name", "%s", T(req->lang, "The name is longer than 100 characters."));
+        rc = p_fail(&err, P_EUNPROC, "name", "%s",
+                    T(req->lang, "The name is longer than 100 characters."));
     char token[SECRET_TEXT_MAX] = "";
     int64_t id = 0;
     struct actor by = {req->who.login, req->client};
@@ -328,7 +336,8 @@ static void token_revoke_handler(http_request *req)
     struct actor by = {req->who.login, req->client};
     if (token_revoke(s, id, req->who.login, &by, &err) != P_OK) {
         if (err.status == P_ENOTFOUND)
-            snprintf(err.message, sizeof err.message, "%s", T(req->lang, "There is no such token."));
+            snprintf(err.message, sizeof err.message, "%s",
+                     T(req->lang, "There is no such token."));
         pages_fail(req, &err);
         return;
     }
@@ -336,25 +345,36 @@ static void token_revoke_handler(http_request *req)
 }
 
 static const struct param_spec account_params[] = {
-    {.name = "done", .type = PARAM_ENUM, .enum_values = "profile|password|revoked"},
-    {0}};
+    {.name = "done", .type = PARAM_ENUM, .enum_values = "profile|password|revoked"}, {0}};
 static const struct param_spec token_params[] = {
-    {.name = "id", .type = PARAM_INT, .min = 1, .max = INT64_MAX},
-    {0}};
+    {.name = "id", .type = PARAM_INT, .min = 1, .max = INT64_MAX}, {0}};
 
 void pages_account_register(void)
 {
     const struct route routes[] = {
-        {.methods = HTTP_GET, .pattern = "/account", .handler = account_show_handler,
+        {.methods = HTTP_GET,
+         .pattern = "/account",
+         .handler = account_show_handler,
          .params = account_params},
-        {.methods = HTTP_POST, .pattern = "/account", .handler = account_update_handler,
-         .body_limit = 4096, .name = "POST /account"},
-        {.methods = HTTP_POST, .pattern = "/account/password", .handler = password_change_handler,
+        {.methods = HTTP_POST,
+         .pattern = "/account",
+         .handler = account_update_handler,
+         .body_limit = 4096,
+         .name = "POST /account"},
+        {.methods = HTTP_POST,
+         .pattern = "/account/password",
+         .handler = password_change_handler,
          .body_limit = 8192},
-        {.methods = HTTP_POST, .pattern = "/account/tokens", .handler = token_create_handler,
+        {.methods = HTTP_POST,
+         .pattern = "/account/tokens",
+         .handler = token_create_handler,
          .body_limit = 4096},
-        {.methods = HTTP_POST, .pattern = "/account/tokens/{id}/revoke",
-         .handler = token_revoke_handler, .params = token_params, .body_limit = 1024},
+        {.methods = HTTP_POST,
+         .pattern = "/account/tokens/{id}/revoke",
+         .handler = token_revoke_handler,
+         .params = token_params,
+         .body_limit = 1024},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) router_add(&routes[i]);
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        router_add(&routes[i]);
 }

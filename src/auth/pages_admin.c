@@ -20,7 +20,8 @@ static void write_role_select(struct page *p, const char *selected, const p_erro
 {
     const char *labels[PAGES_ROLE_COUNT + 1];
     size_t i = 0;
-    for (; pages_roles[i]; i++) labels[i] = pages_role_label(p->lang, pages_roles[i]);
+    for (; pages_roles[i]; i++)
+        labels[i] = pages_role_label(p->lang, pages_roles[i]);
     labels[i] = NULL;
     pages_select(p, T(p->lang, "Role"), "role", pages_roles, labels, selected, err);
 }
@@ -63,7 +64,8 @@ static void write_users_table(struct page *p, json_t *items)
     html_open(h, "tbody", NULL);
     size_t i;
     json_t *u;
-    json_array_foreach(items, i, u) {
+    json_array_foreach(items, i, u)
+    {
         const char *login = json_string_value(json_object_get(u, "login"));
         const char *org = json_string_value(json_object_get(u, "org"));
         char href[100];
@@ -73,7 +75,8 @@ static void write_users_table(struct page *p, json_t *items)
         html_elem(h, "a", login, "href", href, NULL);
         html_close(h, "td");
         html_elem(h, "td", json_string_value(json_object_get(u, "display_name")), NULL);
-        html_elem(h, "td", pages_role_label(p->lang, json_string_value(json_object_get(u, "role"))), NULL);
+        html_elem(h, "td", pages_role_label(p->lang, json_string_value(json_object_get(u, "role"))),
+                  NULL);
         html_elem(h, "td", org ? org : "—", NULL);
         html_elem(h, "td",
                   json_is_true(json_object_get(u, "disabled")) ? T(p->lang, "Disabled")
@@ -98,12 +101,14 @@ static void write_create_form(struct page *p, const struct user_form *v)
     write_role_select(p, v->role ? v->role : "programme_officer", v->err);
     page_input(p, T(p->lang, "Organisation code (empty for none)"), "text", "org", v->org, v->err);
     pages_select(p, T(p->lang, "Language"), "lang", lang_values, lang_labels, v->lang, v->err);
-    page_input(p, T(p->lang, "Password (at least 10 characters)"), "password", "password", "", v->err);
+    page_input(p, T(p->lang, "Password (at least 10 characters)"), "password", "password", "",
+               v->err);
     html_elem(h, "button", T(p->lang, "Create user"), "type", "submit", "class", "primary", NULL);
     html_close(h, "form");
 }
 
-static void render_users(http_request *req, int status, const char *cursor, const struct user_form *v)
+static void render_users(http_request *req, int status, const char *cursor,
+                         const struct user_form *v)
 {
     store *s = pages_store(req);
     if (!s) return;
@@ -253,7 +258,7 @@ static void user_show_handler(http_request *req)
     struct user u;
     if (!s || !load_path_user(req, s, &u)) return;
     const char *done = http_query(req, "done");
-    const char *notice = !done                            ? NULL
+    const char *notice = !done                          ? NULL
                          : strcmp(done, "created") == 0 ? T(req->lang, "The user was created.")
                                                         : T(req->lang, "Your changes were saved.");
     render_user(req, 200, &u, notice, NULL);
@@ -279,7 +284,8 @@ static void user_update_handler(http_request *req)
     int rc = P_OK;
     /* An administrator who locks themselves out leaves nobody to undo it. */
     if (strcmp(u.login, req->who.login) == 0 && patch.disabled == 1)
-        rc = p_fail(&err, P_EUNPROC, "disabled", "%s", T(req->lang, "You cannot disable your own account."));
+        rc = p_fail(&err, P_EUNPROC, "disabled", "%s",
+                    T(req->lang, "You cannot disable your own account."));
     else if (strcmp(u.login, req->who.login) == 0 && patch.role && strcmp(patch.role, "admin") != 0)
         rc = p_fail(&err, P_EUNPROC, "role", "%s",
                     T(req->lang, "You cannot take the administrator role from yourself."));
@@ -308,7 +314,8 @@ static const char *nonempty(const char *s)
 static void write_audit_filter(struct page *p, const struct audit_filter *f)
 {
     html *h = &p->h;
-    html_open(h, "form", "method", "get", "action", "/audit", "class", "filters", "role", "search", NULL);
+    html_open(h, "form", "method", "get", "action", "/audit", "class", "filters", "role", "search",
+              NULL);
     page_input(p, T(p->lang, "Who (login)"), "text", "actor", f->actor, NULL);
     page_input(p, T(p->lang, "Record kind (e.g. user)"), "text", "entity", f->entity, NULL);
     page_input(p, T(p->lang, "Action (e.g. update)"), "text", "action", f->action, NULL);
@@ -424,8 +431,7 @@ static void audit_handler(http_request *req)
 }
 
 static const struct param_spec users_params[] = {
-    {.name = "cursor", .type = PARAM_CURSOR, .max_len = 255},
-    {0}};
+    {.name = "cursor", .type = PARAM_CURSOR, .max_len = 255}, {0}};
 static const struct param_spec user_params[] = {
     {.name = "login", .type = PARAM_STRING, .max_len = 64},
     {.name = "done", .type = PARAM_ENUM, .enum_values = "created|saved"},
@@ -440,15 +446,30 @@ static const struct param_spec audit_params[] = {
 void pages_admin_register(void)
 {
     const struct route routes[] = {
-        {.methods = HTTP_GET, .pattern = "/admin/users", .handler = users_list_handler,
+        {.methods = HTTP_GET,
+         .pattern = "/admin/users",
+         .handler = users_list_handler,
          .params = users_params},
-        {.methods = HTTP_POST, .pattern = "/admin/users", .handler = users_create_handler,
-         .body_limit = 8192, .name = "POST /admin/users"},
-        {.methods = HTTP_GET, .pattern = "/admin/users/{login}", .handler = user_show_handler,
+        {.methods = HTTP_POST,
+         .pattern = "/admin/users",
+         .handler = users_create_handler,
+         .body_limit = 8192,
+         .name = "POST /admin/users"},
+        {.methods = HTTP_GET,
+         .pattern = "/admin/users/{login}",
+         .handler = user_show_handler,
          .params = user_params},
-        {.methods = HTTP_POST, .pattern = "/admin/users/{login}", .handler = user_update_handler,
-         .params = user_params, .body_limit = 8192, .name = "POST /admin/users/{login}"},
-        {.methods = HTTP_GET, .pattern = "/audit", .handler = audit_handler, .params = audit_params},
+        {.methods = HTTP_POST,
+         .pattern = "/admin/users/{login}",
+         .handler = user_update_handler,
+         .params = user_params,
+         .body_limit = 8192,
+         .name = "POST /admin/users/{login}"},
+        {.methods = HTTP_GET,
+         .pattern = "/audit",
+         .handler = audit_handler,
+         .params = audit_params},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) router_add(&routes[i]);
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        router_add(&routes[i]);
 }
