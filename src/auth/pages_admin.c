@@ -8,6 +8,7 @@
 #include "http/router.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define USERS_PAGE_SIZE 50
