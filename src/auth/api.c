@@ -364,8 +364,8 @@ static const struct param_spec audit_params[] = {
     {.name = "entity", .type = PARAM_CODE, .max_len = 40},
     {.name = "entity_id", .type = PARAM_STRING, .max_len = 100},
     {.name = "action", .type = PARAM_CODE, .max_len = 40},
-    {.name = "from", .type = PARAM_STRING, .max_len = 20},
-    {.name = "to", .type = PARAM_STRING, .max_len = 20},
+    {.name = "from", .type = PARAM_TIME, .max_len = 20},
+    {.name = "to", .type = PARAM_TIME, .max_len = 20},
     {0}};
 
 void auth_api_register(void)

@@ -162,8 +162,12 @@ int audit_list(store *s, const struct audit_filter *f, json_t **items, char next
     store_bind_text(st, 3, f->entity);
     store_bind_text(st, 4, f->entity_id);
     store_bind_text(st, 5, f->action);
-    store_bind_text(st, 6, f->from);
-    store_bind_text(st, 7, f->to);
+    /* A bare date covers the whole day: from its first second to its last. */
+    char from[21], to[21];
+    if (f->from) snprintf(from, sizeof from, "%.10s%s", f->from, strlen(f->from) == 10 ? "T00:00:00Z" : f->from + 10);
+    if (f->to) snprintf(to, sizeof to, "%.10s%s", f->to, strlen(f->to) == 10 ? "T23:59:59Z" : f->to + 10);
+    store_bind_text(st, 6, f->from ? from : NULL);
+    store_bind_text(st, 7, f->to ? to : NULL);
     store_bind_int(st, 8, f->limit + 1);
     json_t *arr = json_array();
     int step, n = 0;

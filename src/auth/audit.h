@@ -37,7 +37,8 @@ struct audit_filter {
     int limit;             /* 1..1000 */
 };
 
-/* Lists entries newest first. *items is a new JSON array; next receives the cursor of the
+/* Lists entries newest first. from and to are "YYYY-MM-DD" (whole day) or
+ * "YYYY-MM-DDTHH:MM:SSZ"; callers validate them. *items is a new JSON array; next receives the cursor of the
  * following page or "" at the end. */
 MUST_CHECK int audit_list(store *s, const struct audit_filter *f, json_t **items,
                           char next[static CURSOR_MAX], p_error *err);

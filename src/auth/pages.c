@@ -310,7 +310,7 @@ static void logout_handler(http_request *req)
 }
 
 static const struct param_spec login_params[] = {
-    {.name = "next", .type = PARAM_STRING, .max_len = 250}, {0}};
+    {.name = "next", .type = PARAM_STRING, .max_len = 600}, {0}};
 
 void auth_pages_register(void)
 {

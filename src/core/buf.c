@@ -60,6 +60,20 @@ void buf_reset(buf *b)
     if (b->data) b->data[0] = '\0';
 }
 
+void buf_url_encode(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == '/') {
+            buf_putc(b, (char)*p);
+        } else {
+            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            buf_append(b, esc, 3);
+        }
+    }
+}
+
 char *buf_steal(buf *b, size_t *len_out)
 {
     buf_reserve(b, 0);

@@ -20,6 +20,8 @@ void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_reset(buf *b);
+/* Appends s percent-encoded for use as a URL query value (RFC 3986 unreserved kept). */
+void buf_url_encode(buf *b, const char *s);
 /* Hands the data to the caller (who frees it) and leaves b empty. Never NULL. */
 char *buf_steal(buf *b, size_t *len_out);
 void buf_free(buf *b);

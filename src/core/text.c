@@ -101,6 +101,26 @@ bool text_is_date(const char *s)
     return d <= max;
 }
 
+static bool two_digits(const char *s, int max)
+{
+    if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1])) return false;
+    return (s[0] - '0') * 10 + (s[1] - '0') <= max;
+}
+
+bool text_is_timestamp(const char *s)
+{
+    if (!s) return false;
+    size_t n = strlen(s);
+    char date[11];
+    if (n != 10 && n != 20) return false;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!text_is_date(date)) return false;
+    if (n == 10) return true;
+    return s[10] == 'T' && two_digits(s + 11, 23) && s[13] == ':' && two_digits(s + 14, 59) &&
+           s[16] == ':' && two_digits(s + 17, 59) && s[19] == 'Z';
+}
+
 bool text_contains_ci(const char *haystack, const char *needle)
 {
     size_t n = strlen(needle);

@@ -29,6 +29,9 @@ void text_hex(const unsigned char *in, size_t n, char *out);
 /* True when s is a date "YYYY-MM-DD" that exists in the calendar. */
 bool text_is_date(const char *s);
 
+/* True when s is "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" with a real date and time. */
+bool text_is_timestamp(const char *s);
+
 /* ASCII case-insensitive "does haystack contain needle". */
 bool text_contains_ci(const char *haystack, const char *needle);
 

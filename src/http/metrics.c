@@ -3,6 +3,7 @@
 #include "http/router.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 
 static const int tracked_status[] = {200, 201, 204, 301, 303, 304, 400, 401, 403, 404, 405,
                                      409, 413, 415, 422, 429, 431, 500, 503};
@@ -58,15 +59,23 @@ static void render_requests(buf *out)
         const struct route *route = router_at((int)r);
         const char *name = route ? route->name : "unmatched";
         if (!route && r != ROUTER_MAX_ROUTES) continue;
+        char labels[256]; /* method (for routed requests) and route */
+        if (route) {
+            char methods[64];
+            http_methods_text(route->methods, "|", methods, sizeof methods);
+            snprintf(labels, sizeof labels, "method=\"%s\",route=\"%s\"", methods, name);
+        } else {
+            snprintf(labels, sizeof labels, "route=\"%s\"", name);
+        }
         for (size_t s = 0; s < N_STATUS; s++) {
             uint64_t v = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
             if (!v) continue;
             if (s == N_STATUS - 1)
-                buf_printf(out, "polis_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-                           name, (unsigned long long)v);
+                buf_printf(out, "polis_http_requests_total{%s,status=\"other\"} %llu\n", labels,
+                           (unsigned long long)v);
             else
-                buf_printf(out, "polis_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-                           name, tracked_status[s], (unsigned long long)v);
+                buf_printf(out, "polis_http_requests_total{%s,status=\"%d\"} %llu\n", labels,
+                           tracked_status[s], (unsigned long long)v);
         }
     }
 }

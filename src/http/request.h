@@ -87,6 +87,8 @@ const char *http_cookie(http_request *req, const char *name);
 /* A declared path parameter or query parameter, or NULL when absent. */
 const char *http_path_param(http_request *req, const char *name);
 const char *http_query(http_request *req, const char *name);
+/* Appends the request's path and query string (re-encoded) to out, e.g. for ?next=. */
+void http_request_target(http_request *req, buf *out);
 /* True for methods that change state (POST, PUT, PATCH, DELETE). */
 bool http_is_write(const http_request *req);
 

@@ -36,6 +36,20 @@ void router_reset(void)
     n_routes = 0;
 }
 
+static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+
+void http_methods_text(int mask, const char *sep, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 7; i++) {
+        if (!(mask & (1 << i))) continue;
+        int n = snprintf(out + used, size - used, "%s%s", used ? sep : "", method_names[i]);
+        if (n < 0 || (size_t)n >= size - used) return;
+        used += (size_t)n;
+    }
+}
+
 int http_method_bit(const char *name)
 {
     static const struct {
@@ -158,6 +172,11 @@ int router_check_value(const struct param_spec *spec, const char *value, p_error
         if (!enum_contains(spec->enum_values, value))
             return p_fail(err, P_EINVAL, spec->name, "%s must be one of: %s", spec->name,
                           spec->enum_values);
+        return P_OK;
+    case PARAM_TIME:
+        if (!text_is_timestamp(value))
+            return p_fail(err, P_EINVAL, spec->name,
+                          "%s must be a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ", spec->name);
         return P_OK;
     case PARAM_DATE:
         if (!text_is_date(value))

@@ -16,6 +16,7 @@ enum param_type {
     PARAM_ENUM,   /* one of the '|'-separated values in enum_values */
     PARAM_DATE,   /* YYYY-MM-DD */
     PARAM_CURSOR, /* opaque keyset cursor: [A-Za-z0-9_=-] */
+    PARAM_TIME,   /* YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC) */
 };
 
 struct param_spec {
@@ -61,6 +62,9 @@ const struct route *router_at(int index);
 
 /* Empties the table (tests). */
 void router_reset(void);
+
+/* Writes the method names in mask, joined by sep ("GET, HEAD"), into out. */
+void http_methods_text(int mask, const char *sep, char *out, size_t size);
 
 /* Parses an HTTP method name into its bit; 0 when unknown. */
 int http_method_bit(const char *name);

@@ -74,6 +74,32 @@ const char *http_query(http_request *req, const char *name)
     return NULL;
 }
 
+struct target_ctx {
+    buf *out;
+    int n;
+};
+
+static enum MHD_Result append_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    struct target_ctx *ctx = cls;
+    buf_putc(ctx->out, ctx->n++ ? '&' : '?');
+    buf_url_encode(ctx->out, key);
+    if (value) {
+        buf_putc(ctx->out, '=');
+        buf_url_encode(ctx->out, value);
+    }
+    return MHD_YES;
+}
+
+void http_request_target(http_request *req, buf *out)
+{
+    buf_puts(out, req->path);
+    struct target_ctx ctx = {out, 0};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, append_query_arg, &ctx);
+}
+
 bool http_is_write(const http_request *req)
 {
     return (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) != 0;
@@ -168,13 +194,10 @@ static void route_request(http_request *req)
         return;
     }
     if (path_matched) {
-        buf a = BUF_INIT;
-        static const char *names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+        char methods[64];
         if (allow & HTTP_GET) allow |= HTTP_HEAD;
-        for (int i = 0; i < 7; i++)
-            if (allow & (1 << i)) buf_printf(&a, "%s%s", a.len ? ", " : "", names[i]);
-        http_add_header(req, "Allow", buf_str(&a));
-        buf_free(&a);
+        http_methods_text(allow, ", ", methods, sizeof methods);
+        http_add_header(req, "Allow", methods);
         http_reply_fail(req, P_EMETHOD, NULL, "%s is not allowed here", req->method_name);
     } else {
         http_reply_fail(req, P_ENOTFOUND, NULL, "no such resource");

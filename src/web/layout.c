@@ -23,6 +23,22 @@ static const struct nav_item nav[] = {
     {"/audit", N_("Audit trail"), PERM_AUDIT_READ},
 };
 
+#define RETURN_TARGET_MAX 500 /* longer targets fall back to the bare path */
+
+/* Appends prefix and this request's path and query, encoded as one query value. */
+static void return_link(buf *out, const char *prefix, http_request *req)
+{
+    buf target = BUF_INIT;
+    http_request_target(req, &target);
+    if (target.len > RETURN_TARGET_MAX) {
+        buf_reset(&target);
+        buf_puts(&target, req->path);
+    }
+    buf_puts(out, prefix);
+    buf_url_encode(out, buf_str(&target));
+    buf_free(&target);
+}
+
 static void write_nav(struct page *p)
 {
     http_request *req = p->req;
@@ -30,7 +46,7 @@ static void write_nav(struct page *p)
     html_open(h, "header", "class", "top", NULL);
     html_open(h, "nav", "aria-label", T(p->lang, "Main"), NULL);
     html_elem(h, "a", "Polis", "href", "/", "class", "brand", NULL);
-    html_open(h, "ul", NULL);
+    if (req->who.via != AUTH_NONE) html_open(h, "ul", NULL);
     for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
         if (req->who.via == AUTH_NONE || !authz_role_has(req->who.role, (enum permission)nav[i].perm))
             continue;
@@ -39,13 +55,13 @@ static void write_nav(struct page *p)
         html_elem(h, "a", T(p->lang, nav[i].label), "href", nav[i].href, "aria-current", current, NULL);
         html_close(h, "li");
     }
-    html_close(h, "ul");
+    if (req->who.via != AUTH_NONE) html_close(h, "ul");
     html_open(h, "div", "class", "session", NULL);
-    char back[300];
-    snprintf(back, sizeof back, "/lang/%s?back=%s", strcmp(p->lang, "ru") == 0 ? "en" : "ru",
-             req->path);
-    html_elem(h, "a", strcmp(p->lang, "ru") == 0 ? "English" : "Русский", "href", back, "lang",
-              strcmp(p->lang, "ru") == 0 ? "en" : "ru", "class", "lang-switch", NULL);
+    buf back = BUF_INIT;
+    return_link(&back, strcmp(p->lang, "ru") == 0 ? "/lang/en?back=" : "/lang/ru?back=", req);
+    html_elem(h, "a", strcmp(p->lang, "ru") == 0 ? "English" : "Русский", "href", buf_str(&back),
+              "lang", strcmp(p->lang, "ru") == 0 ? "en" : "ru", "class", "lang-switch", NULL);
+    buf_free(&back);
     if (req->who.via != AUTH_NONE) {
         html_elem(h, "a", req->who.login, "href", "/account", "class", "account", NULL);
         html_open(h, "form", "method", "post", "action", "/logout", "class", "inline", NULL);
@@ -138,9 +154,10 @@ void page_input(struct page *p, const char *label, const char *type, const char 
 bool page_require_sign_in(http_request *req)
 {
     if (req->who.via != AUTH_NONE) return false;
-    char to[300];
-    snprintf(to, sizeof to, "/login?next=%s", req->path);
-    http_redirect(req, to);
+    buf to = BUF_INIT;
+    return_link(&to, "/login?next=", req);
+    http_redirect(req, buf_str(&to));
+    buf_free(&to);
     return true;
 }
 
@@ -213,7 +230,7 @@ static void handle_home(http_request *req)
 
 static const struct param_spec lang_params[] = {
     {.name = "code", .type = PARAM_ENUM, .enum_values = "en|ru"},
-    {.name = "back", .type = PARAM_STRING, .max_len = 250},
+    {.name = "back", .type = PARAM_STRING, .max_len = 600},
     {0}};
 
 void layout_register_routes(void)

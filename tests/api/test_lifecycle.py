@@ -129,7 +129,7 @@ class ObservabilityTest(unittest.TestCase):
     def test_metrics(self):
         c = SERVER.client()
         first = c.get("/metrics").text
-        before = metric_value(first, "polis_http_requests_total", {"route": "/healthz", "status": "200"}) or 0
+        before = metric_value(first, "polis_http_requests_total", {"method": "GET", "route": "/healthz", "status": "200"}) or 0
         for _ in range(3):
             self.assertEqual(c.get("/healthz").status, 200)
         self.assertEqual(c.get("/api/v1/users").status, 401)
@@ -139,10 +139,10 @@ class ObservabilityTest(unittest.TestCase):
         self.assertTrue(r.header("Content-Type").startswith("text/plain"), r.headers)
         text = r.text
         self.assertIn("# TYPE polis_http_requests_total counter", text)
-        after = metric_value(text, "polis_http_requests_total", {"route": "/healthz", "status": "200"})
+        after = metric_value(text, "polis_http_requests_total", {"method": "GET", "route": "/healthz", "status": "200"})
         self.assertEqual(after, before + 3)
         self.assertGreaterEqual(
-            metric_value(text, "polis_http_requests_total", {"route": "/api/v1/users", "status": "401"}), 1)
+            metric_value(text, "polis_http_requests_total", {"method": "GET", "route": "/api/v1/users", "status": "401"}), 1)
         self.assertGreaterEqual(
             metric_value(text, "polis_http_requests_total", {"route": "unmatched", "status": "404"}), 1)
         self.assertIn("# TYPE polis_http_request_duration_seconds histogram", text)

@@ -334,6 +334,18 @@ class AuditTest(unittest.TestCase):
         self.assertEqual(len(self.audit(**{"from": "2000-01-01T00:00:00Z", "limit": 1000})), len(everything))
         earlier = self.audit(to=everything[-1]["at"], limit=1000)
         self.assertIn(everything[-1]["id"], [e["id"] for e in earlier])
+        # A bare date covers its whole day on either bound.
+        today = newest["at"][:10]
+        same_day = self.audit(**{"from": today, "to": today, "limit": 1000})
+        self.assertIn(newest["id"], [e["id"] for e in same_day])
+        self.assertTrue(all(e["at"].startswith(today) for e in same_day))
+        # Anything that is not a date or a UTC time is refused, naming the parameter.
+        for bad in ("yesterday", "2026-13-01", "2026-11-28T25:00:00Z", "2026-11-28 10:00:00",
+                    "' OR 1=1 --"):
+            for name in ("from", "to"):
+                r = ADMIN.get("/api/v1/audit?" + urllib.parse.urlencode({name: bad}))
+                self.assertEqual(r.status, 400, (name, bad, r))
+                self.assertEqual(r.json["error"]["field"], name)
 
     def test_pagination(self):
         everything = self.audit(limit=1000)
