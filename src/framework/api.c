@@ -8,7 +8,10 @@
 #include "http/router.h"
 #include "web/api.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The collection path of each kind; a record lives at PATH/{code}. */
 static const char *const base_paths[FRAMEWORK_KIND_COUNT] = {
@@ -19,6 +22,95 @@ static const char *const base_paths[FRAMEWORK_KIND_COUNT] = {
     [FRAMEWORK_ORGANISATION] = "/api/v1/organisations",
     [FRAMEWORK_COUNTRY] = "/api/v1/countries",
 };
+
+/* The serialized reply of each small list, reused while the framework version stays the
+ * same: building a list takes several queries and serializing it most of the time. */
+static pthread_mutex_t list_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    int64_t version; /* 0: empty */
+    char *body;
+    size_t len;
+} list_cache[FRAMEWORK_KIND_COUNT];
+
+typedef int (*small_list_fn)(store *s, json_t **items, p_error *err);
+
+/* Copies the cached reply of kind for version into req; false when there is none. */
+static bool reply_from_cache(http_request *req, enum framework_kind kind, int64_t version)
+{
+    bool hit = false;
+    pthread_mutex_lock(&list_cache_lock);
+    if (list_cache[kind].body && list_cache[kind].version == version) {
+        http_reply_bytes(req, 200, "application/json; charset=utf-8", list_cache[kind].body,
+                         list_cache[kind].len);
+        hit = true;
+    }
+    pthread_mutex_unlock(&list_cache_lock);
+    return hit;
+}
+
+/* Builds the list of kind, keeps it for version and replies with it. */
+static void reply_and_cache(http_request *req, enum framework_kind kind, int64_t version,
+                            small_list_fn load, store *s)
+{
+    p_error err;
+    p_error_clear(&err);
+    json_t *items = NULL;
+    int rc = load(s, &items, &err);
+    if (rc != P_OK) {
+        api_reply_status(req, rc, &err);
+        return;
+    }
+    json_t *page = json_pack("{s:o, s:n}", "items", items, "next");
+    char *body = page ? json_dumps(page, JSON_COMPACT) : NULL;
+    json_decref(page);
+    if (!body) {
+        http_reply_fail(req, P_EIO, NULL, "cannot encode the list");
+        return;
+    }
+    size_t len = strlen(body);
+    http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
+    pthread_mutex_lock(&list_cache_lock);
+    if (version >= list_cache[kind].version) {
+        free(list_cache[kind].body);
+        list_cache[kind].body = body;
+        list_cache[kind].len = len;
+        list_cache[kind].version = version;
+        body = NULL;
+    }
+    pthread_mutex_unlock(&list_cache_lock);
+    free(body);
+}
+
+/* Replies with a small list of kind, from the cache when the data has not changed, or
+ * 304 when the client's copy (If-None-Match) is current. */
+static void reply_small_list_cached(http_request *req, enum framework_kind kind, small_list_fn load)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    p_error err;
+    p_error_clear(&err);
+    int64_t version = 0;
+    int rc = framework_version(s, &version, &err);
+    if (rc != P_OK) {
+        api_reply_status(req, rc, &err);
+        return;
+    }
+    char etag[48];
+    snprintf(etag, sizeof etag, "\"fw%lld-%d\"", (long long)version, (int)kind);
+    http_add_header(req, "ETag", etag);
+    http_add_header(req, "Cache-Control", "private, no-cache");
+    const char *inm = http_header(req, "If-None-Match");
+    if (inm && strcmp(inm, etag) == 0) {
+        http_reply_bytes(req, 304, NULL, "", 0);
+        return;
+    }
+    if (!reply_from_cache(req, kind, version)) reply_and_cache(req, kind, version, load, s);
+}
+
+static int focus_areas_all(store *s, json_t **items, p_error *err)
+{
+    return framework_focus_areas_list(s, NULL, items, err);
+}
 
 /* Replies with the list that list_rc and items describe (no further pages). */
 static void reply_small_list(http_request *req, int rc, json_t *items, const p_error *err)
@@ -104,13 +196,7 @@ static void paged_list(http_request *req, enum framework_kind kind)
 static void lines_list_handler(http_request *req)
 {
     if (!authz_require(req, PERM_SIGNED_IN, NULL)) return;
-    store *s = api_store(req);
-    if (!s) return;
-    p_error err;
-    p_error_clear(&err);
-    json_t *items = NULL;
-    int rc = framework_lines_list(s, &items, &err);
-    reply_small_list(req, rc, items, &err);
+    reply_small_list_cached(req, FRAMEWORK_LINE, framework_lines_list);
 }
 
 static void lines_show_handler(http_request *req)
@@ -136,13 +222,7 @@ static void lines_update_handler(http_request *req)
 static void priorities_list_handler(http_request *req)
 {
     if (!authz_require(req, PERM_SIGNED_IN, NULL)) return;
-    store *s = api_store(req);
-    if (!s) return;
-    p_error err;
-    p_error_clear(&err);
-    json_t *items = NULL;
-    int rc = framework_priorities_list(s, &items, &err);
-    reply_small_list(req, rc, items, &err);
+    reply_small_list_cached(req, FRAMEWORK_PRIORITY, framework_priorities_list);
 }
 
 static void priorities_show_handler(http_request *req)
@@ -168,6 +248,10 @@ static void priorities_update_handler(http_request *req)
 static void focus_areas_list_handler(http_request *req)
 {
     if (!authz_require(req, PERM_SIGNED_IN, NULL)) return;
+    if (!http_query(req, "priority")) {
+        reply_small_list_cached(req, FRAMEWORK_FOCUS_AREA, focus_areas_all);
+        return;
+    }
     store *s = api_store(req);
     if (!s) return;
     p_error err;
@@ -200,13 +284,7 @@ static void focus_areas_update_handler(http_request *req)
 static void principles_list_handler(http_request *req)
 {
     if (!authz_require(req, PERM_SIGNED_IN, NULL)) return;
-    store *s = api_store(req);
-    if (!s) return;
-    p_error err;
-    p_error_clear(&err);
-    json_t *items = NULL;
-    int rc = framework_principles_list(s, &items, &err);
-    reply_small_list(req, rc, items, &err);
+    reply_small_list_cached(req, FRAMEWORK_PRINCIPLE, framework_principles_list);
 }
 
 static void principles_show_handler(http_request *req)

@@ -14,6 +14,13 @@
  * "load" entry per kind. Records whose code exists are left as they are. */
 MUST_CHECK int framework_load_reference(store *s, const struct actor *by, p_error *err);
 
+/* The reference data's version: a counter every change increments in its transaction.
+ * Equal versions mean equal data, so serialized lists can be reused across requests. */
+MUST_CHECK int framework_version(store *s, int64_t *version, p_error *err);
+
+/* Increments the version; the caller holds a write transaction. */
+MUST_CHECK int framework_version_bump(store *s, p_error *err);
+
 /* Existence checks for other modules' validation. */
 MUST_CHECK int framework_organisation_exists(store *s, const char *code, bool *exists, p_error *err);
 MUST_CHECK int framework_country_exists(store *s, const char *code, bool *exists, p_error *err);

@@ -116,6 +116,26 @@ static int load_document(store *s, json_t *doc, const struct actor *by, p_error 
     return rc;
 }
 
+int framework_version(store *s, int64_t *version, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT version FROM framework_version WHERE id = 1", &st, err);
+    if (rc != P_OK) return rc;
+    int step = store_step(st, err);
+    if (step < 0) return -step;
+    *version = step == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_reset(st);
+    return P_OK;
+}
+
+int framework_version_bump(store *s, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s, "UPDATE framework_version SET version = version + 1 WHERE id = 1", &st, err);
+    if (rc != P_OK) return rc;
+    return store_run(st, err);
+}
+
 int framework_load_reference(store *s, const struct actor *by, p_error *err)
 {
     const struct embed_file *f = embed_find(data_files, "framework.json");
@@ -126,6 +146,7 @@ int framework_load_reference(store *s, const struct actor *by, p_error *err)
     int rc = store_begin(s, err);
     if (rc == P_OK) {
         rc = load_document(s, doc, by, err);
+        if (rc == P_OK) rc = framework_version_bump(s, err);
         if (rc == P_OK)
             rc = store_commit(s, err);
         else

@@ -715,6 +715,7 @@ int framework_create(store *s, enum framework_kind kind, json_t *fields, const s
     }
     if (rc == P_OK) rc = load_row(s, k, code, &after, err);
     if (rc == P_OK) rc = audit_change(s, k, "create", code, NULL, after, by, err);
+    if (rc == P_OK) rc = framework_version_bump(s, err);
     json_decref(existing);
     json_decref(after);
     json_decref(rec);
@@ -743,6 +744,7 @@ int framework_update(store *s, enum framework_kind kind, const char *code, json_
     if (rc == P_OK) rc = write_record(s, k, rec, true, err);
     if (rc == P_OK) rc = load_row(s, k, code, &after, err);
     if (rc == P_OK) rc = audit_change(s, k, "update", code, before, after, by, err);
+    if (rc == P_OK) rc = framework_version_bump(s, err);
     json_decref(before);
     json_decref(rec);
     json_decref(after);

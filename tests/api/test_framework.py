@@ -334,6 +334,34 @@ class WriteTests(unittest.TestCase):
         r = ADMIN.post("/api/v1/framework/principles", {"code": "ADMIN-MADE", "name": "By admin"})
         self.assertEqual(r.status, 201, r)
 
+    def test_cached_lists_follow_every_change(self):
+        """Small lists are served from a cache keyed by the framework version: a change
+        through the API shows at once, the ETag changes with it, and a current ETag gets 304."""
+        for path, (code, _) in SMALL.items():
+            first = OFFICER.get(path)
+            self.assertEqual(first.status, 200, first)
+            etag = first.header("ETag")
+            self.assertTrue(etag and etag.startswith('"fw'), first.headers)
+            again = OFFICER.get(path)
+            self.assertEqual(again.body, first.body)
+            self.assertEqual(again.header("ETag"), etag)
+            self.assertEqual(OFFICER.get(path, headers={"If-None-Match": etag}).status, 304)
+            new_name = f"Renamed {code} for the cache test"
+            r = COORD.patch(f"{path}/{code}", {"name": new_name})
+            self.assertEqual(r.status, 200, r)
+            after = OFFICER.get(path)
+            self.assertNotEqual(after.header("ETag"), etag)
+            names = [i["name"] for i in after.json["items"] if i["code"] == code]
+            self.assertEqual(names, [new_name])
+            self.assertEqual(OFFICER.get(path, headers={"If-None-Match": etag}).status, 200)
+            # A change to another kind also moves this list's version on.
+            r = COORD.patch("/api/v1/countries/KG", {"name_ru": "Кыргызстан"})
+            self.assertEqual(r.status, 200, r)
+            self.assertNotEqual(OFFICER.get(path).header("ETag"), after.header("ETag"))
+        # The lists still need credentials, cached or not.
+        anonymous = SERVER.client()
+        self.assertEqual(anonymous.get("/api/v1/framework/priorities").status, 401)
+
     def test_csrf_required_for_cookie_writes(self):
         r = COORD.post("/api/v1/organisations", {"code": "NO-CSRF", "name": "X", "kind": "unit"},
                        csrf=False)

@@ -1,0 +1,9 @@
+-- A counter that every change to the framework's reference data increments in the same
+-- transaction. Servers cache the serialized reference lists and reuse them while the
+-- counter is unchanged, which stays correct when several servers share one database.
+
+CREATE TABLE framework_version (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+);
+INSERT INTO framework_version(id, version) VALUES (1, 1);
