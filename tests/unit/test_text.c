@@ -180,6 +180,34 @@ static void test_is_date(void **state)
     assert_false(text_is_date(NULL));
 }
 
+static void test_is_timestamp(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"2012-12-07", "2012-12-07T00:00:00Z", "2024-02-29T23:59:59Z",
+                                       "1900-01-01T12:30:45Z"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!text_is_timestamp(good[i])) fail_msg("rejected %s", good[i]);
+    static const char *const bad[] = {
+        "",
+        "2023-02-29T00:00:00Z", /* no such day */
+        "2012-12-07T24:00:00Z",
+        "2012-12-07T23:60:00Z",
+        "2012-12-07T23:59:60Z",
+        "2012-12-07T23:59:59", /* no zone */
+        "2012-12-07T23:59:59+01:00",
+        "2012-12-07 23:59:59Z",
+        "2012-12-07t23:59:59Z",
+        "2012-12-07T23:59:59z",
+        "2012-12-07T2:59:59ZZ",
+        "2012-12-07T23-59-59Z",
+        "2012-12-07T",
+        "2012-12-7T23:59:59Z",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (text_is_timestamp(bad[i])) fail_msg("accepted \"%s\"", bad[i]);
+    assert_false(text_is_timestamp(NULL));
+}
+
 static void test_hex(void **state)
 {
     (void)state;
@@ -289,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_utf8_valid_rejects),
         cmocka_unit_test(test_utf8_len),
         cmocka_unit_test(test_is_date),
+        cmocka_unit_test(test_is_timestamp),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_time_iso),
         cmocka_unit_test(test_cursor_round_trip),
