@@ -128,6 +128,32 @@ int audit_verify(store *s, int64_t *checked, p_error *err)
     return step < 0 ? -step : P_OK;
 }
 
+int audit_head(store *s, int64_t *id, char hash[static 65], p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &st, err);
+    if (rc != P_OK) return rc;
+    int step = store_step(st, err);
+    if (step < 0) return -step;
+    *id = step == STORE_ROW ? store_col_int(st, 0) : 0;
+    snprintf(hash, 65, "%s", step == STORE_ROW ? store_col_text(st, 1) : GENESIS_HASH);
+    store_reset(st);
+    return P_OK;
+}
+
+int audit_contains(store *s, const char *hash, bool *found, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT 1 FROM audit WHERE hash = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, hash);
+    int step = store_step(st, err);
+    if (step < 0) return -step;
+    *found = step == STORE_ROW;
+    store_reset(st);
+    return P_OK;
+}
+
 static json_t *json_or_null(const char *text)
 {
     if (!text) return json_null();

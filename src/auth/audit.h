@@ -30,6 +30,14 @@ MUST_CHECK int audit_append_alone(store *s, const struct audit_entry *e, p_error
 /* Walks the whole chain. P_OK with *checked rows, or P_EINTEGRITY naming the first bad id. */
 MUST_CHECK int audit_verify(store *s, int64_t *checked, p_error *err);
 
+/* The newest entry: its id and hash (0 and 64 zeros for an empty trail). Removing the
+ * newest entries leaves a valid shorter chain, so operators record the head elsewhere and
+ * later ask audit_contains() whether the chain still reaches it. */
+MUST_CHECK int audit_head(store *s, int64_t *id, char hash[static 65], p_error *err);
+
+/* *found is true when an entry with this hash exists. */
+MUST_CHECK int audit_contains(store *s, const char *hash, bool *found, p_error *err);
+
 struct audit_filter {
     const char *actor, *entity, *entity_id, *action;
     const char *from, *to; /* ISO-8601 bounds on `at`, inclusive; NULL for open */

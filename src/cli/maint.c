@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char backup_usage[] =
@@ -19,9 +20,11 @@ static const char backup_usage[] =
     "OUT must not exist. Exit codes: 0 done, 1 failed, 2 usage.\n";
 
 static const char check_usage[] =
-    "usage: polis check --db FILE\n"
+    "usage: polis check --db FILE [--expect-head HASH]\n"
     "\n"
     "Runs the store's integrity check and foreign-key check and verifies the audit chain.\n"
+    "It prints the chain's head (newest entry and hash): record it elsewhere, and a later\n"
+    "check with --expect-head HASH also finds entries removed from the end of the chain.\n"
     "Exit codes: 0 all good, 1 could not run, 2 usage, 3 damage found (described on stderr).\n";
 
 static int parse_db(int argc, char **argv, const char *usage, const char **db, int want_extra)
@@ -76,7 +79,15 @@ int cmd_backup(int argc, char **argv)
 
 int cmd_check(int argc, char **argv)
 {
-    const char *db;
+    const char *db, *expect_head = NULL;
+    for (int i = 1; i + 1 < argc; i++) {
+        if (strcmp(argv[i], "--expect-head") == 0) {
+            expect_head = argv[i + 1];
+            for (int j = i; j + 2 <= argc; j++) argv[j] = argv[j + 2];
+            argc -= 2;
+            break;
+        }
+    }
     int rc = parse_db(argc, argv, check_usage, &db, 0);
     if (rc != EXIT_OK) return rc < 0 ? EXIT_OK : rc;
     p_error err;
@@ -91,10 +102,20 @@ int cmd_check(int argc, char **argv)
         rc = p_fail(&err, P_EINTEGRITY, NULL, "schema version %d, this polis expects %d; run polis init",
                     version, migrate_latest_version());
     if (rc == P_OK) rc = audit_verify(s, &entries, &err);
+    int64_t head_id = 0;
+    char head[65] = "";
+    bool reached = true;
+    if (rc == P_OK) rc = audit_head(s, &head_id, head, &err);
+    if (rc == P_OK && expect_head) rc = audit_contains(s, expect_head, &reached, &err);
+    if (rc == P_OK && !reached)
+        rc = p_fail(&err, P_EINTEGRITY, NULL,
+                    "the audit chain no longer contains the expected head %s: entries were removed",
+                    expect_head);
     store_close(s);
     if (rc != P_OK) return cli_report(&err);
     printf("ok: integrity, foreign keys, schema version %d, audit chain of %lld entries\n", version,
            (long long)entries);
+    printf("audit head: entry %lld, hash %s\n", (long long)head_id, head);
     return EXIT_OK;
 }
 

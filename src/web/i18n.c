@@ -50,7 +50,8 @@ static const char *entry(const struct catalogue *c, uint32_t table, uint32_t i, 
 
 const char *i18n_text(const char *lang, const char *msgid)
 {
-    if (!lang || strcmp(lang, "en") == 0) return msgid;
+    /* The empty msgid names the catalogue's header, never a message. */
+    if (!lang || strcmp(lang, "en") == 0 || msgid[0] == '\0') return msgid;
     struct catalogue c;
     if (catalogue_open(lang, &c) != 0) return msgid;
     uint32_t lo = 0, hi = c.count;

@@ -3,6 +3,7 @@ administration seen through a running server, the audit-chain check against a
 tampered database, and online backup while the server is being written to."""
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -251,6 +252,24 @@ class CheckTest(unittest.TestCase):
         r = polis("check", "--db", db)
         self.assertEqual(r.returncode, 3, (r.stdout, r.stderr))
         self.assertIn(f"entry {last}", r.stderr)
+
+    def test_removed_tail_is_found_against_a_recorded_head(self):
+        # Removing the newest entries leaves a valid shorter chain; the head that an
+        # earlier check printed is what gives the removal away.
+        db = fresh_db("tail.db")
+        first = polis("check", "--db", db)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        m = re.search(r"audit head: entry (\d+), hash ([0-9a-f]{64})", first.stdout)
+        self.assertIsNotNone(m, first.stdout)
+        head_id, head = int(m.group(1)), m.group(2)
+        self.assertEqual(db_rows(db, "SELECT hash FROM audit WHERE id = ?", (head_id,))[0][0], head)
+        self.assertEqual(polis("check", "--db", db, "--expect-head", head).returncode, 0)
+        sqlite3_cli(db, f"DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = {head_id};")
+        shorter = polis("check", "--db", db)
+        self.assertEqual(shorter.returncode, 0, "a truncated chain is still a valid chain")
+        r = polis("check", "--db", db, "--expect-head", head)
+        self.assertEqual(r.returncode, 3, (r.stdout, r.stderr))
+        self.assertIn(head, r.stderr)
 
     def test_check_refuses_missing_db(self):
         r = polis("check", "--db", os.path.join(TMP, "does-not-exist.db"))

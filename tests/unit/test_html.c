@@ -158,6 +158,8 @@ static void test_i18n(void **state)
     /* Unknown msgids fall back to the msgid itself (the same string). */
     const char *unknown = "No translation exists for this sentence, 7f3a";
     assert_ptr_equal(i18n_text("ru", unknown), unknown);
+    /* The empty msgid is the catalogue header inside a .mo file, never a message. */
+    assert_string_equal(i18n_text("ru", ""), "");
 
     /* English is the source language: the msgid comes back untouched. */
     const char *const ids[] = {"Sign in", "Sign out", unknown, ""};
