@@ -37,11 +37,13 @@ unit_level() {
 
 count_line() { # level, command...: the command ends with "<level>: N passed, N failed"
   local level=$1; shift
-  local out
-  out=$("$@" 2>&1 | tee /dev/stderr | tail -n 1)
-  local p f
-  p=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-  f=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+  local out last p f
+  out=$(mktemp)
+  "$@" 2>&1 | tee "$out"
+  last=$(tail -n 1 "$out")
+  rm -f "$out"
+  p=$(echo "$last" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+  f=$(echo "$last" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
   record "$level" "${p:-0}" "${f:-1}"
 }
 
