@@ -1,5 +1,6 @@
 /* embed.h: files compiled into the binary by tools/embed.c (migrations, reference data,
- * translations, web assets). Each table ends with an entry whose name is NULL. */
+ * translations, web assets, the API description). Each table ends with an entry whose
+ * name is NULL. */
 #ifndef POLIS_EMBED_H
 #define POLIS_EMBED_H
 
@@ -19,6 +20,8 @@ extern const struct embed_file asset_files[];
 extern const unsigned long asset_count;
 extern const struct embed_file po_files[];
 extern const unsigned long po_count;
+extern const struct embed_file api_files[];
+extern const unsigned long api_count;
 
 /* Returns the embedded file called name in table, or NULL. */
 const struct embed_file *embed_find(const struct embed_file *table, const char *name);

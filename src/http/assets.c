@@ -15,7 +15,7 @@
 
 static struct {
     const struct embed_file *file;
-    char etag[24];   /* "\"" + 16 hex + "\"" */
+    char etag[ASSETS_ETAG_SIZE];
     char url[128];
 } table[MAX_ASSETS];
 static int n_table;
@@ -40,6 +40,28 @@ static const char *content_type_for(const char *name)
     return "application/octet-stream";
 }
 
+void assets_etag(const void *data, size_t size, char etag[static ASSETS_ETAG_SIZE])
+{
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(hash, data, size);
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    text_hex(hash, sizeof hash, hex);
+    snprintf(etag, ASSETS_ETAG_SIZE, "\"%.16s\"", hex);
+}
+
+void assets_reply_cached(http_request *req, const char *etag, const char *cache_control,
+                         const char *content_type, const void *data, size_t size)
+{
+    http_add_header(req, "ETag", etag);
+    http_add_header(req, "Cache-Control", cache_control);
+    const char *inm = http_header(req, "If-None-Match");
+    if (inm && strcmp(inm, etag) == 0) {
+        http_reply_bytes(req, 304, NULL, "", 0);
+        return;
+    }
+    http_reply_bytes(req, 200, content_type, data, size);
+}
+
 static void handle_asset(http_request *req)
 {
     const char *name = http_path_param(req, "name");
@@ -49,15 +71,8 @@ static void handle_asset(http_request *req)
     }
     for (int i = 0; i < n_table; i++) {
         if (strcmp(table[i].file->name, name) != 0) continue;
-        http_add_header(req, "ETag", table[i].etag);
-        http_add_header(req, "Cache-Control", "public, max-age=86400");
-        const char *inm = http_header(req, "If-None-Match");
-        if (inm && strcmp(inm, table[i].etag) == 0) {
-            http_reply_bytes(req, 304, NULL, "", 0);
-            return;
-        }
-        http_reply_bytes(req, 200, content_type_for(name), table[i].file->data,
-                         table[i].file->size);
+        assets_reply_cached(req, table[i].etag, "public, max-age=86400", content_type_for(name),
+                            table[i].file->data, table[i].file->size);
         return;
     }
     http_reply_fail(req, P_ENOTFOUND, NULL, "no such asset");
@@ -70,14 +85,13 @@ void assets_register(void)
 {
     n_table = 0;
     for (const struct embed_file *f = asset_files; f->name && n_table < MAX_ASSETS; f++) {
-        unsigned char hash[crypto_hash_sha256_BYTES];
-        crypto_hash_sha256(hash, f->data, f->size);
-        char hex[2 * crypto_hash_sha256_BYTES + 1];
-        text_hex(hash, sizeof hash, hex);
+        char etag[ASSETS_ETAG_SIZE];
+        assets_etag(f->data, f->size, etag);
         table[n_table].file = f;
-        snprintf(table[n_table].etag, sizeof table[n_table].etag, "\"%.16s\"", hex);
+        memcpy(table[n_table].etag, etag, sizeof etag);
+        /* The URL's version is a prefix of the ETag's digits (after its opening quote). */
         snprintf(table[n_table].url, sizeof table[n_table].url, "/assets/%s?v=%.12s", f->name,
-                 hex);
+                 etag + 1);
         n_table++;
     }
     router_add(&(struct route){.methods = HTTP_GET, .pattern = "/assets/{name}",
