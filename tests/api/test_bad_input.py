@@ -262,13 +262,7 @@ class QueryAndPathTest(BadInputCase):
                 self.assertEqual(r.status, 200, (param, a, r))
                 for e in r.json["items"]:
                     self.assertEqual(e[param], a)
-            r = ADMIN.get("/api/v1/audit?" + urllib.parse.urlencode({"to": a[:20], "limit": 1000}))
-            self.assertEqual(r.status, 200, r)
-            self.assertTrue(all(e["at"] <= a[:20] for e in r.json["items"]))
-            r = ADMIN.get("/api/v1/audit?" + urllib.parse.urlencode({"from": a[:20], "limit": 1000}))
-            self.assertEqual(r.status, 200, r)
-            self.assertTrue(all(e["at"] >= a[:20] for e in r.json["items"]))
-            for param in ("entity", "action"):
+            for param in ("entity", "action", "from", "to"):
                 r = ADMIN.get("/api/v1/audit?" + urllib.parse.urlencode({param: a}))
                 self.assert_error(r, 400, param)
             r = ADMIN.get("/api/v1/users/" + urllib.parse.quote(a, safe=""))
