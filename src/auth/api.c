@@ -88,8 +88,8 @@ static void session_delete_handler(http_request *req)
 
 static int read_patch(json_t *body, struct user_patch *p, bool admin, p_error *err)
 {
-    static const char *const admin_fields[] = {"role", "org", "display_name", "lang", "disabled",
-                                               "password", NULL};
+    static const char *const admin_fields[] = {
+        "role", "org", "display_name", "lang", "disabled", "password", NULL};
     static const char *const self_fields[] = {"display_name", "lang", "password",
                                               "current_password", NULL};
     memset(p, 0, sizeof *p);
@@ -102,10 +102,12 @@ static int read_patch(json_t *body, struct user_patch *p, bool admin, p_error *e
     if (rc == P_OK) rc = api_get_string(body, "password", 1024, &p->password, err);
     json_t *d = json_object_get(body, "disabled");
     if (rc == P_OK && d) {
-        if (!json_is_boolean(d)) return p_fail(err, P_EINVAL, "disabled", "disabled must be true or false");
+        if (!json_is_boolean(d))
+            return p_fail(err, P_EINVAL, "disabled", "disabled must be true or false");
         p->disabled = json_is_true(d);
     }
-    if (rc == P_OK && admin && json_object_get(body, "org") && json_is_null(json_object_get(body, "org")))
+    if (rc == P_OK && admin && json_object_get(body, "org") &&
+        json_is_null(json_object_get(body, "org")))
         p->org = "";
     return rc;
 }
@@ -137,13 +139,15 @@ static void account_update_handler(http_request *req)
     struct user_patch patch;
     int rc = s ? read_patch(body, &patch, false, &err) : P_EUNAVAIL;
     if (s && rc == P_OK && patch.password) {
-        /* Changing one's own password needs the current one: a stolen session alone is not enough. */
+        /* Changing one's own password needs the current one: a stolen session alone is not enough.
+         */
         const char *current = NULL;
         char hash[PASSWORD_HASH_MAX];
         struct user u;
         rc = api_get_string(body, "current_password", 1024, &current, &err);
         if (rc == P_OK && !current)
-            rc = p_fail(&err, P_EUNPROC, "current_password", "current_password is required to change the password");
+            rc = p_fail(&err, P_EUNPROC, "current_password",
+                        "current_password is required to change the password");
         if (rc == P_OK) rc = users_find(s, req->who.login, &u, hash, &err);
         if (rc == P_OK && !password_verify(hash, current))
             rc = p_fail(&err, P_EUNPROC, "current_password", "current password is wrong");
@@ -187,7 +191,8 @@ static void users_create_handler(http_request *req)
     p_error err;
     p_error_clear(&err);
     struct user_new u = {0};
-    static const char *const allowed[] = {"login", "role", "org", "display_name", "lang", "password", NULL};
+    static const char *const allowed[] = {"login", "role",     "org", "display_name",
+                                          "lang",  "password", NULL};
     int rc = api_only_fields(body, allowed, &err);
     if (rc == P_OK) rc = api_get_string(body, "login", 64, &u.login, &err);
     if (rc == P_OK) rc = api_get_string(body, "role", 24, &u.role, &err);
@@ -293,8 +298,9 @@ static void tokens_create_handler(http_request *req)
         struct actor by = api_actor(req);
         rc = token_create(s, req->who.login, name, &by, token, &id, &err);
         if (rc == P_OK)
-            http_reply_json(req, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name",
-                                                name ? name : "", "token", token));
+            http_reply_json(req, 201,
+                            json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name",
+                                      name ? name : "", "token", token));
         else
             api_reply_status(req, rc, &err);
         sodium_memzero(token, sizeof token);
@@ -353,7 +359,8 @@ static void audit_list_handler(http_request *req)
 
 static const struct param_spec page_params[] = {API_PAGE_PARAMS, {0}};
 /* Logins may contain '.', which PARAM_CODE refuses; users_find matches them exactly. */
-static const struct param_spec user_params[] = {{.name = "login", .type = PARAM_STRING, .max_len = 64}, {0}};
+static const struct param_spec user_params[] = {
+    {.name = "login", .type = PARAM_STRING, .max_len = 64}, {0}};
 static const struct param_spec token_params[] = {
     {.name = "id", .type = PARAM_INT, .min = 1, .max = INT64_MAX},
     {.name = "all", .type = PARAM_ENUM, .enum_values = "1|true"},
@@ -376,14 +383,33 @@ void auth_api_register(void)
         {.methods = HTTP_DELETE, .pattern = "/api/v1/session", .handler = session_delete_handler},
         {.methods = HTTP_GET, .pattern = "/api/v1/account", .handler = account_show_handler},
         {.methods = HTTP_PATCH, .pattern = "/api/v1/account", .handler = account_update_handler},
-        {.methods = HTTP_GET, .pattern = "/api/v1/users", .handler = users_list_handler, .params = page_params},
+        {.methods = HTTP_GET,
+         .pattern = "/api/v1/users",
+         .handler = users_list_handler,
+         .params = page_params},
         {.methods = HTTP_POST, .pattern = "/api/v1/users", .handler = users_create_handler},
-        {.methods = HTTP_GET, .pattern = "/api/v1/users/{login}", .handler = users_show_handler, .params = user_params},
-        {.methods = HTTP_PATCH, .pattern = "/api/v1/users/{login}", .handler = users_update_handler, .params = user_params},
-        {.methods = HTTP_GET, .pattern = "/api/v1/tokens", .handler = tokens_list_handler, .params = token_params},
+        {.methods = HTTP_GET,
+         .pattern = "/api/v1/users/{login}",
+         .handler = users_show_handler,
+         .params = user_params},
+        {.methods = HTTP_PATCH,
+         .pattern = "/api/v1/users/{login}",
+         .handler = users_update_handler,
+         .params = user_params},
+        {.methods = HTTP_GET,
+         .pattern = "/api/v1/tokens",
+         .handler = tokens_list_handler,
+         .params = token_params},
         {.methods = HTTP_POST, .pattern = "/api/v1/tokens", .handler = tokens_create_handler},
-        {.methods = HTTP_DELETE, .pattern = "/api/v1/tokens/{id}", .handler = tokens_revoke_handler, .params = token_params},
-        {.methods = HTTP_GET, .pattern = "/api/v1/audit", .handler = audit_list_handler, .params = audit_params},
+        {.methods = HTTP_DELETE,
+         .pattern = "/api/v1/tokens/{id}",
+         .handler = tokens_revoke_handler,
+         .params = token_params},
+        {.methods = HTTP_GET,
+         .pattern = "/api/v1/audit",
+         .handler = audit_list_handler,
+         .params = audit_params},
     };
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) router_add(&routes[i]);
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        router_add(&routes[i]);
 }

@@ -18,7 +18,8 @@ static void hash_field(crypto_hash_sha256_state *st, const char *s)
 {
     uint64_t n = s ? (uint64_t)strlen(s) : UINT64_MAX;
     unsigned char len[8];
-    for (int i = 0; i < 8; i++) len[i] = (unsigned char)(n >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        len[i] = (unsigned char)(n >> (8 * i));
     crypto_hash_sha256_update(st, len, sizeof len);
     if (s && n) crypto_hash_sha256_update(st, (const unsigned char *)s, (size_t)n);
 }
@@ -27,7 +28,8 @@ static void entry_hash(const char *fields[9], char out[65])
 {
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
-    for (int i = 0; i < 9; i++) hash_field(&st, fields[i]);
+    for (int i = 0; i < 9; i++)
+        hash_field(&st, fields[i]);
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&st, h);
     text_hex(h, sizeof h, out);
@@ -52,8 +54,9 @@ int audit_append(store *s, const struct audit_entry *e, p_error *err)
     char at[21];
     text_now_iso(at);
     char *before = dump_or_null(e->before), *after = dump_or_null(e->after);
-    const char *fields[9] = {prev,          at,     e->actor, e->action, e->entity, e->entity_id,
-                             before,        after,  e->client ? e->client : ""};
+    const char *fields[9] = {prev,      at,        e->actor,
+                             e->action, e->entity, e->entity_id,
+                             before,    after,     e->client ? e->client : ""};
     char hash[65];
     entry_hash(fields, hash);
     rc = store_prepare(s,
@@ -106,9 +109,10 @@ int audit_verify(store *s, int64_t *checked, p_error *err)
         const char *prev = store_col_text(st, 9);
         if (strcmp(prev, expected_prev) != 0) {
             store_reset(st);
-            return p_fail(err, P_EINTEGRITY, NULL,
-                          "audit chain broken at entry %lld: an earlier entry was changed or removed",
-                          (long long)id);
+            return p_fail(
+                err, P_EINTEGRITY, NULL,
+                "audit chain broken at entry %lld: an earlier entry was changed or removed",
+                (long long)id);
         }
         const char *fields[9];
         for (int i = 0; i < 8; i++)
@@ -190,8 +194,11 @@ int audit_list(store *s, const struct audit_filter *f, json_t **items, char next
     store_bind_text(st, 5, f->action);
     /* A bare date covers the whole day: from its first second to its last. */
     char from[21], to[21];
-    if (f->from) snprintf(from, sizeof from, "%.10s%s", f->from, strlen(f->from) == 10 ? "T00:00:00Z" : f->from + 10);
-    if (f->to) snprintf(to, sizeof to, "%.10s%s", f->to, strlen(f->to) == 10 ? "T23:59:59Z" : f->to + 10);
+    if (f->from)
+        snprintf(from, sizeof from, "%.10s%s", f->from,
+                 strlen(f->from) == 10 ? "T00:00:00Z" : f->from + 10);
+    if (f->to)
+        snprintf(to, sizeof to, "%.10s%s", f->to, strlen(f->to) == 10 ? "T23:59:59Z" : f->to + 10);
     store_bind_text(st, 6, f->from ? from : NULL);
     store_bind_text(st, 7, f->to ? to : NULL);
     store_bind_int(st, 8, f->limit + 1);
@@ -207,13 +214,14 @@ int audit_list(store *s, const struct audit_filter *f, json_t **items, char next
         }
         last_id = store_col_int(st, 0);
         json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "id",
-                           (json_int_t)last_id, "at", store_col_text(st, 1), "actor",
-                           store_col_text(st, 2), "action", store_col_text(st, 3), "entity",
-                           store_col_text(st, 4), "entity_id", store_col_text(st, 5), "before",
-                           json_or_null(store_col_null(st, 6) ? NULL : store_col_text(st, 6)),
-                           "after", json_or_null(store_col_null(st, 7) ? NULL : store_col_text(st, 7)),
-                           "client", store_col_text(st, 8), "hash", store_col_text(st, 9)));
+            arr,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "id",
+                      (json_int_t)last_id, "at", store_col_text(st, 1), "actor",
+                      store_col_text(st, 2), "action", store_col_text(st, 3), "entity",
+                      store_col_text(st, 4), "entity_id", store_col_text(st, 5), "before",
+                      json_or_null(store_col_null(st, 6) ? NULL : store_col_text(st, 6)), "after",
+                      json_or_null(store_col_null(st, 7) ? NULL : store_col_text(st, 7)), "client",
+                      store_col_text(st, 8), "hash", store_col_text(st, 9)));
         n++;
     }
     store_reset(st);

@@ -46,8 +46,8 @@ struct audit_filter {
 };
 
 /* Lists entries newest first. from and to are "YYYY-MM-DD" (whole day) or
- * "YYYY-MM-DDTHH:MM:SSZ"; callers validate them. *items is a new JSON array; next receives the cursor of the
- * following page or "" at the end. */
+ * "YYYY-MM-DDTHH:MM:SSZ"; callers validate them. *items is a new JSON array; next receives the
+ * cursor of the following page or "" at the end. */
 MUST_CHECK int audit_list(store *s, const struct audit_filter *f, json_t **items,
                           char next[static CURSOR_MAX], p_error *err);
 

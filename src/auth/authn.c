@@ -69,9 +69,11 @@ void authn_authenticate(http_request *req)
         if (!s) {
             log_error("authentication: %s", err.message);
         } else if (authz) {
-            if (strncasecmp(authz, "Bearer ", 7) == 0 && token_lookup(s, authz + 7, &u, &err) == P_OK)
+            if (strncasecmp(authz, "Bearer ", 7) == 0 &&
+                token_lookup(s, authz + 7, &u, &err) == P_OK)
                 fill_principal(&req->who, AUTH_TOKEN, &u);
-        } else if (session_lookup(s, cookie, &u, req->who.csrf, req->who.session_hash, &err) == P_OK) {
+        } else if (session_lookup(s, cookie, &u, req->who.csrf, req->who.session_hash, &err) ==
+                   P_OK) {
             fill_principal(&req->who, AUTH_SESSION, &u);
             req->who.csrf_ok = !http_is_write(req) || csrf_matches(req, req->who.csrf);
         }

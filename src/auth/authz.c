@@ -12,8 +12,8 @@ struct grant {
 #define P(x) (1u << (x))
 
 static const struct grant matrix[] = {
-    {"admin", P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_USERS_ADMIN) | P(PERM_AUDIT_READ) |
-                  P(PERM_ORG_WRITE)},
+    {"admin", P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_USERS_ADMIN) |
+                  P(PERM_AUDIT_READ) | P(PERM_ORG_WRITE)},
     {"coordinator", P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_ORG_WRITE)},
     {"programme_officer", P(PERM_SIGNED_IN) | P(PERM_ORG_WRITE)},
     {"librarian", P(PERM_SIGNED_IN)},
@@ -41,9 +41,11 @@ bool authz_role_has(const char *role, enum permission perm)
 int authz_check(const principal *p, enum permission perm, const char *org_scope, bool is_write,
                 p_error *err)
 {
-    if (!p || p->via == AUTH_NONE) return p_fail(err, P_EAUTH, NULL, "sign in or send an API token");
+    if (!p || p->via == AUTH_NONE)
+        return p_fail(err, P_EAUTH, NULL, "sign in or send an API token");
     if (is_write && p->via == AUTH_SESSION && !p->csrf_ok) {
-        p_fail(err, P_EFORBIDDEN, NULL, "missing or wrong CSRF token (X-CSRF-Token header or csrf field)");
+        p_fail(err, P_EFORBIDDEN, NULL,
+               "missing or wrong CSRF token (X-CSRF-Token header or csrf field)");
         p_error_code(err, "csrf");
         return P_EFORBIDDEN;
     }

@@ -9,11 +9,11 @@
 #include <stdbool.h>
 
 enum permission {
-    PERM_SIGNED_IN,       /* any authenticated user: own account, reading reference data */
-    PERM_REFERENCE_EDIT,  /* create and update framework reference data */
-    PERM_USERS_ADMIN,     /* manage users and everyone's tokens */
-    PERM_AUDIT_READ,      /* read the audit trail */
-    PERM_ORG_WRITE,       /* write records of an organisation (scope checked) */
+    PERM_SIGNED_IN,      /* any authenticated user: own account, reading reference data */
+    PERM_REFERENCE_EDIT, /* create and update framework reference data */
+    PERM_USERS_ADMIN,    /* manage users and everyone's tokens */
+    PERM_AUDIT_READ,     /* read the audit trail */
+    PERM_ORG_WRITE,      /* write records of an organisation (scope checked) */
     PERM_COUNT
 };
 

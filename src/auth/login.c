@@ -17,8 +17,8 @@ static int audit_event(store *s, const char *actor, const char *action, const ch
     return audit_append_alone(s, &e, err);
 }
 
-static int record_failure(store *s, const char *key_login, const char *key_client, const char *login,
-                          const char *client, p_error *err)
+static int record_failure(store *s, const char *key_login, const char *key_client,
+                          const char *login, const char *client, p_error *err)
 {
     long window = config_get()->login_window_s;
     int rc = throttle_fail(s, key_login, window, err);
@@ -61,7 +61,8 @@ int login_attempt(store *s, const char *login, const char *password, const char 
     rc = throttle_clear(s, key_login, err);
     if (rc == P_OK) rc = store_begin(s, err);
     if (rc != P_OK) return rc;
-    struct audit_entry e = {out->user.login, "login", "session", out->user.login, NULL, NULL, client};
+    struct audit_entry e = {out->user.login, "login", "session", out->user.login, NULL, NULL,
+                            client};
     rc = session_create(s, out->user.id, out->token, out->csrf, err);
     if (rc == P_OK) rc = audit_append(s, &e, err);
     if (rc == P_OK) rc = store_commit(s, err);

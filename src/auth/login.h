@@ -9,7 +9,7 @@ struct login_result {
     struct user user;
     char token[SECRET_TEXT_MAX]; /* the session cookie value; wipe after use */
     char csrf[SECRET_TEXT_MAX];
-    long retry_after_s;          /* set with P_ELIMIT */
+    long retry_after_s; /* set with P_ELIMIT */
 };
 
 /* Signs login in from client. P_EAUTH for a wrong login or password (one message for

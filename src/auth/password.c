@@ -25,7 +25,8 @@ int password_check_policy(const char *password, p_error *err)
 int password_hash(const char *password, char out[static PASSWORD_HASH_MAX], p_error *err)
 {
     if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         return p_fail(err, P_EIO, NULL, "password hashing ran out of memory");
     return P_OK;
 }
@@ -45,7 +46,8 @@ static void make_burn_hash(void)
     randombytes_buf(random, sizeof random);
     text_hex(random, sizeof random, pw);
     if (crypto_pwhash_str_alg(burn_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         burn_hash[0] = '\0';
 }
 

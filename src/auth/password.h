@@ -9,13 +9,14 @@
 
 #define PASSWORD_MIN_CHARS 10
 #define PASSWORD_MAX_BYTES 1024
-#define PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+#define PASSWORD_HASH_MAX  128 /* crypto_pwhash_STRBYTES */
 
 /* Checks the policy: length in [PASSWORD_MIN_CHARS, PASSWORD_MAX_BYTES], valid UTF-8. */
 MUST_CHECK int password_check_policy(const char *password, p_error *err);
 
 /* Hashes password with argon2id into out (PASSWORD_HASH_MAX bytes, NUL-terminated). */
-MUST_CHECK int password_hash(const char *password, char out[static PASSWORD_HASH_MAX], p_error *err);
+MUST_CHECK int password_hash(const char *password, char out[static PASSWORD_HASH_MAX],
+                             p_error *err);
 
 /* True when password matches hash. Takes the same time whether or not it matches. */
 bool password_verify(const char *hash, const char *password);

@@ -65,8 +65,8 @@ static int load_user_row(store_stmt *st, struct user *u)
     return P_OK;
 }
 
-int session_lookup(store *s, const char *token, struct user *u, char csrf_out[static SECRET_TEXT_MAX],
-                   char hash_out[static 65], p_error *err)
+int session_lookup(store *s, const char *token, struct user *u,
+                   char csrf_out[static SECRET_TEXT_MAX], char hash_out[static 65], p_error *err)
 {
     if (!token || strlen(token) >= SECRET_TEXT_MAX)
         return p_fail(err, P_EAUTH, NULL, "session is not valid");
@@ -97,7 +97,7 @@ int session_lookup(store *s, const char *token, struct user *u, char csrf_out[st
     if (u->disabled) return p_fail(err, P_EAUTH, NULL, "account is disabled");
     /* Touch often enough that a session in use never looks idle, even with a short idle limit. */
     long touch_every_s = cfg->session_idle_s / 2 < SESSION_TOUCH_EVERY_S ? cfg->session_idle_s / 2
-                                                                           : SESSION_TOUCH_EVERY_S;
+                                                                         : SESSION_TOUCH_EVERY_S;
     if (now - last_seen < touch_every_s) return P_OK;
     rc = store_prepare(s, "UPDATE sessions SET last_seen = ? WHERE token_hash = ?", &st, err);
     if (rc != P_OK) return rc;
@@ -131,8 +131,9 @@ int token_create(store *s, const char *login, const char *name, const struct act
     rc = store_begin(s, err);
     if (rc != P_OK) return rc;
     store_stmt *st;
-    rc = store_prepare(s, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES (?,?,?,?)",
-                       &st, err);
+    rc = store_prepare(
+        s, "INSERT INTO api_tokens(token_hash, user_id, name, created_at) VALUES (?,?,?,?)", &st,
+        err);
     if (rc == P_OK) {
         store_bind_text(st, 1, hash);
         store_bind_int(st, 2, u.id);

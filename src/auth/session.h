@@ -5,7 +5,7 @@
 
 #include "auth/users.h"
 
-#define SESSION_COOKIE "polis_session"
+#define SESSION_COOKIE  "polis_session"
 #define SECRET_TEXT_MAX 64 /* a token's text form, NUL included */
 
 /* Starts a session for user_id; token_out gets the cookie value, csrf_out its CSRF token. */

@@ -8,7 +8,8 @@ int throttle_check(store *s, const char *key, long max, long window_s, long *ret
 {
     int64_t now = (int64_t)time(NULL);
     store_stmt *st;
-    int rc = store_prepare(s, "SELECT window_start, failures FROM login_failures WHERE key = ?", &st, err);
+    int rc = store_prepare(s, "SELECT window_start, failures FROM login_failures WHERE key = ?",
+                           &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, key);
     int step = store_step(st, err);
@@ -30,12 +31,13 @@ int throttle_fail(store *s, const char *key, long window_s, p_error *err)
 {
     int64_t now = (int64_t)time(NULL);
     store_stmt *st;
-    int rc = store_prepare(s,
-                           "INSERT INTO login_failures(key, window_start, failures) VALUES (?1, ?2, 1)"
-                           " ON CONFLICT(key) DO UPDATE SET"
-                           " failures = CASE WHEN window_start + ?3 <= ?2 THEN 1 ELSE failures + 1 END,"
-                           " window_start = CASE WHEN window_start + ?3 <= ?2 THEN ?2 ELSE window_start END",
-                           &st, err);
+    int rc = store_prepare(
+        s,
+        "INSERT INTO login_failures(key, window_start, failures) VALUES (?1, ?2, 1)"
+        " ON CONFLICT(key) DO UPDATE SET"
+        " failures = CASE WHEN window_start + ?3 <= ?2 THEN 1 ELSE failures + 1 END,"
+        " window_start = CASE WHEN window_start + ?3 <= ?2 THEN ?2 ELSE window_start END",
+        &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, key);
     store_bind_int(st, 2, now);

@@ -35,8 +35,9 @@ int users_check_login(const char *login, p_error *err)
         bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                   (i > 0 && (c == '.' || c == '_' || c == '-'));
         if (!ok)
-            return p_fail(err, P_EUNPROC, "login",
-                          "login may use a-z, 0-9, '.', '_' and '-' and must start with a letter or digit");
+            return p_fail(
+                err, P_EUNPROC, "login",
+                "login may use a-z, 0-9, '.', '_' and '-' and must start with a letter or digit");
     }
     return P_OK;
 }
@@ -54,7 +55,8 @@ static int check_fields(store *s, const char *role, const char *org, const char 
     }
     if (display_name && (!text_utf8_valid(display_name, strlen(display_name)) ||
                          text_utf8_len(display_name, strlen(display_name)) > 128))
-        return p_fail(err, P_EUNPROC, "display_name", "display name must be UTF-8 of at most 128 characters");
+        return p_fail(err, P_EUNPROC, "display_name",
+                      "display name must be UTF-8 of at most 128 characters");
     if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "ru") != 0)
         return p_fail(err, P_EUNPROC, "lang", "lang must be 'en' or 'ru'");
     return P_OK;
@@ -74,12 +76,14 @@ static void row_to_user(store_stmt *st, struct user *u)
     snprintf(u->updated_at, sizeof u->updated_at, "%s", store_col_text(st, 8));
 }
 
-#define USER_COLUMNS "id, login, display_name, role, COALESCE(org_code, ''), lang, disabled, created_at, updated_at"
+#define USER_COLUMNS                                                                               \
+    "id, login, display_name, role, COALESCE(org_code, ''), lang, disabled, created_at, "          \
+    "updated_at"
 
 json_t *users_to_json(const struct user *u)
 {
-    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:s, s:s}", "login", u->login,
-                     "display_name", u->display_name, "role", u->role, "org",
+    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:s, s:s}", "login", u->login, "display_name",
+                     u->display_name, "role", u->role, "org",
                      u->org[0] ? json_string(u->org) : json_null(), "lang", u->lang, "disabled",
                      u->disabled, "created_at", u->created_at, "updated_at", u->updated_at);
 }
@@ -193,15 +197,17 @@ static int end_sessions(store *s, int64_t user_id, p_error *err)
     return store_run(st, err);
 }
 
-static int apply_patch(store *s, const struct user *u, const struct user_patch *p,
-                       const char *hash, p_error *err)
+static int apply_patch(store *s, const struct user *u, const struct user_patch *p, const char *hash,
+                       p_error *err)
 {
     int rc = P_OK;
     if (p->role) rc = run_update(s, "UPDATE users SET role = ? WHERE id = ?", p->role, u->id, err);
     if (rc == P_OK && p->org)
-        rc = run_update(s, "UPDATE users SET org_code = NULLIF(?, '') WHERE id = ?", p->org, u->id, err);
+        rc = run_update(s, "UPDATE users SET org_code = NULLIF(?, '') WHERE id = ?", p->org, u->id,
+                        err);
     if (rc == P_OK && p->display_name)
-        rc = run_update(s, "UPDATE users SET display_name = ? WHERE id = ?", p->display_name, u->id, err);
+        rc = run_update(s, "UPDATE users SET display_name = ? WHERE id = ?", p->display_name, u->id,
+                        err);
     if (rc == P_OK && p->lang)
         rc = run_update(s, "UPDATE users SET lang = ? WHERE id = ?", p->lang, u->id, err);
     if (rc == P_OK && p->disabled >= 0)
@@ -212,7 +218,8 @@ static int apply_patch(store *s, const struct user *u, const struct user_patch *
     if (rc == P_OK && (hash || p->disabled == 1)) rc = end_sessions(s, u->id, err);
     char now[21];
     text_now_iso(now);
-    if (rc == P_OK) rc = run_update(s, "UPDATE users SET updated_at = ? WHERE id = ?", now, u->id, err);
+    if (rc == P_OK)
+        rc = run_update(s, "UPDATE users SET updated_at = ? WHERE id = ?", now, u->id, err);
     return rc;
 }
 
@@ -251,8 +258,8 @@ int users_update(store *s, const char *login, const struct user_patch *p, const 
     return rc;
 }
 
-int users_list(store *s, const char *cursor, int limit, json_t **items, char next[static CURSOR_MAX],
-               p_error *err)
+int users_list(store *s, const char *cursor, int limit, json_t **items,
+               char next[static CURSOR_MAX], p_error *err)
 {
     char after[CURSOR_MAX] = "";
     next[0] = '\0';
@@ -261,8 +268,8 @@ int users_list(store *s, const char *cursor, int limit, json_t **items, char nex
         if (rc != P_OK) return rc;
     }
     store_stmt *st;
-    int rc = store_prepare(s, "SELECT " USER_COLUMNS " FROM users WHERE login > ? ORDER BY login LIMIT ?",
-                           &st, err);
+    int rc = store_prepare(
+        s, "SELECT " USER_COLUMNS " FROM users WHERE login > ? ORDER BY login LIMIT ?", &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, after);
     store_bind_int(st, 2, limit + 1);

@@ -42,12 +42,13 @@ struct user_new {
 
 /* Creates a user (validated: login, role, existing org, password policy). P_ECONFLICT if
  * the login is taken. *out (may be NULL) receives the new record. */
-MUST_CHECK int users_add(store *s, const struct user_new *u, const struct actor *by, struct user *out,
-                         p_error *err);
+MUST_CHECK int users_add(store *s, const struct user_new *u, const struct actor *by,
+                         struct user *out, p_error *err);
 
 /* Loads a user by login; P_ENOTFOUND if absent. hash_out (may be NULL, PASSWORD_HASH_MAX
  * bytes) receives the password hash. */
-MUST_CHECK int users_find(store *s, const char *login, struct user *out, char *hash_out, p_error *err);
+MUST_CHECK int users_find(store *s, const char *login, struct user *out, char *hash_out,
+                          p_error *err);
 MUST_CHECK int users_get(store *s, int64_t id, struct user *out, p_error *err);
 
 /* Fields that an update may change; NULL leaves a field as it is. */

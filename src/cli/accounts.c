@@ -51,15 +51,33 @@ static int parse_args(int argc, char **argv, struct account_args *a, const char 
     optind = 2; /* argv[1] is the action */
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': a->db = optarg; break;
-        case 'l': a->login = optarg; break;
-        case 'r': a->role = optarg; break;
-        case 'o': a->org = optarg; break;
-        case 'n': a->name = optarg; break;
-        case 'i': a->id = optarg; break;
-        case 'p': a->password_stdin = 1; break;
-        case 'h': fputs(usage, stdout); return -1;
-        default: fputs(usage, stderr); return EXIT_USAGE;
+        case 'd':
+            a->db = optarg;
+            break;
+        case 'l':
+            a->login = optarg;
+            break;
+        case 'r':
+            a->role = optarg;
+            break;
+        case 'o':
+            a->org = optarg;
+            break;
+        case 'n':
+            a->name = optarg;
+            break;
+        case 'i':
+            a->id = optarg;
+            break;
+        case 'p':
+            a->password_stdin = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
+        default:
+            fputs(usage, stderr);
+            return EXIT_USAGE;
         }
     }
     a->db = cli_db_path(a->db);
@@ -89,7 +107,8 @@ static int user_list(store *s, p_error *err)
         if (rc != P_OK) return rc;
         size_t i;
         json_t *u;
-        json_array_foreach(items, i, u) {
+        json_array_foreach(items, i, u)
+        {
             const char *org = json_string_value(json_object_get(u, "org"));
             printf("%-24s %-18s %-12s %-8s %s\n", json_string_value(json_object_get(u, "login")),
                    json_string_value(json_object_get(u, "role")), org ? org : "-",
@@ -111,13 +130,15 @@ static int user_action(const char *action, const struct account_args *a, store *
     if (strcmp(action, "list") == 0) return user_list(s, err);
     if (!a->login) return p_fail(err, P_EINVAL, "login", "--login is required");
     if (strcmp(action, "add") == 0) {
-        if (!a->password_stdin) return p_fail(err, P_EINVAL, "password", "--password-stdin is required");
+        if (!a->password_stdin)
+            return p_fail(err, P_EINVAL, "password", "--password-stdin is required");
         rc = read_password(pw, sizeof pw, err);
         struct user_new u = {a->login, a->role, a->org, a->name, "en", pw};
         if (rc == P_OK) rc = users_add(s, &u, &by, NULL, err);
         if (rc == P_OK) printf("user %s added\n", a->login);
     } else if (strcmp(action, "passwd") == 0) {
-        if (!a->password_stdin) return p_fail(err, P_EINVAL, "password", "--password-stdin is required");
+        if (!a->password_stdin)
+            return p_fail(err, P_EINVAL, "password", "--password-stdin is required");
         rc = read_password(pw, sizeof pw, err);
         struct user_patch p = {.disabled = -1, .password = pw};
         if (rc == P_OK) rc = users_update(s, a->login, &p, &by, NULL, err);
@@ -164,7 +185,9 @@ static int token_action(const char *action, const struct account_args *a, store 
         int64_t id = 0;
         int rc = token_create(s, a->login, a->name, &by, token, &id, err);
         if (rc == P_OK) printf("%s\n", token);
-        if (rc == P_OK) fprintf(stderr, "token %lld created for %s; it is not shown again\n", (long long)id, a->login);
+        if (rc == P_OK)
+            fprintf(stderr, "token %lld created for %s; it is not shown again\n", (long long)id,
+                    a->login);
         sodium_memzero(token, sizeof token);
         return rc;
     }
@@ -183,8 +206,10 @@ static int token_action(const char *action, const struct account_args *a, store 
         size_t i;
         json_t *t;
         printf("%-6s %-24s %-8s %-21s %s\n", "ID", "LOGIN", "STATUS", "CREATED", "NAME");
-        json_array_foreach(items, i, t) {
-            printf("%-6lld %-24s %-8s %-21s %s\n", (long long)json_integer_value(json_object_get(t, "id")),
+        json_array_foreach(items, i, t)
+        {
+            printf("%-6lld %-24s %-8s %-21s %s\n",
+                   (long long)json_integer_value(json_object_get(t, "id")),
                    json_string_value(json_object_get(t, "login")),
                    json_is_true(json_object_get(t, "revoked")) ? "revoked" : "active",
                    json_string_value(json_object_get(t, "created_at")),

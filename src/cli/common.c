@@ -12,12 +12,19 @@ int cli_report(const p_error *err)
     else
         fprintf(stderr, "polis: %s\n", err->message);
     switch (err->status) {
-    case P_OK: return EXIT_OK;
-    case P_EINTEGRITY: return EXIT_DAMAGE;
-    case P_EINVAL: case P_EUNPROC: case P_ENOTFOUND: case P_ECONFLICT: case P_EFORBIDDEN:
+    case P_OK:
+        return EXIT_OK;
+    case P_EINTEGRITY:
+        return EXIT_DAMAGE;
+    case P_EINVAL:
+    case P_EUNPROC:
+    case P_ENOTFOUND:
+    case P_ECONFLICT:
+    case P_EFORBIDDEN:
     case P_EAUTH:
         return EXIT_REFUSED;
-    default: return EXIT_FAIL;
+    default:
+        return EXIT_FAIL;
     }
 }
 

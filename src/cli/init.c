@@ -38,7 +38,8 @@ static const struct demo_user demo_users[] = {
 static int count_admins(store *s, int *n, p_error *err)
 {
     store_stmt *st;
-    int rc = store_prepare(s, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0", &st, err);
+    int rc = store_prepare(s, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0",
+                           &st, err);
     if (rc != P_OK) return rc;
     int step = store_step(st, err);
     if (step < 0) return -step;
@@ -80,12 +81,24 @@ int cmd_init(int argc, char **argv)
     int demo = 0, pw_stdin = 0, c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'm': demo = 1; break;
-        case 'l': admin_login = optarg; break;
-        case 'p': pw_stdin = 1; break;
-        case 'h': fputs(usage, stdout); return EXIT_OK;
-        default: fputs(usage, stderr); return EXIT_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 'm':
+            demo = 1;
+            break;
+        case 'l':
+            admin_login = optarg;
+            break;
+        case 'p':
+            pw_stdin = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return EXIT_USAGE;
         }
     }
     db = cli_db_path(db);

@@ -29,16 +29,21 @@ static const char check_usage[] =
 
 static int parse_db(int argc, char **argv, const char *usage, const char **db, int want_extra)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     *db = NULL;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': *db = optarg; break;
-        case 'h': fputs(usage, stdout); return -1;
-        default: fputs(usage, stderr); return EXIT_USAGE;
+        case 'd':
+            *db = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
+        default:
+            fputs(usage, stderr);
+            return EXIT_USAGE;
         }
     }
     *db = cli_db_path(*db);
@@ -83,7 +88,8 @@ int cmd_check(int argc, char **argv)
     for (int i = 1; i + 1 < argc; i++) {
         if (strcmp(argv[i], "--expect-head") == 0) {
             expect_head = argv[i + 1];
-            for (int j = i; j + 2 <= argc; j++) argv[j] = argv[j + 2];
+            for (int j = i; j + 2 <= argc; j++)
+                argv[j] = argv[j + 2];
             argc -= 2;
             break;
         }
@@ -99,8 +105,9 @@ int cmd_check(int argc, char **argv)
     rc = store_check_integrity(s, &err);
     if (rc == P_OK) rc = migrate_current_version(s, &version, &err);
     if (rc == P_OK && version != migrate_latest_version())
-        rc = p_fail(&err, P_EINTEGRITY, NULL, "schema version %d, this polis expects %d; run polis init",
-                    version, migrate_latest_version());
+        rc = p_fail(&err, P_EINTEGRITY, NULL,
+                    "schema version %d, this polis expects %d; run polis init", version,
+                    migrate_latest_version());
     if (rc == P_OK) rc = audit_verify(s, &entries, &err);
     int64_t head_id = 0;
     char head[65] = "";
@@ -123,7 +130,8 @@ int cmd_version(int argc, char **argv)
 {
     (void)argv;
     if (argc > 1) {
-        fputs("usage: polis version\n\nPrints the versions of polis and its libraries. Exit code 0.\n",
+        fputs("usage: polis version\n\nPrints the versions of polis and its libraries. Exit code "
+              "0.\n",
               stdout);
         return EXIT_OK;
     }

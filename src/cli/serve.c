@@ -38,8 +38,12 @@ int cmd_serve(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'l': listen = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'l':
+            listen = optarg;
+            break;
         case 't': {
             char *end;
             threads = strtol(optarg, &end, 10);
@@ -49,8 +53,12 @@ int cmd_serve(int argc, char **argv)
             }
             break;
         }
-        case 'h': fputs(usage, stdout); return EXIT_OK;
-        default: fputs(usage, stderr); return EXIT_USAGE;
+        case 'h':
+            fputs(usage, stdout);
+            return EXIT_OK;
+        default:
+            fputs(usage, stderr);
+            return EXIT_USAGE;
         }
     }
     db = cli_db_path(db);
@@ -60,7 +68,8 @@ int cmd_serve(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (access(db, R_OK | W_OK) != 0) {
-        fprintf(stderr, "polis: cannot open %s for reading and writing; create it with polis init\n", db);
+        fprintf(stderr,
+                "polis: cannot open %s for reading and writing; create it with polis init\n", db);
         return EXIT_FAIL;
     }
     p_error err;

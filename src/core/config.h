@@ -6,14 +6,14 @@
 #include <stddef.h>
 
 struct polis_config {
-    long session_idle_s;          /* POLIS_SESSION_IDLE_S, default 1800 */
-    long session_absolute_s;      /* POLIS_SESSION_MAX_S, default 43200 */
-    long login_window_s;          /* POLIS_LOGIN_WINDOW_S, default 900 */
-    long login_max_per_account;   /* POLIS_LOGIN_MAX_ACCOUNT, default 5 */
-    long login_max_per_client;    /* POLIS_LOGIN_MAX_CLIENT, default 20 */
-    size_t body_limit_bytes;      /* POLIS_BODY_LIMIT, default 1 MiB */
-    long threads;                 /* POLIS_THREADS, default 0 (one per core) */
-    int log_requests;             /* POLIS_LOG_REQUESTS, default 1 */
+    long session_idle_s;        /* POLIS_SESSION_IDLE_S, default 1800 */
+    long session_absolute_s;    /* POLIS_SESSION_MAX_S, default 43200 */
+    long login_window_s;        /* POLIS_LOGIN_WINDOW_S, default 900 */
+    long login_max_per_account; /* POLIS_LOGIN_MAX_ACCOUNT, default 5 */
+    long login_max_per_client;  /* POLIS_LOGIN_MAX_CLIENT, default 20 */
+    size_t body_limit_bytes;    /* POLIS_BODY_LIMIT, default 1 MiB */
+    long threads;               /* POLIS_THREADS, default 0 (one per core) */
+    int log_requests;           /* POLIS_LOG_REQUESTS, default 1 */
 };
 
 /* The process-wide settings, loaded from the environment on first use. */

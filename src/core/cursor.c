@@ -33,7 +33,8 @@ int cursor_decode(const char *cursor, char key[static CURSOR_MAX], p_error *err)
         sodium_base642bin((unsigned char *)key, CURSOR_MAX - 1, cursor, strlen(cursor), NULL, &len,
                           NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
         len == 0 || !text_utf8_valid(key, len))
-        return p_fail(err, P_EINVAL, "cursor", "cursor is not valid; use the 'next' value of a page");
+        return p_fail(err, P_EINVAL, "cursor",
+                      "cursor is not valid; use the 'next' value of a page");
     key[len] = '\0';
     return P_OK;
 }

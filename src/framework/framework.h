@@ -22,7 +22,8 @@ MUST_CHECK int framework_version(store *s, int64_t *version, p_error *err);
 MUST_CHECK int framework_version_bump(store *s, p_error *err);
 
 /* Existence checks for other modules' validation. */
-MUST_CHECK int framework_organisation_exists(store *s, const char *code, bool *exists, p_error *err);
+MUST_CHECK int framework_organisation_exists(store *s, const char *code, bool *exists,
+                                             p_error *err);
 MUST_CHECK int framework_country_exists(store *s, const char *code, bool *exists, p_error *err);
 MUST_CHECK int framework_priority_exists(store *s, const char *code, bool *exists, p_error *err);
 MUST_CHECK int framework_focus_area_exists(store *s, const char *code, bool *exists, p_error *err);

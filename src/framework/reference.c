@@ -17,8 +17,10 @@ static int insert_all(store *s, json_t *arr, const char *sql, const char *const 
     if (rc != P_OK) return rc;
     size_t i;
     json_t *item;
-    json_array_foreach(arr, i, item) {
-        if (!json_is_object(item)) return p_fail(err, P_EINVAL, NULL, "framework.json: item is not an object");
+    json_array_foreach(arr, i, item)
+    {
+        if (!json_is_object(item))
+            return p_fail(err, P_EINVAL, NULL, "framework.json: item is not an object");
         int col = 1;
         for (const char *const *k = keys; *k; k++, col++) {
             json_t *v = json_object_get(item, *k);
@@ -37,19 +39,22 @@ static int load_focus_areas(store *s, json_t *priorities, int *inserted, p_error
     static const char *const keys[] = {"code", "name", "name_ru", NULL};
     size_t i;
     json_t *p;
-    json_array_foreach(priorities, i, p) {
+    json_array_foreach(priorities, i, p)
+    {
         json_t *areas = json_object_get(p, "focus_areas");
         const char *code = json_string_value(json_object_get(p, "code"));
         if (!json_is_array(areas) || !code) continue;
         store_stmt *st;
         size_t j;
         json_t *a;
-        int rc = store_prepare(s,
-                               "INSERT INTO focus_areas(code, name, name_ru, priority_code, position)"
-                               " VALUES (?,?,?,?,?) ON CONFLICT(code) DO NOTHING",
-                               &st, err);
+        int rc =
+            store_prepare(s,
+                          "INSERT INTO focus_areas(code, name, name_ru, priority_code, position)"
+                          " VALUES (?,?,?,?,?) ON CONFLICT(code) DO NOTHING",
+                          &st, err);
         if (rc != P_OK) return rc;
-        json_array_foreach(areas, j, a) {
+        json_array_foreach(areas, j, a)
+        {
             int col = 1;
             for (const char *const *k = keys; *k; k++, col++)
                 store_bind_text(st, col, json_string_value(json_object_get(a, *k)));
@@ -63,7 +68,8 @@ static int load_focus_areas(store *s, json_t *priorities, int *inserted, p_error
     return P_OK;
 }
 
-static int audit_load(store *s, const struct actor *by, const char *kind, int inserted, p_error *err)
+static int audit_load(store *s, const struct actor *by, const char *kind, int inserted,
+                      p_error *err)
 {
     if (inserted == 0) return P_OK;
     json_t *after = json_pack("{s:s, s:i}", "source", "data/framework.json", "inserted", inserted);
@@ -77,7 +83,8 @@ static int load_document(store *s, json_t *doc, const struct actor *by, p_error 
 {
     static const char *const country_keys[] = {"code", "name", "name_ru", "status", NULL};
     static const char *const described_keys[] = {"code", "name", "name_ru", "description", NULL};
-    static const char *const org_keys[] = {"code", "name", "name_ru", "kind", "parent", "country", NULL};
+    static const char *const org_keys[] = {"code",   "name",    "name_ru", "kind",
+                                           "parent", "country", NULL};
     int n = 0, rc;
     rc = insert_all(s, json_object_get(doc, "countries"),
                     "INSERT INTO countries(code, name, name_ru, status) VALUES (?,?,?,?)"
@@ -108,10 +115,11 @@ static int load_document(store *s, json_t *doc, const struct actor *by, p_error 
     if (rc == P_OK) rc = audit_load(s, by, "principles", n, err);
     n = 0;
     if (rc == P_OK)
-        rc = insert_all(s, json_object_get(doc, "organisations"),
-                        "INSERT INTO organisations(code, name, name_ru, kind, parent_code, country_code)"
-                        " VALUES (?,?,?,?,?,?) ON CONFLICT(code) DO NOTHING",
-                        org_keys, false, &n, err);
+        rc = insert_all(
+            s, json_object_get(doc, "organisations"),
+            "INSERT INTO organisations(code, name, name_ru, kind, parent_code, country_code)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT(code) DO NOTHING",
+            org_keys, false, &n, err);
     if (rc == P_OK) rc = audit_load(s, by, "organisations", n, err);
     return rc;
 }
@@ -131,7 +139,8 @@ int framework_version(store *s, int64_t *version, p_error *err)
 int framework_version_bump(store *s, p_error *err)
 {
     store_stmt *st;
-    int rc = store_prepare(s, "UPDATE framework_version SET version = version + 1 WHERE id = 1", &st, err);
+    int rc = store_prepare(s, "UPDATE framework_version SET version = version + 1 WHERE id = 1",
+                           &st, err);
     if (rc != P_OK) return rc;
     return store_run(st, err);
 }
@@ -142,7 +151,8 @@ int framework_load_reference(store *s, const struct actor *by, p_error *err)
     if (!f) return p_fail(err, P_EIO, NULL, "framework.json is not embedded");
     json_error_t jerr;
     json_t *doc = json_loadb((const char *)f->data, f->size, 0, &jerr);
-    if (!doc) return p_fail(err, P_EINVAL, NULL, "framework.json line %d: %s", jerr.line, jerr.text);
+    if (!doc)
+        return p_fail(err, P_EINVAL, NULL, "framework.json line %d: %s", jerr.line, jerr.text);
     int rc = store_begin(s, err);
     if (rc == P_OK) {
         rc = load_document(s, doc, by, err);

@@ -94,8 +94,10 @@ void assets_register(void)
                  etag + 1);
         n_table++;
     }
-    router_add(&(struct route){.methods = HTTP_GET, .pattern = "/assets/{name}",
-                               .handler = handle_asset, .params = asset_params,
+    router_add(&(struct route){.methods = HTTP_GET,
+                               .pattern = "/assets/{name}",
+                               .handler = handle_asset,
+                               .params = asset_params,
                                .name = "/assets"});
 }
 

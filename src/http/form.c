@@ -49,7 +49,8 @@ int form_parse(const char *body, size_t len, form *f, p_error *err)
     size_t i = 0;
     while (i < len) {
         size_t end = i;
-        while (end < len && body[end] != '&') end++;
+        while (end < len && body[end] != '&')
+            end++;
         if (end > i) {
             if (f->n >= FORM_MAX_FIELDS) {
                 form_free(f);
@@ -57,7 +58,8 @@ int form_parse(const char *body, size_t len, form *f, p_error *err)
                               FORM_MAX_FIELDS);
             }
             size_t eq = i;
-            while (eq < end && body[eq] != '=') eq++;
+            while (eq < end && body[eq] != '=')
+                eq++;
             char *name = decode(body + i, eq - i);
             char *value = eq < end ? decode(body + eq + 1, end - eq - 1) : xstrdup("");
             if (!name || !value) {

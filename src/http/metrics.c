@@ -5,10 +5,10 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
-static const int tracked_status[] = {200, 201, 204, 301, 303, 304, 400, 401, 403, 404, 405,
-                                     409, 413, 415, 422, 429, 431, 500, 503};
+static const int tracked_status[] = {200, 201, 204, 301, 303, 304, 400, 401, 403, 404,
+                                     405, 409, 413, 415, 422, 429, 431, 500, 503};
 #define N_STATUS (sizeof tracked_status / sizeof tracked_status[0] + 1) /* +1: other */
-#define N_SLOTS (ROUTER_MAX_ROUTES + 1)                                  /* +1: unmatched */
+#define N_SLOTS  (ROUTER_MAX_ROUTES + 1)                                /* +1: unmatched */
 
 static const double bucket_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
@@ -34,7 +34,8 @@ void metrics_observe(int route_index, int status, int64_t duration_ns)
     atomic_fetch_add_explicit(&requests[slot][status_slot(status)], 1, memory_order_relaxed);
     double s = (double)duration_ns / 1e9;
     size_t b = 0;
-    while (b < N_BUCKETS && s > bucket_s[b]) b++;
+    while (b < N_BUCKETS && s > bucket_s[b])
+        b++;
     atomic_fetch_add_explicit(&latency_buckets[b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&latency_sum_us, (uint_fast64_t)(duration_ns / 1000),
                               memory_order_relaxed);
@@ -87,8 +88,8 @@ static void render_latency(buf *out)
     uint64_t cumulative = 0;
     for (size_t b = 0; b < N_BUCKETS; b++) {
         cumulative += atomic_load_explicit(&latency_buckets[b], memory_order_relaxed);
-        buf_printf(out, "polis_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
-                   bucket_s[b], (unsigned long long)cumulative);
+        buf_printf(out, "polis_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bucket_s[b],
+                   (unsigned long long)cumulative);
     }
     cumulative += atomic_load_explicit(&latency_buckets[N_BUCKETS], memory_order_relaxed);
     buf_printf(out, "polis_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",

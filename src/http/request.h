@@ -24,8 +24,8 @@ enum http_method {
     HTTP_OPTIONS = 64,
 };
 
-#define HTTP_MAX_PATH_PARAMS 4
-#define HTTP_MAX_QUERY_PARAMS 24
+#define HTTP_MAX_PATH_PARAMS      4
+#define HTTP_MAX_QUERY_PARAMS     24
 #define HTTP_MAX_RESPONSE_HEADERS 12
 
 struct http_param {

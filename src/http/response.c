@@ -33,7 +33,8 @@ void http_reply_json(http_request *req, int status, json_t *body)
     json_decref(body);
     if (!s) {
         req->status = 500;
-        buf_puts(&req->out, "{\"error\":{\"code\":\"internal_error\",\"message\":\"cannot encode\"}}");
+        buf_puts(&req->out,
+                 "{\"error\":{\"code\":\"internal_error\",\"message\":\"cannot encode\"}}");
         return;
     }
     buf_puts(&req->out, s);
@@ -42,8 +43,9 @@ void http_reply_json(http_request *req, int status, json_t *body)
 
 void http_reply_error(http_request *req, const p_error *err)
 {
-    json_t *e = json_pack("{s:s, s:s}", "code", err->code[0] ? err->code : p_status_code(err->status),
-                          "message", err->message[0] ? err->message : p_status_code(err->status));
+    json_t *e =
+        json_pack("{s:s, s:s}", "code", err->code[0] ? err->code : p_status_code(err->status),
+                  "message", err->message[0] ? err->message : p_status_code(err->status));
     if (err->field[0]) json_object_set_new(e, "field", json_string(err->field));
     int status = p_status_http(err->status);
     if (err->status == P_EAUTH) http_add_header(req, "WWW-Authenticate", "Bearer realm=\"polis\"");

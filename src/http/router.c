@@ -36,7 +36,8 @@ void router_reset(void)
     n_routes = 0;
 }
 
-static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+static const char *const method_names[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                           "PATCH", "DELETE", "OPTIONS"};
 
 void http_methods_text(int mask, const char *sep, char *out, size_t size)
 {
@@ -55,8 +56,8 @@ int http_method_bit(const char *name)
     static const struct {
         const char *name;
         int bit;
-    } methods[] = {{"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
-                   {"PUT", HTTP_PUT},     {"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
+    } methods[] = {{"GET", HTTP_GET},        {"HEAD", HTTP_HEAD},   {"POST", HTTP_POST},
+                   {"PUT", HTTP_PUT},        {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE},
                    {"OPTIONS", HTTP_OPTIONS}};
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (strcmp(name, methods[i].name) == 0) return methods[i].bit;
@@ -98,7 +99,8 @@ static bool pattern_match(const struct route *r, const char *path, http_request 
     }
     if (*p || *s) {
         if (req)
-            for (int i = 0; i < captured; i++) free(req->path_params[i].value);
+            for (int i = 0; i < captured; i++)
+                free(req->path_params[i].value);
         return false;
     }
     if (req) req->n_path_params = captured;
@@ -125,8 +127,8 @@ const struct route *router_match(int method, const char *path, http_request *req
 
 static bool is_code_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 static bool enum_contains(const char *values, const char *v)
@@ -176,7 +178,8 @@ int router_check_value(const struct param_spec *spec, const char *value, p_error
     case PARAM_TIME:
         if (!text_is_timestamp(value))
             return p_fail(err, P_EINVAL, spec->name,
-                          "%s must be a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ", spec->name);
+                          "%s must be a date YYYY-MM-DD or a UTC time YYYY-MM-DDTHH:MM:SSZ",
+                          spec->name);
         return P_OK;
     case PARAM_DATE:
         if (!text_is_date(value))
@@ -190,8 +193,8 @@ int router_bind_query(http_request *req, p_error *err)
 {
     const struct route *r = req->route;
     for (int i = 0; i < req->n_path_params; i++) {
-        const struct param_spec *spec = find_spec(r, req->path_params[i].name,
-                                                  strlen(req->path_params[i].name));
+        const struct param_spec *spec =
+            find_spec(r, req->path_params[i].name, strlen(req->path_params[i].name));
         if (!spec) continue;
         /* A malformed identifier names nothing that can exist. */
         if (router_check_value(spec, req->path_params[i].value, err) != P_OK)

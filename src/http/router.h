@@ -30,8 +30,8 @@ struct param_spec {
 typedef void (*http_handler)(http_request *req);
 
 struct route {
-    int methods;                     /* HTTP_GET | ... */
-    const char *pattern;             /* "/api/v1/organisations/{code}" */
+    int methods;         /* HTTP_GET | ... */
+    const char *pattern; /* "/api/v1/organisations/{code}" */
     http_handler handler;
     const struct param_spec *params; /* path and query parameters; may be NULL */
     const char *name;                /* metrics label; defaults to the pattern */

@@ -107,8 +107,10 @@ bool http_is_write(const http_request *req)
 
 static void request_free(http_request *req)
 {
-    for (int i = 0; i < req->n_path_params; i++) free(req->path_params[i].value);
-    for (int i = 0; i < req->n_query; i++) free(req->query[i].value);
+    for (int i = 0; i < req->n_path_params; i++)
+        free(req->path_params[i].value);
+    for (int i = 0; i < req->n_query; i++)
+        free(req->query[i].value);
     for (int i = 0; i < req->n_headers; i++) {
         free(req->headers[i].name);
         free(req->headers[i].value);
@@ -215,8 +217,7 @@ static enum MHD_Result queue_reply(http_server *srv, http_request *req)
 {
     size_t len = 0;
     char *body = buf_steal(&req->out, &len);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(body);
         return MHD_NO;
@@ -225,14 +226,16 @@ static enum MHD_Result queue_reply(http_server *srv, http_request *req)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
     for (int i = 0; i < req->n_headers; i++)
         MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
-    if (!header_set(req, "Cache-Control")) MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (!header_set(req, "Cache-Control"))
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
     MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     /* While stopping, end kept-alive connections so their clients cannot keep the drain going. */
-    if (atomic_load(&srv->stopping)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (atomic_load(&srv->stopping))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result r = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -276,7 +279,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         route_request(req);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t declared;
-        if (cl && text_parse_int64(cl, 0, INT64_MAX, &declared) && (size_t)declared > req->body_limit) {
+        if (cl && text_parse_int64(cl, 0, INT64_MAX, &declared) &&
+            (size_t)declared > req->body_limit) {
             /* Refuse at once rather than read a body we will discard; libmicrohttpd then
              * closes the connection, which is what an oversized upload deserves. */
             req->body_too_large = true;
@@ -393,8 +397,8 @@ int http_server_start(const struct server_config *cfg, http_server **out, p_erro
         threads = n > 0 ? (unsigned)n : 2;
     }
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO,
-        port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO, port, NULL,
+        NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         CONNECTION_MEMORY_BYTES, MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_LISTEN_BACKLOG_SIZE,

@@ -11,11 +11,11 @@
 #include <stdint.h>
 
 struct server_config {
-    const char *listen;        /* "127.0.0.1:8080" */
-    unsigned threads;          /* worker threads; 0 means one per core */
-    size_t body_limit_bytes;   /* default limit for request bodies */
-    unsigned timeout_s;        /* idle connection timeout */
-    bool log_requests;         /* one JSON line per request on stderr */
+    const char *listen;      /* "127.0.0.1:8080" */
+    unsigned threads;        /* worker threads; 0 means one per core */
+    size_t body_limit_bytes; /* default limit for request bodies */
+    unsigned timeout_s;      /* idle connection timeout */
+    bool log_requests;       /* one JSON line per request on stderr */
     /* Called for every routed request before its handler: fills req->who and req->lang.
      * Must not reply; failures leave req->who anonymous. */
     void (*authenticate)(http_request *req);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define STMT_CACHE_SLOTS 256 /* power of two; more statements than this is a design smell */
-#define BUSY_TIMEOUT_MS 5000
+#define BUSY_TIMEOUT_MS  5000
 
 struct store_stmt {
     sqlite3_stmt *stmt;
@@ -165,7 +165,8 @@ int store_prepare(store *s, const char *sql, store_stmt **out, p_error *err)
 {
     uint64_t h = sql_hash(sql);
     unsigned i = (unsigned)h & (STMT_CACHE_SLOTS - 1);
-    for (unsigned probe = 0; probe < STMT_CACHE_SLOTS; probe++, i = (i + 1) & (STMT_CACHE_SLOTS - 1)) {
+    for (unsigned probe = 0; probe < STMT_CACHE_SLOTS;
+         probe++, i = (i + 1) & (STMT_CACHE_SLOTS - 1)) {
         struct cache_slot *slot = &s->cache[i];
         if (!slot->sql) break;
         if (slot->hash == h && strcmp(slot->sql, sql) == 0) {

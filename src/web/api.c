@@ -69,7 +69,8 @@ int api_only_fields(json_t *obj, const char *const *allowed, p_error *err)
 {
     const char *key;
     json_t *value;
-    json_object_foreach(obj, key, value) {
+    json_object_foreach(obj, key, value)
+    {
         (void)value;
         bool ok = false;
         for (const char *const *a = allowed; *a; a++)

@@ -14,7 +14,9 @@
 /* Declares ?limit= (1..1000) and ?cursor= in a route's parameter list. */
 #define API_PAGE_PARAMS                                                                            \
     {.name = "limit", .type = PARAM_INT, .min = 1, .max = 1000},                                   \
-    {.name = "cursor", .type = PARAM_CURSOR, .max_len = 255}
+    {                                                                                              \
+        .name = "cursor", .type = PARAM_CURSOR, .max_len = 255                                     \
+    }
 
 #define API_DEFAULT_LIMIT 50
 

@@ -10,7 +10,10 @@ typedef struct html {
     buf b;
 } html;
 
-#define HTML_INIT {BUF_INIT}
+#define HTML_INIT                                                                                  \
+    {                                                                                              \
+        BUF_INIT                                                                                   \
+    }
 
 /* Appends escaped text. */
 void html_text(html *h, const char *s);

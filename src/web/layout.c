@@ -48,11 +48,14 @@ static void write_nav(struct page *p)
     html_elem(h, "a", "Polis", "href", "/", "class", "brand", NULL);
     if (req->who.via != AUTH_NONE) html_open(h, "ul", NULL);
     for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
-        if (req->who.via == AUTH_NONE || !authz_role_has(req->who.role, (enum permission)nav[i].perm))
+        if (req->who.via == AUTH_NONE ||
+            !authz_role_has(req->who.role, (enum permission)nav[i].perm))
             continue;
         html_open(h, "li", NULL);
-        const char *current = strncmp(req->path, nav[i].href, strlen(nav[i].href)) == 0 ? "page" : "false";
-        html_elem(h, "a", T(p->lang, nav[i].label), "href", nav[i].href, "aria-current", current, NULL);
+        const char *current =
+            strncmp(req->path, nav[i].href, strlen(nav[i].href)) == 0 ? "page" : "false";
+        html_elem(h, "a", T(p->lang, nav[i].label), "href", nav[i].href, "aria-current", current,
+                  NULL);
         html_close(h, "li");
     }
     if (req->who.via != AUTH_NONE) html_close(h, "ul");
@@ -86,8 +89,10 @@ void page_begin(struct page *p, http_request *req, const char *title)
     html_open(h, "html", "lang", p->lang, NULL);
     html_open(h, "head", NULL);
     html_void(h, "meta", "charset", "utf-8", NULL);
-    html_void(h, "meta", "name", "viewport", "content", "width=device-width, initial-scale=1", NULL);
-    if (req->who.via == AUTH_SESSION) html_void(h, "meta", "name", "csrf-token", "content", req->who.csrf, NULL);
+    html_void(h, "meta", "name", "viewport", "content", "width=device-width, initial-scale=1",
+              NULL);
+    if (req->who.via == AUTH_SESSION)
+        html_void(h, "meta", "name", "csrf-token", "content", req->who.csrf, NULL);
     html_open(h, "title", NULL);
     html_text(h, title);
     html_text(h, " · Polis");
@@ -111,7 +116,8 @@ void page_finish(struct page *p, int status)
     html *h = &p->h;
     html_close(h, "main");
     html_open(h, "footer", NULL);
-    html_text(h, T(p->lang, "Polis — police-related activities under the OSCE Strategic Framework"));
+    html_text(h,
+              T(p->lang, "Polis — police-related activities under the OSCE Strategic Framework"));
     html_close(h, "footer");
     html_close(h, "body");
     html_close(h, "html");
@@ -121,7 +127,8 @@ void page_finish(struct page *p, int status)
 void page_csrf_field(struct page *p)
 {
     if (p->req->who.via == AUTH_SESSION)
-        html_void(&p->h, "input", "type", "hidden", "name", "csrf", "value", p->req->who.csrf, NULL);
+        html_void(&p->h, "input", "type", "hidden", "name", "csrf", "value", p->req->who.csrf,
+                  NULL);
 }
 
 void page_error(struct page *p, const p_error *err)
@@ -146,7 +153,8 @@ void page_input(struct page *p, const char *label, const char *type, const char 
         html_void(h, "input", "type", type, "name", name, "id", id, "value", value ? value : "",
                   "aria-invalid", "true", "aria-describedby", err_id, NULL);
     else
-        html_void(h, "input", "type", type, "name", name, "id", id, "value", value ? value : "", NULL);
+        html_void(h, "input", "type", type, "name", name, "id", id, "value", value ? value : "",
+                  NULL);
     if (bad) html_elem(h, "p", err->message, "class", "field-error", "id", err_id, NULL);
     html_close(h, "div");
 }
@@ -164,7 +172,8 @@ bool page_require_sign_in(http_request *req)
 bool page_require(http_request *req, enum permission perm)
 {
     if (req->who.via == AUTH_NONE) {
-        /* After signing in, a write cannot be replayed by a redirect: come back to the home page. */
+        /* After signing in, a write cannot be replayed by a redirect: come back to the home page.
+         */
         if (http_is_write(req))
             http_redirect(req, "/login");
         else
@@ -177,8 +186,9 @@ bool page_require(http_request *req, enum permission perm)
     struct page p;
     page_begin(&p, req, T(req->lang, "Not allowed"));
     if (strcmp(err.code, "csrf") == 0)
-        html_elem(&p.h, "p", T(p.lang, "This form has expired or was sent from another site. "
-                                       "Go back, reload the page and try again."),
+        html_elem(&p.h, "p",
+                  T(p.lang, "This form has expired or was sent from another site. "
+                            "Go back, reload the page and try again."),
                   "class", "error", "role", "alert", NULL);
     else
         html_elem(&p.h, "p", T(p.lang, "Your role does not give access to this page."), "class",
@@ -236,6 +246,9 @@ static const struct param_spec lang_params[] = {
 void layout_register_routes(void)
 {
     router_add(&(struct route){.methods = HTTP_GET, .pattern = "/", .handler = handle_home});
-    router_add(&(struct route){.methods = HTTP_GET, .pattern = "/lang/{code}",
-                               .handler = handle_lang, .params = lang_params, .name = "/lang"});
+    router_add(&(struct route){.methods = HTTP_GET,
+                               .pattern = "/lang/{code}",
+                               .handler = handle_lang,
+                               .params = lang_params,
+                               .name = "/lang"});
 }

@@ -25,15 +25,23 @@ static int setup(void **state)
 {
     (void)state;
     router_reset();
-    router_add(&(struct route){.methods = HTTP_GET, .pattern = "/api/v1/organisations", .handler = handler_a, .params = org_params});
-    router_add(&(struct route){.methods = HTTP_GET | HTTP_PATCH, .pattern = "/api/v1/organisations/{code}", .handler = handler_a, .params = org_params});
-    router_add(&(struct route){.methods = HTTP_POST, .pattern = "/api/v1/organisations", .handler = handler_a});
+    router_add(&(struct route){.methods = HTTP_GET,
+                               .pattern = "/api/v1/organisations",
+                               .handler = handler_a,
+                               .params = org_params});
+    router_add(&(struct route){.methods = HTTP_GET | HTTP_PATCH,
+                               .pattern = "/api/v1/organisations/{code}",
+                               .handler = handler_a,
+                               .params = org_params});
+    router_add(&(struct route){
+        .methods = HTTP_POST, .pattern = "/api/v1/organisations", .handler = handler_a});
     return 0;
 }
 
 static void free_params(http_request *req)
 {
-    for (int i = 0; i < req->n_path_params; i++) free(req->path_params[i].value);
+    for (int i = 0; i < req->n_path_params; i++)
+        free(req->path_params[i].value);
     req->n_path_params = 0;
 }
 
@@ -60,7 +68,8 @@ static void test_path_parameter(void **state)
     memset(&req, 0, sizeof req);
     bool matched;
     int allow;
-    const struct route *r = router_match(HTTP_PATCH, "/api/v1/organisations/SPMU", &req, &matched, &allow);
+    const struct route *r =
+        router_match(HTTP_PATCH, "/api/v1/organisations/SPMU", &req, &matched, &allow);
     assert_non_null(r);
     assert_int_equal(req.n_path_params, 1);
     assert_string_equal(req.path_params[0].name, "code");
@@ -116,7 +125,8 @@ static void test_check_values(void **state)
     assert_int_equal(router_check_value(&lim, "99999999999999999999999", &err), P_EINVAL);
     assert_int_equal(router_check_value(&lim, " 5", &err), P_EINVAL);
 
-    const struct param_spec en = {.name = "status", .type = PARAM_ENUM, .enum_values = "participating|partner"};
+    const struct param_spec en = {
+        .name = "status", .type = PARAM_ENUM, .enum_values = "participating|partner"};
     assert_int_equal(router_check_value(&en, "partner", &err), P_OK);
     assert_int_equal(router_check_value(&en, "part", &err), P_EINVAL);
     assert_int_equal(router_check_value(&en, "partner|x", &err), P_EINVAL);
