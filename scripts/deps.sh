@@ -6,7 +6,7 @@ set -euo pipefail
 
 run_pkgs=(gcc pkg-config meson ninja-build gettext
           libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev)
-test_pkgs=(libcmocka-dev sqlite3 python3 clang libclang-rt-14-dev chromium)
+test_pkgs=(libcmocka-dev sqlite3 python3 clang clang-format libclang-rt-14-dev chromium)
 bench_pkgs=(wrk nginx-light)
 
 want=("${run_pkgs[@]}")

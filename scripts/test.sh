@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test level and ends with one line "N passed, N failed":
+#   formatting (.clang-format),
 #   unit tests (cmocka) in the plain and the ASan+UBSan build,
 #   API tests against a real polis serve (ASan+UBSan build),
 #   short fuzzing runs of the parsers (clang libFuzzer),
@@ -47,6 +48,16 @@ count_line() { # level, command...: the command ends with "<level>: N passed, N 
   record "$level" "${p:-0}" "${f:-1}"
 }
 
+# Formatting: every C file as .clang-format says.
+format_level() {
+  local bad
+  bad=$(git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'tools/*.c' |
+        while read -r f; do clang-format "$f" | cmp -s - "$f" || echo "$f"; done)
+  if [[ -n $bad ]]; then echo "not formatted (run make format): $bad"; record format 0 1
+  else record format 1 0; fi
+}
+
+format_level
 if build_all; then
   unit_level build
   unit_level build-asan
