@@ -33,10 +33,11 @@ struct http_server {
 };
 
 /* libmicrohttpd's memory per connection. It holds the request head, so it also bounds the
- * head: 32 KB, libmicrohttpd's default and nginx's (4 x 8k). libmicrohttpd zeroes the whole
+ * head: 16 KB, twice nginx's 8k line limit and far above what browsers send (cookies
+ * included). libmicrohttpd zeroes the whole
  * pool between keep-alive requests, so every byte here is paid on every request; at 64 KB
  * that memset was the largest user-space cost of a /healthz reply. */
-#define CONNECTION_MEMORY_BYTES ((size_t)32 * 1024)
+#define CONNECTION_MEMORY_BYTES ((size_t)16 * 1024)
 
 static const char security_csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
