@@ -64,21 +64,6 @@ static const char *status_label(const char *lang, const char *status)
     return status;
 }
 
-/* Appends s to b percent-encoded for a query string value. */
-static void url_encode(buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            buf_putc(b, (char)*p);
-        } else {
-            char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            buf_append(b, enc, 3);
-        }
-    }
-}
-
 /* Appends "&name=value" (or "?name=value" first) when value is set. */
 static void add_query(buf *b, const char *name, const char *value)
 {
@@ -86,7 +71,7 @@ static void add_query(buf *b, const char *name, const char *value)
     buf_putc(b, b->len && strchr(buf_str(b), '?') ? '&' : '?');
     buf_puts(b, name);
     buf_putc(b, '=');
-    url_encode(b, value);
+    buf_url_encode(b, value);
 }
 
 /* <a href="PREFIX/code">text</a> */
