@@ -1,0 +1,70 @@
+/* internal.h (activities): what service.c, validate.c and the handlers share and nobody
+ * else needs: the enums, the members a body may carry, merging a body into a record,
+ * the record's rules, and the safe translation of ?q= into a full-text query. */
+#ifndef POLIS_ACTIVITIES_INTERNAL_H
+#define POLIS_ACTIVITIES_INTERNAL_H
+
+#include "core/buf.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+#define ACTIVITY_TITLE_MAX    300   /* characters per language */
+#define ACTIVITY_TEXT_MAX     20000 /* description per language, outcomes */
+#define ACTIVITY_SOURCE_MAX   200   /* budget source */
+#define ACTIVITY_LIST_MAX     200   /* items of any code list */
+#define ACTIVITY_PEOPLE_MAX   10000000
+#define ACTIVITY_AMOUNT_MAX   1e13 /* budget amount, in currency units */
+#define ACTIVITY_Q_WORDS_MAX  16
+#define ACTIVITY_TITLE_SORT_B 120 /* bytes of the English title kept as the sort key */
+
+/* The code lists that make up a record, each kept in its own link table. */
+enum activity_list {
+    AL_PARTNERS,
+    AL_BENEFICIARIES,
+    AL_PRIORITIES,
+    AL_FOCUS_AREAS,
+    AL_LINES,
+    AL_TARGET_GROUPS,
+    AL_COUNT
+};
+
+/* The JSON member of each list ("partners", "beneficiary_countries", ...). */
+extern const char *const activity_list_members[AL_COUNT];
+
+/* The members a create or update body may carry (NULL-terminated); "id" among them so
+ * the service can say why it cannot be set. */
+extern const char *const activity_body_members[];
+
+/* A record with every member at its empty value and status "planned". New reference. */
+json_t *activity_blank(void);
+
+/* Copies the members of input into rec (PATCH semantics: absent members stay, null
+ * clears; title and description merge per language, null removing a language). Checks
+ * JSON types and bounds sizes (P_EINVAL, or P_EUNPROC for a value out of range), and
+ * normalizes budget.amount to what the store keeps (two decimals). */
+MUST_CHECK int activity_merge(json_t *rec, json_t *input, p_error *err);
+
+/* Checks the rules of a whole record: required members, enums, dates and their order,
+ * participant figures, budget, and that every code exists in the framework. P_EUNPROC
+ * naming the field. */
+MUST_CHECK int activity_check(store *s, json_t *rec, p_error *err);
+
+/* P_OK when an activity may go from status from to status to (equal is fine); P_EUNPROC
+ * (field "status") otherwise. */
+MUST_CHECK int activity_check_transition(const char *from, const char *to, p_error *err);
+
+/* The budget amount of rec in minor units (cents); false when rec has no budget. */
+bool activity_budget_minor(json_t *rec, int64_t *minor);
+
+/* Builds into out a full-text query that matches records holding every word of q, each
+ * quoted so nothing in q acts as query syntax. Words are runs of ASCII letters and
+ * digits and of bytes >= 0x80 (so Cyrillic and other scripts count as letters). P_EINVAL
+ * (field "q") when q has no word or more than ACTIVITY_Q_WORDS_MAX. */
+MUST_CHECK int activity_fts_query(const char *q, buf *out, p_error *err);
+
+/* Registers the JSON API handlers (api.c); activities_register_routes calls it. */
+void activities_api_register(void);
+
+#endif
