@@ -1,5 +1,6 @@
 /* app.c: the module list. Adding a module means adding its register call here. */
 #include "app.h"
+#include "activities/activities.h"
 #include "auth/api.h"
 #include "framework/framework.h"
 #include "http/assets.h"
@@ -19,6 +20,7 @@ void app_register_routes(void)
     auth_api_register();
     auth_pages_register();
     framework_register_routes();
+    activities_register_routes();
 }
 
 int app_open_db(const char *path, store **out, p_error *err)
