@@ -1,5 +1,6 @@
 /* init.c (cli): `polis init` creates or upgrades a database, loads the Strategic
  * Framework, creates the first administrator and, with --demo, the demo data. */
+#include "activities/activities.h"
 #include "app.h"
 #include "auth/users.h"
 #include "cli/cli.h"
@@ -131,6 +132,7 @@ int cmd_init(int argc, char **argv)
         rc = users_add(s, &u, &by, NULL, &err);
     }
     if (rc == P_OK && demo) rc = load_demo(s, password, &by, &err);
+    if (rc == P_OK && demo) rc = activities_load_demo(s, &by, &err);
     store_close(s);
     if (rc != P_OK) {
         sodium_memzero(password, sizeof password);
