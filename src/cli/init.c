@@ -19,8 +19,9 @@ static const char usage[] =
     "Creates FILE (or upgrades it to this version's schema), loads the Strategic Framework's\n"
     "reference data and creates an administrator if there is none. The administrator's\n"
     "password is read from stdin with --admin-password-stdin, otherwise generated and\n"
-    "printed once. --demo also loads the demo data (users of each kind, sharing that\n"
-    "password). Running it again is safe: nothing that exists is changed.\n"
+    "printed once. --demo also loads the demo data: users of each kind (sharing that\n"
+    "password) and the activities the source text describes. Running it again is safe:\n"
+    "nothing that exists is changed.\n"
     "Environment: POLIS_DB. Exit codes: 0 done, 1 failed, 2 usage, 4 input refused.\n";
 
 struct demo_user {
