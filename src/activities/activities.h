@@ -42,7 +42,8 @@ MUST_CHECK int activities_lead_org(store *s, const char *public_id, char org[sta
 /* Filters of activities_list; NULL members do not filter. Codes are framework codes;
  * country matches the host or a beneficiary country; org the lead organisation or a
  * partner; from/to (YYYY-MM-DD) keep activities whose planned period overlaps them; q
- * keeps those whose titles or descriptions hold every word of q. sort is one of
+ * keeps those whose titles or descriptions hold every word of q ("" does not filter; a q
+ * without words is P_EINVAL). sort is one of
  * ACTIVITIES_SORTS: "-planned_start" (default: newest first), "planned_start", "title"
  * (English title), "id" (order of creation). limit is 1..1000. */
 struct activities_filter {

@@ -127,7 +127,11 @@ static json_t *row_to_record(store_stmt *st)
     json_object_set_new(r, "type", json_string(store_col_text(st, C_TYPE)));
     json_object_set_new(r, "status", json_string(store_col_text(st, C_STATUS)));
     json_object_set_new(r, "lead_org", json_string(store_col_text(st, C_LEAD)));
+    /* Placeholders keep the members in the documented order; attach_links fills them. */
+    json_object_set_new(r, "partners", json_array());
     json_object_set_new(r, "host_country", col_string_or_null(st, C_HOST));
+    for (int l = AL_BENEFICIARIES; l < AL_COUNT; l++)
+        json_object_set_new(r, activity_list_members[l], json_array());
     json_object_set_new(r, "planned_start", json_string(store_col_text(st, C_PSTART)));
     json_object_set_new(r, "planned_end", col_string_or_null(st, C_PEND));
     json_object_set_new(r, "actual_start", col_string_or_null(st, C_ASTART));
@@ -135,6 +139,7 @@ static json_t *row_to_record(store_stmt *st)
     json_object_set_new(r, "participants_total", col_int_or_null(st, C_TOTAL));
     json_object_set_new(r, "participants_women", col_int_or_null(st, C_WOMEN));
     json_object_set_new(r, "participants_men", col_int_or_null(st, C_MEN));
+    json_object_set_new(r, "participants_by_country", json_object());
     json_object_set_new(r, "tot", json_boolean(store_col_int(st, C_TOT) != 0));
     json_object_set_new(r, "budget", budget_json(st));
     json_object_set_new(r, "outcomes", json_string(store_col_text(st, C_OUTCOMES)));
@@ -592,7 +597,8 @@ int activities_list(store *s, const struct activities_filter *f, json_t **items,
         if (rc != P_OK) return rc;
     }
     buf match = BUF_INIT;
-    if (f->q) rc = activity_fts_query(f->q, &match, err);
+    const char *q = f->q && *f->q ? f->q : NULL; /* an empty ?q= does not filter */
+    if (q) rc = activity_fts_query(q, &match, err);
     store_stmt *st = NULL;
     if (rc == P_OK) rc = store_prepare(s, sd->sql, &st, err);
     if (rc != P_OK) {
@@ -603,7 +609,7 @@ int activities_list(store *s, const struct activities_filter *f, json_t **items,
                              f->org,      f->country, f->target_group, f->from, f->to};
     for (int i = 0; i < 10; i++)
         store_bind_text(st, i + 1, filters[i]);
-    store_bind_text(st, 11, f->q ? buf_str(&match) : NULL);
+    store_bind_text(st, 11, q ? buf_str(&match) : NULL);
     store_bind_text(st, 12, after_key);
     store_bind_int(st, 13, after_id);
     store_bind_int(st, 14, f->limit + 1);

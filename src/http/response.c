@@ -29,7 +29,9 @@ static void reply_begin(http_request *req, int status, const char *content_type)
 void http_reply_json(http_request *req, int status, json_t *body)
 {
     reply_begin(req, status, "application/json; charset=utf-8");
-    char *s = json_dumps(body, JSON_COMPACT);
+    /* 15 significant digits print decimal values such as 1234567.89 as written, where
+     * jansson's default of 17 shows the binary approximation (1234567.8899999999). */
+    char *s = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(body);
     if (!s) {
         req->status = 500;

@@ -11,7 +11,7 @@ activities the database also holds."""
 import unittest
 import urllib.parse
 
-from harness import PolisServer, finish, signed_in
+from harness import PolisServer, db_rows, finish, signed_in
 
 SERVER = None
 ADMIN = COORD = BISHKEK = ODIHR = LIBRARIAN = None
@@ -234,6 +234,19 @@ class WriteTest(unittest.TestCase):
         self.assertEqual(BISHKEK.delete(path).status, 404)
         self.assertEqual(BISHKEK.patch(path, {"tot": False}).status, 404)
 
+    def test_amounts_read_as_written(self):
+        r = ADMIN.post("/api/v1/activities", body(budget={"amount": 1234567.89, "currency": "USD",
+                                                          "source": ""}))
+        self.assertEqual(r.status, 201, r)
+        self.assertIn(b'"amount":1234567.89,', r.body)
+        path = r.header("Location")
+        r = ADMIN.patch(path, {"budget": {"amount": 0.1, "currency": "USD"}})
+        self.assertIn(b'"budget":{"amount":0.1,"currency":"USD","source":""}', r.body)
+        r = ADMIN.patch(path, {"budget": {"amount": 7, "currency": "USD"}})
+        self.assertIn(b'"amount":7,', r.body)
+        self.assertEqual(db_rows(SERVER.db, "SELECT budget_amount_minor FROM activities"
+                                 " WHERE public_id = ?", (r.json["id"],)), [(700,)])
+
     def test_audit_has_before_and_after(self):
         rec = create(BISHKEK)
         path = f"/api/v1/activities/{rec['id']}"
@@ -363,6 +376,11 @@ class ListTest(unittest.TestCase):
                 self.assertEqual([a["id"] for a in r.json["items"]], [self.made[4]["id"]])
         r = ADMIN.get(f"/api/v1/activities?q={q('занятие listfinch')}&{YEAR}&limit=100")
         self.assertEqual(len(r.json["items"]), len(self.made) - 1)
+        # An empty q does not filter; a q without any word is refused.
+        self.assertEqual(len(walk(ADMIN, f"{YEAR}&q=&org=ODIHR", 100)[0]),
+                         len(walk(ADMIN, f"{YEAR}&org=ODIHR", 100)[0]))
+        r = ADMIN.get(f"/api/v1/activities?q={q('* ( )')}")
+        self.assertEqual((r.status, r.json["error"]["field"]), (400, "q"))
 
     def test_hostile_q_and_sql_looking_input(self):
         for text in ('"', "*", "NEAR(", ")", 'listfinch" OR "x', "listfinch*", "a:b", "^x",

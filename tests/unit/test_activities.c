@@ -542,6 +542,7 @@ static void test_full_text(void **state)
     assert_int_equal(count_where(s, (struct activities_filter){.q = "Topic"}), N_LISTED);
     assert_int_equal(count_where(s, (struct activities_filter){.q = "topic семинар"}), 1);
     assert_int_equal(count_where(s, (struct activities_filter){.q = "absent"}), 0);
+    assert_int_equal(count_where(s, (struct activities_filter){.q = ""}), N_LISTED);
     /* Query syntax in q is only ever words. */
     static const char *const hostile[] = {
         "\"",     "*",     "NEAR(", ")", "topic OR x*", "a:b", "'; DROP TABLE activities; --",
