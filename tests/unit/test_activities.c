@@ -582,6 +582,72 @@ static void test_full_text(void **state)
     assert_int_equal(count_where(s, (struct activities_filter){.q = "киберпреступности"}), 0);
 }
 
+/* Many generated q strings mixing words, full-text operators, punctuation and other
+ * scripts: each is a clean search or a 400 on q, never a store error. */
+static void test_generated_q_never_breaks_the_query(void **state)
+{
+    store *s = ((struct fixture *)*state)->s;
+    create_listed(s);
+    static const char *const pieces[] = {"topic",
+                                         "Topic",
+                                         "NEAR",
+                                         "AND",
+                                         "OR",
+                                         "NOT",
+                                         "\"",
+                                         "*",
+                                         "(",
+                                         ")",
+                                         "^",
+                                         ":",
+                                         "-",
+                                         "+",
+                                         "'",
+                                         ";",
+                                         "{",
+                                         "}",
+                                         ",",
+                                         " ",
+                                         "  ",
+                                         "\t",
+                                         "торговле",
+                                         "Ё",
+                                         "東京",
+                                         "😀",
+                                         "é",
+                                         "0",
+                                         "42",
+                                         "title_en:",
+                                         "NEAR(a b, 3)",
+                                         "%",
+                                         "\\"};
+    const size_t n_pieces = sizeof pieces / sizeof pieces[0];
+    uint32_t seed = 12345;
+    for (int round = 0; round < 3000; round++) {
+        char q[201];
+        size_t len = 0;
+        int parts = 1 + (int)(seed % 9);
+        for (int k = 0; k < parts; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *piece = pieces[(seed >> 8) % n_pieces];
+            size_t n = strlen(piece);
+            if (len + n >= sizeof q) break;
+            memcpy(q + len, piece, n);
+            len += n;
+        }
+        q[len] = '\0';
+        json_t *items = NULL;
+        char next[CURSOR_MAX];
+        p_error err;
+        p_error_clear(&err);
+        struct activities_filter f = {.q = q, .limit = 3};
+        int rc = activities_list(s, &f, &items, next, &err);
+        if (!(rc == P_OK || (rc == P_EINVAL && strcmp(err.field, "q") == 0)))
+            fail_msg("q '%s': status %d field '%s': %s", q, rc, err.field, err.message);
+        json_decref(items);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +658,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_pagination_every_sort, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_generated_q_never_breaks_the_query, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
