@@ -1,6 +1,7 @@
 /* app.c: the module list. Adding a module means adding its register call here. */
 #include "app.h"
 #include "activities/activities.h"
+#include "activities/export.h"
 #include "auth/api.h"
 #include "framework/framework.h"
 #include "http/assets.h"
@@ -21,6 +22,7 @@ void app_register_routes(void)
     auth_pages_register();
     framework_register_routes();
     activities_register_routes();
+    export_register_routes();
 }
 
 int app_open_db(const char *path, store **out, p_error *err)

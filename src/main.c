@@ -20,6 +20,7 @@ static const char usage[] =
     "  token     create, revoke and list API tokens\n"
     "  backup    copy a database safely while it is in use\n"
     "  check     verify integrity, foreign keys and the audit chain\n"
+    "  export    write activities as IATI 2.03 XML, CSV or JSON\n"
     "  version   print versions\n"
     "\n"
     "Each command has --help. Exit codes: 0 success, 1 failure, 2 usage error,\n"
@@ -30,7 +31,7 @@ static const struct {
     int (*run)(int, char **);
 } commands[] = {
     {"init", cmd_init},     {"serve", cmd_serve}, {"user", cmd_user},       {"token", cmd_token},
-    {"backup", cmd_backup}, {"check", cmd_check}, {"version", cmd_version},
+    {"backup", cmd_backup}, {"check", cmd_check}, {"version", cmd_version}, {"export", cmd_export},
 };
 
 int main(int argc, char **argv)
