@@ -13,7 +13,8 @@ int export_each(store *s, const struct activities_filter *f,
                 int (*each)(json_t *record, void *ctx, p_error *err), void *ctx, p_error *err)
 {
     struct activities_filter page = *f;
-    char next[CURSOR_MAX] = "";
+    /* activities_list writes next while it reads the cursor: they need their own bytes. */
+    char cursor[CURSOR_MAX] = "", next[CURSOR_MAX] = "";
     page.limit = EXPORT_PAGE;
     page.cursor = NULL;
     for (;;) {
@@ -30,7 +31,8 @@ int export_each(store *s, const struct activities_filter *f,
         json_decref(items);
         if (rc != P_OK) return rc;
         if (!next[0]) return P_OK;
-        page.cursor = next;
+        memcpy(cursor, next, sizeof cursor);
+        page.cursor = cursor;
     }
 }
 

@@ -233,6 +233,55 @@ static void test_iati_xml(void **state)
     buf_free(&none);
 }
 
+/* More activities than one page of the list: every one is exported once, in order. */
+static void test_exports_span_pages(void **state)
+{
+    struct fixture *fx = *state;
+    enum { N = 1203 };
+    p_error err;
+    p_error_clear(&err);
+    for (int i = 0; i < N; i++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "{\"title\":{\"en\":\"Paged export %04d\"},\"type\":\"training\","
+                 "\"lead_org\":\"BISHKEK\",\"planned_start\":\"2014-01-01\"}",
+                 i);
+        json_t *fields = json_loads(text, 0, NULL);
+        assert_non_null(fields);
+        int rc = activities_create(fx->s, fields, &tester, NULL, &err);
+        if (rc != P_OK) fail_msg("create %d: %s", i, err.message);
+        json_decref(fields);
+    }
+    struct activities_filter f = {.sort = "id"};
+    buf js = BUF_INIT;
+    int rc = export_json(fx->s, &f, &js, &err);
+    if (rc != P_OK) fail_msg("export_json: %s (%s)", err.message, err.field);
+    json_t *arr = json_loads(buf_str(&js), 0, NULL);
+    assert_int_equal(json_array_size(arr), N);
+    for (size_t i = 0; i < N; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "Paged export %04zu", i);
+        json_t *title = json_object_get(json_array_get(arr, i), "title");
+        assert_string_equal(json_string_value(json_object_get(title, "en")), want);
+    }
+    json_decref(arr);
+    buf_free(&js);
+    buf csv = BUF_INIT;
+    assert_int_equal(export_csv(fx->s, &f, &csv, &err), P_OK);
+    size_t rows = 0;
+    for (const char *p = buf_str(&csv); (p = strstr(p, "\r\n")); p += 2)
+        rows++;
+    assert_int_equal(rows, N + 1);
+    buf_free(&csv);
+    buf x = BUF_INIT;
+    assert_int_equal(iati_export(fx->s, &f, &x, &err), P_OK);
+    size_t activities = 0;
+    for (const char *p = buf_str(&x); (p = strstr(p, "<iati-activity ")); p++)
+        activities++;
+    assert_int_equal(activities, N);
+    buf_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_iati_mappings),
         cmocka_unit_test_setup_teardown(test_csv_and_json_exports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iati_xml, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exports_span_pages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
