@@ -732,7 +732,7 @@ class LiveTest(unittest.TestCase):
         for path in self.get_ops():
             names = re.findall(r"\{(\w+)\}", path)
             parent = path.rsplit("/", 1)[0]
-            if len(names) != 1 or "get" not in SPEC["paths"].get(parent, {}):
+            if len(names) != 1 or "{" in parent or "get" not in SPEC["paths"].get(parent, {}):
                 continue
             with self.subTest(path=path):
                 items = ADMIN.get(parent).json["items"]

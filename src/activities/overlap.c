@@ -1,0 +1,670 @@
+/* overlap.c (activities): likely duplicates of an activity among other organisations'
+ * activities, for co-ordination: candidates found through the link tables and the
+ * full-text index (never a scan of every activity), then scored in C by the formula that
+ * overlap.h documents. No HTTP here. */
+#include "activities/overlap.h"
+#include "activities/activities.h"
+#include "activities/internal.h"
+#include "core/buf.h"
+#include "core/mem.h"
+#include "core/text.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WORDS_MAX      64    /* distinct words kept per title */
+#define WORD_BYTES     48    /* a longer word is cut (at a character boundary) */
+#define WORD_CHARS_MIN 3     /* shorter words say little about a subject */
+#define FTS_WORDS_MAX  12    /* words OR-ed into the full-text query */
+#define TOPIC_ROWS_MAX 10000 /* link-table rows read per search, all codes together */
+#define FTS_ROWS_MAX   100   /* best full-text matches taken */
+#define SCORED_MAX     200   /* candidates loaded and scored, the likeliest first */
+
+/* ---- dates as day numbers ---------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Writes day z as YYYY-MM-DD, clamped to the years 0001..9999. */
+static void civil_from_days(int64_t z, char out[static 11])
+{
+    static const int64_t lo = -719162, hi = 2932896; /* 0001-01-01, 9999-12-31 */
+    if (z < lo) z = lo;
+    if (z > hi) z = hi;
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int y = (int)(yoe + era * 400 + (m <= 2));
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+    if (n == 10)
+        memcpy(out, tmp, 11);
+    else
+        out[0] = '\0'; /* cannot happen after the clamp */
+}
+
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+/* Parses a calendar date YYYY-MM-DD into a day number. */
+static bool parse_day(const char *s, int64_t *day)
+{
+    if (!s || !text_is_date(s)) return false;
+    *day = days_from_civil(digits(s, 4), digits(s + 5, 2), digits(s + 8, 2));
+    return true;
+}
+
+/* ---- title words ------------------------------------------------------------------------- */
+
+struct wordset {
+    int n;
+    char w[WORDS_MAX][WORD_BYTES];
+};
+
+/* Bytes that make up words: the same rule as the ?q= search (letters, digits, and every
+ * byte of a non-ASCII character). */
+static bool word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* Copies the word p[0..n) into out case-folded (ASCII and the Russian alphabet), cut at a
+ * character boundary to fit; returns the number of characters kept. */
+static int fold_word(const unsigned char *p, size_t n, char out[static WORD_BYTES])
+{
+    size_t o = 0;
+    int chars = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (i + len > n) len = n - i;
+        if (o + len >= WORD_BYTES) break;
+        memcpy(out + o, p + i, len);
+        if (len == 1 && c >= 'A' && c <= 'Z') {
+            out[o] = (char)(c + ('a' - 'A'));
+        } else if (len == 2 && c == 0xD0) {
+            unsigned char d = p[i + 1];
+            if (d >= 0x90 && d <= 0x9F) { /* А..П -> а..п */
+                out[o + 1] = (char)(d + 0x20);
+            } else if (d >= 0xA0 && d <= 0xAF) { /* Р..Я -> р..я */
+                out[o] = (char)0xD1;
+                out[o + 1] = (char)(d - 0x20);
+            } else if (d == 0x81) { /* Ё -> ё */
+                out[o] = (char)0xD1;
+                out[o + 1] = (char)0x91;
+            }
+        }
+        o += len;
+        i += len;
+        chars++;
+    }
+    out[o] = '\0';
+    return chars;
+}
+
+/* Function words of English and Russian that survive the length rule. */
+static const char *const stopwords[] = {
+    "and",  "the",   "for",   "with",    "from",  "into",  "its",    "their",   "this",
+    "that", "are",   "was",   "were",    "has",   "have",  "not",    "all",     "per",
+    "via",  "about", "under", "between", "among", "other", "within", "through", "для",
+    "при",  "или",   "как",   "что",     "это",   "его",   "они",    "между",   "через",
+    "под",  "над",   "без",   "всех",    "также", NULL};
+
+static bool keep_word(const char *w, int chars)
+{
+    if (chars < WORD_CHARS_MIN) return false;
+    bool number = true;
+    for (const char *c = w; *c; c++)
+        if (*c < '0' || *c > '9') number = false;
+    if (number) return false;
+    for (const char *const *s = stopwords; *s; s++)
+        if (strcmp(*s, w) == 0) return false;
+    return true;
+}
+
+static bool wordset_has(const struct wordset *ws, const char *w)
+{
+    for (int i = 0; i < ws->n; i++)
+        if (strcmp(ws->w[i], w) == 0) return true;
+    return false;
+}
+
+/* The distinct kept words of text (at most WORDS_MAX) into ws. */
+static void wordset_of(const char *text, struct wordset *ws)
+{
+    ws->n = 0;
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    while (*p && ws->n < WORDS_MAX) {
+        if (!word_byte(*p)) {
+            p++;
+            continue;
+        }
+        const unsigned char *start = p;
+        while (*p && word_byte(*p))
+            p++;
+        char w[WORD_BYTES];
+        int chars = fold_word(start, (size_t)(p - start), w);
+        if (keep_word(w, chars) && !wordset_has(ws, w)) memcpy(ws->w[ws->n++], w, WORD_BYTES);
+    }
+}
+
+static double wordset_jaccard(const struct wordset *a, const struct wordset *b)
+{
+    if (a->n == 0 || b->n == 0) return 0.0;
+    int shared = 0;
+    for (int i = 0; i < a->n; i++)
+        if (wordset_has(b, a->w[i])) shared++;
+    return (double)shared / (double)(a->n + b->n - shared);
+}
+
+double overlap_title_similarity(const char *a, const char *b)
+{
+    struct wordset *wa = xmalloc(sizeof *wa), *wb = xmalloc(sizeof *wb);
+    wordset_of(a, wa);
+    wordset_of(b, wb);
+    double j = wordset_jaccard(wa, wb);
+    free(wa);
+    free(wb);
+    return j;
+}
+
+double overlap_score(double topic, double time, double country, double text)
+{
+    return 0.35 * topic + 0.25 * time + 0.20 * country + 0.20 * text;
+}
+
+/* ---- the activity under study ------------------------------------------------------------ */
+
+struct codes {
+    int n;
+    const char *v[ACTIVITY_LIST_MAX + 1];
+};
+
+static bool codes_has(const struct codes *c, const char *v)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->v[i], v) == 0) return true;
+    return false;
+}
+
+static void codes_add(struct codes *c, const char *v)
+{
+    if (v && *v && c->n < ACTIVITY_LIST_MAX + 1 && !codes_has(c, v)) c->v[c->n++] = v;
+}
+
+struct probe {
+    const char *public_id, *lead_org; /* NULL for a draft, and when not given */
+    int64_t start, end;               /* day numbers; end >= start */
+    struct codes priorities, focus, countries;
+    struct wordset title_en, title_ru;
+};
+
+/* An optional string member: NULL when absent or null; P_EINVAL for another type. */
+static int read_string(json_t *obj, const char *member, const char *field, const char **out,
+                       p_error *err)
+{
+    *out = NULL;
+    json_t *v = json_object_get(obj, member);
+    if (!v || json_is_null(v)) return P_OK;
+    if (!json_is_string(v)) return p_fail(err, P_EINVAL, field, "%s must be a string", field);
+    *out = json_string_value(v);
+    return P_OK;
+}
+
+static int read_codes(json_t *rec, const char *member, struct codes *c, p_error *err)
+{
+    json_t *v = json_object_get(rec, member);
+    if (!v || json_is_null(v)) return P_OK;
+    if (!json_is_array(v) || json_array_size(v) > ACTIVITY_LIST_MAX)
+        return p_fail(err, P_EINVAL, member, "%s must be a list of at most %d codes", member,
+                      ACTIVITY_LIST_MAX);
+    size_t i;
+    json_t *code;
+    json_array_foreach(v, i, code)
+    {
+        if (!json_is_string(code))
+            return p_fail(err, P_EINVAL, member, "%s must be a list of codes", member);
+        codes_add(c, json_string_value(code));
+    }
+    return P_OK;
+}
+
+static int read_title(json_t *rec, struct probe *p, p_error *err)
+{
+    json_t *t = json_object_get(rec, "title");
+    const char *en = NULL, *ru = NULL;
+    if (t && !json_is_null(t)) {
+        if (!json_is_object(t))
+            return p_fail(err, P_EINVAL, "title", "title must be an object {\"en\": …, \"ru\": …}");
+        int rc = read_string(t, "en", "title", &en, err);
+        if (rc == P_OK) rc = read_string(t, "ru", "title", &ru, err);
+        if (rc != P_OK) return rc;
+        if ((en && text_utf8_len(en, strlen(en)) > ACTIVITY_TITLE_MAX) ||
+            (ru && text_utf8_len(ru, strlen(ru)) > ACTIVITY_TITLE_MAX))
+            return p_fail(err, P_EINVAL, "title", "a title is longer than %d characters",
+                          ACTIVITY_TITLE_MAX);
+    }
+    wordset_of(en, &p->title_en);
+    wordset_of(ru, &p->title_ru);
+    return P_OK;
+}
+
+/* Reads the members of rec that the search uses into p (pointers into rec). */
+static int read_probe(json_t *rec, struct probe *p, p_error *err)
+{
+    if (!json_is_object(rec)) return p_fail(err, P_EINVAL, NULL, "the activity must be an object");
+    const char *host = NULL, *start = NULL, *end = NULL;
+    int rc = read_string(rec, "id", "id", &p->public_id, err);
+    if (rc == P_OK) rc = read_string(rec, "lead_org", "lead_org", &p->lead_org, err);
+    if (rc == P_OK) rc = read_string(rec, "host_country", "host_country", &host, err);
+    if (rc == P_OK) rc = read_string(rec, "planned_start", "planned_start", &start, err);
+    if (rc == P_OK) rc = read_string(rec, "planned_end", "planned_end", &end, err);
+    if (rc == P_OK) rc = read_codes(rec, "priorities", &p->priorities, err);
+    if (rc == P_OK) rc = read_codes(rec, "focus_areas", &p->focus, err);
+    codes_add(&p->countries, host);
+    if (rc == P_OK) rc = read_codes(rec, "beneficiary_countries", &p->countries, err);
+    if (rc == P_OK) rc = read_title(rec, p, err);
+    if (rc != P_OK) return rc;
+    if (!parse_day(start, &p->start))
+        return p_fail(err, P_EINVAL, "planned_start",
+                      "planned_start must be a date YYYY-MM-DD to find overlaps");
+    if (end && !parse_day(end, &p->end))
+        return p_fail(err, P_EINVAL, "planned_end", "planned_end must be a date YYYY-MM-DD");
+    if (!end || p->end < p->start) p->end = p->start;
+    return P_OK;
+}
+
+/* ---- candidates -------------------------------------------------------------------------- */
+
+struct cand {
+    int64_t id;
+    int shared_topic; /* codes of the probe's priorities and focus areas it holds */
+    int fts_rank;     /* 0-based place among the full-text matches, -1 when none */
+    double prior;     /* likelihood used to choose which candidates to score */
+};
+
+struct cands {
+    struct cand *v;
+    size_t n, cap;
+    int topic_rows;
+};
+
+static void cands_add(struct cands *c, int64_t id, int shared_topic, int fts_rank)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->v = xrealloc(c->v, c->cap * sizeof *c->v);
+    }
+    c->v[c->n++] = (struct cand){id, shared_topic, fts_rank, 0.0};
+}
+
+/* The bounds of the search: planned periods that end on or after from and start on or
+ * before to come within the window; the activity itself and its organisation's are out. */
+struct search {
+    char from[11], to[11];
+    const struct probe *p;
+};
+
+/* ?1 code, ?2 window end, ?3 window start, ?4 lead organisation, ?5 public id. CROSS JOIN
+ * keeps the link table's index as the driver. */
+#define IN_WINDOW                                                                                  \
+    " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?3"                \
+    " AND (?4 IS NULL OR a.lead_org <> ?4) AND (?5 IS NULL OR a.public_id <> ?5)"
+
+static const char sql_by_priority[] =
+    "SELECT a.id FROM activity_priorities x CROSS JOIN activities a"
+    " WHERE x.priority_code = ?1 AND a.id = x.activity_id" IN_WINDOW;
+static const char sql_by_focus[] = "SELECT a.id FROM activity_focus_areas x CROSS JOIN activities a"
+                                   " WHERE x.focus_code = ?1 AND a.id = x.activity_id" IN_WINDOW;
+/* ?1 full-text query, ?6 rows; titles weigh ten times the descriptions. */
+static const char sql_by_text[] =
+    "SELECT a.id FROM activities_fts CROSS JOIN activities a"
+    " WHERE activities_fts MATCH ?1 AND a.id = activities_fts.rowid" IN_WINDOW
+    " ORDER BY bm25(activities_fts, 10.0, 10.0, 1.0, 1.0) LIMIT ?6";
+
+static void bind_search(store_stmt *st, const struct search *q, const char *first)
+{
+    store_bind_text(st, 1, first);
+    store_bind_text(st, 2, q->to);
+    store_bind_text(st, 3, q->from);
+    store_bind_text(st, 4, q->p->lead_org);
+    store_bind_text(st, 5, q->p->public_id);
+}
+
+static int collect_topic(store *s, const char *sql, const struct codes *codes,
+                         const struct search *q, struct cands *c, p_error *err)
+{
+    for (int i = 0; i < codes->n && c->topic_rows < TOPIC_ROWS_MAX; i++) {
+        store_stmt *st;
+        int rc = store_prepare(s, sql, &st, err);
+        if (rc != P_OK) return rc;
+        bind_search(st, q, codes->v[i]);
+        int step = STORE_DONE;
+        while (c->topic_rows < TOPIC_ROWS_MAX && (step = store_step(st, err)) == STORE_ROW) {
+            cands_add(c, store_col_int(st, 0), 1, -1);
+            c->topic_rows++;
+        }
+        store_reset(st);
+        if (c->topic_rows < TOPIC_ROWS_MAX && step < 0) return -step;
+    }
+    return P_OK;
+}
+
+/* The full-text query: the probe's title words, each quoted, OR-ed; "" when none. */
+static void text_query(const struct probe *p, buf *out)
+{
+    int n = 0;
+    const struct wordset *sets[] = {&p->title_en, &p->title_ru};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < sets[k]->n && n < FTS_WORDS_MAX; i++, n++)
+            buf_printf(out, "%s\"%s\"", n ? " OR " : "", sets[k]->w[i]);
+}
+
+static int collect_text(store *s, const struct search *q, struct cands *c, p_error *err)
+{
+    buf match = BUF_INIT;
+    text_query(q->p, &match);
+    if (match.len == 0) return P_OK;
+    store_stmt *st;
+    int rc = store_prepare(s, sql_by_text, &st, err);
+    if (rc == P_OK) {
+        bind_search(st, q, buf_str(&match));
+        store_bind_int(st, 6, FTS_ROWS_MAX);
+        int step, rank = 0;
+        while ((step = store_step(st, err)) == STORE_ROW)
+            cands_add(c, store_col_int(st, 0), 0, rank++);
+        store_reset(st);
+        rc = step < 0 ? -step : P_OK;
+    }
+    buf_free(&match);
+    return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct cand *)a)->id, y = ((const struct cand *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static int by_prior(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->prior != y->prior) return x->prior < y->prior ? 1 : -1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Merges the rows of one candidate and orders them so the likeliest come first: the share
+ * of the probe's topics it holds, and its place among the full-text matches. */
+static void cands_rank(struct cands *c, const struct probe *p)
+{
+    if (c->n == 0) return;
+    qsort(c->v, c->n, sizeof *c->v, by_id);
+    size_t o = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (o > 0 && c->v[o - 1].id == c->v[i].id) {
+            struct cand *m = &c->v[o - 1];
+            m->shared_topic += c->v[i].shared_topic;
+            if (c->v[i].fts_rank >= 0 && (m->fts_rank < 0 || c->v[i].fts_rank < m->fts_rank))
+                m->fts_rank = c->v[i].fts_rank;
+        } else {
+            c->v[o++] = c->v[i];
+        }
+    }
+    c->n = o;
+    int topics = p->priorities.n + p->focus.n;
+    for (size_t i = 0; i < c->n; i++) {
+        struct cand *m = &c->v[i];
+        m->prior = topics ? 0.35 * m->shared_topic / topics : 0.0;
+        if (m->fts_rank >= 0) m->prior += 0.2 * (1.0 - (double)m->fts_rank / FTS_ROWS_MAX);
+    }
+    qsort(c->v, c->n, sizeof *c->v, by_prior);
+}
+
+/* ---- scoring ----------------------------------------------------------------------------- */
+
+static double jaccard(int shared, int a, int b)
+{
+    return a + b - shared > 0 ? (double)shared / (double)(a + b - shared) : 0.0;
+}
+
+static double rounded(double v)
+{
+    return (double)(int64_t)(v * 1000.0 + 0.5) / 1000.0;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A new array of the strings of arr (borrowed), sorted. */
+static json_t *sorted_strings(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    const char **v = xcalloc(n ? n : 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_string_value(json_array_get(arr, i));
+    qsort(v, n, sizeof *v, by_string);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(out, json_string(v[i]));
+    free(v);
+    return out;
+}
+
+struct scored {
+    double score;
+    json_t *item;
+};
+
+/* Loads candidate id and scores it against p; *item (new) is NULL when it does not
+ * qualify. */
+static int score_candidate(store *s, int64_t id, const struct probe *p, int window_days,
+                           struct scored *out, p_error *err)
+{
+    out->item = NULL;
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT public_id, lead_org, host_country, title_en, title_ru,"
+                           " planned_start, planned_end FROM activities WHERE id = ?",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, id);
+    int step = store_step(st, err);
+    if (step != STORE_ROW) {
+        store_reset(st);
+        return step < 0 ? -step : P_OK; /* deleted meanwhile */
+    }
+    int64_t start = 0, end = 0;
+    bool dated = parse_day(store_col_text(st, 5), &start);
+    if (store_col_null(st, 6) || !parse_day(store_col_text(st, 6), &end) || end < start)
+        end = start;
+    char host[8];
+    snprintf(host, sizeof host, "%s", store_col_text(st, 2));
+    struct wordset *en = xmalloc(sizeof *en), *ru = xmalloc(sizeof *ru);
+    wordset_of(store_col_text(st, 3), en);
+    wordset_of(store_col_text(st, 4), ru);
+    double text = wordset_jaccard(&p->title_en, en);
+    double text_ru = wordset_jaccard(&p->title_ru, ru);
+    if (text_ru > text) text = text_ru;
+    free(en);
+    free(ru);
+    json_t *title = json_object();
+    json_object_set_new(title, "en", json_string(store_col_text(st, 3)));
+    if (*store_col_text(st, 4))
+        json_object_set_new(title, "ru", json_string(store_col_text(st, 4)));
+    json_t *item = json_pack(
+        "{s:s, s:o, s:s, s:s, s:o}", "id", store_col_text(st, 0), "title", title, "lead_org",
+        store_col_text(st, 1), "planned_start", store_col_text(st, 5), "planned_end",
+        store_col_null(st, 6) ? json_null() : json_string(store_col_text(st, 6)));
+    store_reset(st);
+    if (!dated || !item) {
+        json_decref(item);
+        return P_OK;
+    }
+
+    rc = store_prepare(s,
+                       "SELECT 0, priority_code FROM activity_priorities WHERE activity_id = ?1"
+                       " UNION ALL SELECT 1, focus_code FROM activity_focus_areas"
+                       " WHERE activity_id = ?1"
+                       " UNION ALL SELECT 2, country_code FROM activity_beneficiaries"
+                       " WHERE activity_id = ?1",
+                       &st, err);
+    if (rc != P_OK) {
+        json_decref(item);
+        return rc;
+    }
+    store_bind_int(st, 1, id);
+    const struct codes *mine[3] = {&p->priorities, &p->focus, &p->countries};
+    json_t *shared[3] = {json_array(), json_array(), json_array()};
+    int theirs[3] = {0, 0, *host ? 1 : 0};
+    if (*host && codes_has(&p->countries, host))
+        json_array_append_new(shared[2], json_string(host));
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        int64_t kind = store_col_int(st, 0);
+        const char *code = store_col_text(st, 1);
+        if (kind < 0 || kind > 2 || (kind == 2 && strcmp(code, host) == 0)) continue;
+        theirs[kind]++;
+        if (codes_has(mine[kind], code)) json_array_append_new(shared[kind], json_string(code));
+    }
+    store_reset(st);
+    if (step < 0) {
+        for (int k = 0; k < 3; k++)
+            json_decref(shared[k]);
+        json_decref(item);
+        return -step;
+    }
+
+    int sp = (int)json_array_size(shared[0]), sf = (int)json_array_size(shared[1]);
+    int sc = (int)json_array_size(shared[2]);
+    double topic = jaccard(sp + sf, p->priorities.n + p->focus.n, theirs[0] + theirs[1]);
+    double country = jaccard(sc, p->countries.n, theirs[2]);
+    int64_t apart = 0;
+    if (start > p->end) apart = start - p->end;
+    if (p->start > end) apart = p->start - end;
+    double time = apart == 0 ? 1.0 : window_days > 0 ? 1.0 - (double)apart / window_days : 0.0;
+    if (time < 0.0) time = 0.0;
+    double score = overlap_score(topic, time, country, text);
+    if (apart > window_days || (sp + sf == 0 && text <= 0.0) || score < OVERLAP_THRESHOLD) {
+        for (int k = 0; k < 3; k++)
+            json_decref(shared[k]);
+        json_decref(item);
+        return P_OK;
+    }
+    json_t *reasons = json_object();
+    static const char *const names[3] = {"shared_priorities", "shared_focus_areas",
+                                         "shared_countries"};
+    for (int k = 0; k < 3; k++) {
+        json_object_set_new(reasons, names[k], sorted_strings(shared[k]));
+        json_decref(shared[k]);
+    }
+    json_object_set_new(reasons, "days_apart", json_integer((json_int_t)apart));
+    json_object_set_new(reasons, "text_similarity", json_real(rounded(text)));
+    json_object_set_new(item, "score", json_real(rounded(score)));
+    json_object_set_new(item, "reasons", reasons);
+    out->score = score;
+    out->item = item;
+    return P_OK;
+}
+
+static int by_score(const void *a, const void *b)
+{
+    const struct scored *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    return strcmp(json_string_value(json_object_get(x->item, "id")),
+                  json_string_value(json_object_get(y->item, "id")));
+}
+
+/* ---- the searches ------------------------------------------------------------------------ */
+
+void overlap_options_default(struct overlap_options *opt)
+{
+    int64_t days = OVERLAP_WINDOW_DEFAULT;
+    const char *env = getenv("POLIS_OVERLAP_WINDOW_DAYS");
+    if (!env || !text_parse_int64(env, 0, OVERLAP_WINDOW_MAX, &days)) days = OVERLAP_WINDOW_DEFAULT;
+    opt->window_days = (int)days;
+    opt->limit = OVERLAP_LIMIT_DEFAULT;
+}
+
+int overlap_find_candidates(store *s, json_t *activity, const struct overlap_options *opt,
+                            json_t **out, p_error *err)
+{
+    *out = NULL;
+    struct overlap_options o;
+    if (opt)
+        o = *opt;
+    else
+        overlap_options_default(&o);
+    if (o.window_days < 0 || o.window_days > OVERLAP_WINDOW_MAX)
+        return p_fail(err, P_EINVAL, "window_days", "window_days must be an integer from 0 to %d",
+                      OVERLAP_WINDOW_MAX);
+    if (o.limit < 1 || o.limit > OVERLAP_LIMIT_MAX)
+        return p_fail(err, P_EINVAL, "limit", "limit must be an integer from 1 to %d",
+                      OVERLAP_LIMIT_MAX);
+    struct probe *p = xcalloc(1, sizeof *p);
+    struct cands c = {0};
+    struct scored *found = NULL;
+    size_t n_found = 0;
+    int rc = read_probe(activity, p, err);
+    if (rc != P_OK) goto done;
+    struct search q = {.p = p};
+    civil_from_days(p->start - o.window_days, q.from);
+    civil_from_days(p->end + o.window_days, q.to);
+    rc = collect_topic(s, sql_by_priority, &p->priorities, &q, &c, err);
+    if (rc == P_OK) rc = collect_topic(s, sql_by_focus, &p->focus, &q, &c, err);
+    if (rc == P_OK) rc = collect_text(s, &q, &c, err);
+    if (rc != P_OK) goto done;
+    cands_rank(&c, p);
+    size_t n = c.n < SCORED_MAX ? c.n : SCORED_MAX;
+    found = xcalloc(n ? n : 1, sizeof *found);
+    for (size_t i = 0; rc == P_OK && i < n; i++) {
+        struct scored one;
+        rc = score_candidate(s, c.v[i].id, p, o.window_days, &one, err);
+        if (rc == P_OK && one.item) found[n_found++] = one;
+    }
+    if (rc != P_OK) goto done;
+    qsort(found, n_found, sizeof *found, by_score);
+    *out = json_array();
+    for (size_t i = 0; i < n_found; i++) {
+        if (i < (size_t)o.limit) json_array_append(*out, found[i].item);
+    }
+done:
+    for (size_t i = 0; i < n_found; i++)
+        json_decref(found[i].item);
+    free(found);
+    free(c.v);
+    free(p);
+    return rc;
+}
+
+int overlap_for_activity(store *s, const char *public_id, const struct overlap_options *opt,
+                         json_t **out, p_error *err)
+{
+    *out = NULL;
+    json_t *rec = NULL;
+    int rc = activities_get(s, public_id, &rec, err);
+    if (rc != P_OK) return rc;
+    rc = overlap_find_candidates(s, rec, opt, out, err);
+    json_decref(rec);
+    return rc;
+}
