@@ -148,6 +148,19 @@ class OverlapsTest(unittest.TestCase):
         r = ODIHR.post(url, "[1, 2]", raw=True)
         self.assertEqual(r.status, 400, r)
 
+    def test_title_words_are_never_query_syntax(self):
+        # Quotes, operators, column filters and other scripts in a title only separate words.
+        for title in ('"human" OR trafficking*', 'title_en: NEAR(criminal assets) ^seminar',
+                      '«Конфискация» — активов; "', '"', "* OR AND NOT ( ) : ^ -"):
+            r = ODIHR.post("/api/v1/activities/overlaps-check",
+                           dict(DRAFT, title={"en": title, "ru": title}))
+            self.assertEqual(r.status, 200, (title, r))
+            self.assertIsNone(r.json["next"])
+        r = ODIHR.post("/api/v1/activities/overlaps-check",
+                       dict(DRAFT, title={"en": 'NEAR("criminal" assets) trafficking* seminar'}))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["items"][0]["id"], PRAGUE["id"])
+
     def test_check_is_not_another_route(self):
         # /activities/{id} has no POST: the check is not taken for a create or an update,
         # and GET on the check's path is an activity lookup that finds nothing.

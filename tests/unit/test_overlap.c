@@ -309,8 +309,15 @@ static void test_ranking_and_limit(void **state)
            body("OCEEA", "Neighbourhood watch survey", "2031-03-03", "2031-03-04", "TJ",
                 "[\"PDR\"]", "[\"PDR-MULTIETH\"]", "[]"),
            ids[3]);
+    /* Shares a priority, but scores 0.35/3 + 0.25 * (1 - 76/90) = 0.16: under the threshold. */
+    char weak[48];
+    create(fx->s,
+           body("TNTD", "Border management exercise", "2031-05-20", "2031-05-20", "TJ", "[\"PDR\"]",
+                "[\"PDR-MULTIETH\"]", "[]"),
+           weak);
     json_t *list = overlaps_of(fx->s, a, 90, 10);
     assert_int_equal(json_array_size(list), 4);
+    assert_null(item_for(list, weak));
     double last = 2.0;
     for (size_t i = 0; i < 4; i++) {
         json_t *it = json_array_get(list, i);
