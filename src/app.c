@@ -1,6 +1,7 @@
 /* app.c: the module list. Adding a module means adding its register call here. */
 #include "app.h"
 #include "activities/activities.h"
+#include "activities/pages.h"
 #include "activities/overlap.h"
 #include "activities/export.h"
 #include "auth/api.h"
@@ -22,6 +23,7 @@ void app_register_routes(void)
     auth_api_register();
     auth_pages_register();
     framework_register_routes();
+    activities_pages_register(); /* first: its /api/v1/activities/facets precedes .../{id} */
     activities_register_routes();
     overlap_register_routes();
     export_register_routes();
