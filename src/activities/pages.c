@@ -262,8 +262,24 @@ static void filter_form(struct page *p, json_t *priorities, json_t *lines)
     html_close(h, "form");
 }
 
-/* One facet as a list of links that add its filter; year adds from and to. */
-static void facet_list(struct page *p, json_t *facets, const char *facet, const char *heading)
+/* The name in lang of the framework record code among items, or code when it is not there. */
+static const char *framework_name(const char *lang, json_t *items, const char *code)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        if (strcmp(actp_str(it, "code"), code) != 0) continue;
+        const char *ru = actp_str(it, "name_ru");
+        return strcmp(lang, "ru") == 0 && *ru ? ru : actp_str(it, "name");
+    }
+    return code;
+}
+
+/* One facet as a list of links that add its filter; year adds from and to. Priorities
+ * show by name (from priorities), types and statuses by label. */
+static void facet_list(struct page *p, json_t *facets, const char *facet, const char *heading,
+                       json_t *priorities)
 {
     html *h = &p->h;
     json_t *counts = json_object_get(facets, facet);
@@ -292,9 +308,10 @@ static void facet_list(struct page *p, json_t *facets, const char *facet, const 
         }
         char count[24];
         snprintf(count, sizeof count, "%lld", (long long)json_integer_value(n));
-        const char *text = strcmp(facet, "type") == 0 || strcmp(facet, "status") == 0
-                               ? actp_label(p->lang, value)
-                               : value;
+        const char *text = strcmp(facet, "priority") == 0
+                               ? framework_name(p->lang, priorities, value)
+                           : strcmp(facet, "year") == 0 ? value
+                                                        : actp_label(p->lang, value);
         html_open(h, "li", "data-value", value, "data-count", count, NULL);
         html_elem(h, "a", text, "href", buf_str(&href), NULL);
         html_text(h, " ");
@@ -306,14 +323,14 @@ static void facet_list(struct page *p, json_t *facets, const char *facet, const 
     html_close(h, "div");
 }
 
-static void facets_section(struct page *p, json_t *facets)
+static void facets_section(struct page *p, json_t *facets, json_t *priorities)
 {
     html_open(&p->h, "section", "class", "facets", "id", "facets", "aria-label",
               T(p->lang, "Counts"), NULL);
-    facet_list(p, facets, "priority", T(p->lang, "Thematic priority"));
-    facet_list(p, facets, "type", T(p->lang, "Type"));
-    facet_list(p, facets, "status", T(p->lang, "Status"));
-    facet_list(p, facets, "year", T(p->lang, "Year"));
+    facet_list(p, facets, "priority", T(p->lang, "Thematic priority"), priorities);
+    facet_list(p, facets, "type", T(p->lang, "Type"), NULL);
+    facet_list(p, facets, "status", T(p->lang, "Status"), NULL);
+    facet_list(p, facets, "year", T(p->lang, "Year"), NULL);
     html_close(&p->h, "section");
 }
 
@@ -415,7 +432,7 @@ static void list_page(http_request *req)
             html_close(h, "p");
         }
         filter_form(&p, priorities, lines);
-        facets_section(&p, facets);
+        facets_section(&p, facets, priorities);
         if (json_array_size(items) == 0)
             html_elem(h, "p", T(p.lang, "No activities match."), "class", "empty", NULL);
         else

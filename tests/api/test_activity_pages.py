@@ -163,7 +163,8 @@ class ListPageTest(unittest.TestCase):
 
     def test_facet_links_add_their_filter(self):
         r = BISHKEK.get("/activities?status=ongoing")
-        self.assertIn('href="/activities?priority=CYBER&amp;status=ongoing"', r.text)
+        self.assertIn('<a href="/activities?priority=CYBER&amp;status=ongoing">Cybercrime</a>',
+                      r.text)
         self.assertIn('href="/activities?type=training&amp;status=ongoing"', r.text)
         self.assertIn('href="/activities?status=ongoing&amp;from=2011-01-01&amp;to=2011-12-31"',
                       r.text)
@@ -266,6 +267,9 @@ class DetailPageTest(unittest.TestCase):
         self.assertIn('<a href="/activities" aria-current="page">Мероприятия</a>', r.text)
         self.assertIn("<h1>Мероприятия</h1>", r.text)
         self.assertIn(">Консультирование<", r.text)  # the type "advice"
+        facets = re.search(r'<div class="facet" id="facet-priority">.*?</div>', r.text, re.S)
+        self.assertNotIn(">PDR</a>", facets.group(0))
+        self.assertIn('<a href="/activities?priority=PDR&amp;org=BISHKEK">', facets.group(0))
         aid = table_ids(r.text)[-1]
         d = c.get("/activities/" + aid)
         self.assertIn("<h1>Инициатива общественной безопасности (ИОБ) в Кыргызстане</h1>", d.text)
