@@ -7,6 +7,7 @@
 #include "activities/facets.h"
 #include "activities/pages_internal.h"
 #include "auth/authz.h"
+#include "core/text.h"
 #include "framework/service.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -415,7 +416,13 @@ static void list_page(http_request *req)
     };
     json_t *items = NULL, *facets = NULL, *priorities = NULL, *lines = NULL;
     char next[CURSOR_MAX];
-    int rc = activities_list(s, &f, &items, next, &err);
+    int rc = P_OK;
+    /* The form's date inputs send YYYY-MM-DD; the declared parameters also allow "". */
+    if (f.from && !text_is_date(f.from))
+        rc = p_fail(&err, P_EINVAL, "from", "%s", T(req->lang, "Enter a date as YYYY-MM-DD."));
+    else if (f.to && !text_is_date(f.to))
+        rc = p_fail(&err, P_EINVAL, "to", "%s", T(req->lang, "Enter a date as YYYY-MM-DD."));
+    if (rc == P_OK) rc = activities_list(s, &f, &items, next, &err);
     if (rc == P_OK) rc = activities_facets(s, &f, &facets, &err);
     if (rc == P_OK) rc = framework_priorities_list(s, &priorities, &err);
     if (rc == P_OK) rc = framework_lines_list(s, &lines, &err);

@@ -174,6 +174,9 @@ class ListPageTest(unittest.TestCase):
         self.assertEqual(r.status, 400, r)
         self.assertIn("to is before from", r.text)
         self.assertEqual(BISHKEK.get("/activities?type=nonsense").status, 400)
+        r = BISHKEK.get("/activities?from=2012-13-45")
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("Enter a date as YYYY-MM-DD.", r.text)
 
 
 class FacetsApiTest(unittest.TestCase):
