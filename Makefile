@@ -21,7 +21,7 @@ deps:
 	@scripts/deps.sh run
 
 build:
-	@[ -d $(BUILD) ] || meson setup $(BUILD) --buildtype=debugoptimized >/dev/null
+	@[ -d $(BUILD) ] || meson setup $(BUILD) --buildtype=release >/dev/null
 	@ninja -C $(BUILD) >/dev/null
 
 build-asan:

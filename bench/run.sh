@@ -25,7 +25,7 @@ done
 
 # ---- build ---------------------------------------------------------------------------------
 [[ -d $build ]] || meson setup "$build" --buildtype=release >/dev/null
-ninja -C "$build" polis >/dev/null
+if ! build_log=$(ninja -C "$build" polis 2>&1); then echo "$build_log" >&2; exit 1; fi
 polis=$PWD/$build/polis
 
 # ---- everything we start is remembered here and stopped on exit ------------------------------

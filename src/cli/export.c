@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "http/router.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -85,7 +86,10 @@ int cmd_export(int argc, char **argv)
             break;
         case 'x': {
             const char *name = opts[index].name;
-            *filter_member(&f, strcmp(name, "target-group") == 0 ? "target_group" : name) = optarg;
+            const char **member =
+                filter_member(&f, strcmp(name, "target-group") == 0 ? "target_group" : name);
+            assert(member); /* every 'x' option is a filter name: our table, not user input */
+            if (member) *member = optarg;
             break;
         }
         case 'h':
