@@ -39,7 +39,7 @@ static void session_create_handler(http_request *req)
         http_reply_error(req, &err);
     } else if (s) {
         struct login_result res;
-        rc = login_attempt(s, login, password, req->client, &res, &err);
+        rc = login_attempt(s, login, password, http_client(req), &res, &err);
         if (rc == P_OK) {
             http_set_cookie(req, SESSION_COOKIE, res.token, -1, true);
             json_t *user = users_to_json(&res.user);
@@ -77,7 +77,7 @@ static void session_delete_handler(http_request *req)
     if (!s) return;
     p_error err;
     p_error_clear(&err);
-    int rc = login_end(s, req->who.session_hash, req->who.login, req->client, &err);
+    int rc = login_end(s, req->who.session_hash, req->who.login, http_client(req), &err);
     if (rc != P_OK) {
         api_reply_status(req, rc, &err);
         return;

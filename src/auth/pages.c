@@ -264,7 +264,7 @@ static void login_submit_handler(http_request *req)
     store *s = pages_store(req);
     if (!s) goto done;
     struct login_result res;
-    int rc = login_attempt(s, login, password, req->client, &res, &err);
+    int rc = login_attempt(s, login, password, http_client(req), &res, &err);
     if (rc == P_OK) {
         http_set_cookie(req, SESSION_COOKIE, res.token, -1, true);
         http_set_cookie(req, LOGIN_CSRF_COOKIE, "", 0, true);
@@ -301,7 +301,7 @@ static void logout_handler(http_request *req)
     if (!s) return;
     p_error err;
     p_error_clear(&err);
-    if (login_end(s, req->who.session_hash, req->who.login, req->client, &err) != P_OK) {
+    if (login_end(s, req->who.session_hash, req->who.login, http_client(req), &err) != P_OK) {
         pages_fail(req, &err);
         return;
     }

@@ -197,7 +197,7 @@ static void account_update_handler(http_request *req)
     store *s = pages_store(req);
     p_error err;
     p_error_clear(&err);
-    struct actor by = {req->who.login, req->client};
+    struct actor by = {req->who.login, http_client(req)};
     int rc = s ? users_update(s, req->who.login, &patch, &by, NULL, &err) : P_EUNAVAIL;
     if (!s) {
         /* pages_store replied */
@@ -257,7 +257,7 @@ static void password_change_handler(http_request *req)
     store *s = pages_store(req);
     if (!s) goto done;
     if (rc == P_OK) rc = check_current_password(s, req->who.login, current, &err);
-    struct actor by = {req->who.login, req->client};
+    struct actor by = {req->who.login, http_client(req)};
     struct user_patch patch = {.disabled = -1, .password = fresh};
     if (rc == P_OK) {
         rc = users_update(s, req->who.login, &patch, &by, NULL, &err);
@@ -269,7 +269,7 @@ static void password_change_handler(http_request *req)
         struct login_result res;
         char login[sizeof req->who.login];
         snprintf(login, sizeof login, "%s", req->who.login);
-        if (login_attempt(s, login, fresh, req->client, &res, &err) == P_OK) {
+        if (login_attempt(s, login, fresh, http_client(req), &res, &err) == P_OK) {
             http_set_cookie(req, SESSION_COOKIE, res.token, -1, true);
             http_redirect(req, "/account?done=password");
         } else {
@@ -303,7 +303,7 @@ static void token_create_handler(http_request *req)
                     T(req->lang, "The name is longer than 100 characters."));
     char token[SECRET_TEXT_MAX] = "";
     int64_t id = 0;
-    struct actor by = {req->who.login, req->client};
+    struct actor by = {req->who.login, http_client(req)};
     if (rc == P_OK) rc = token_create(s, req->who.login, name, &by, token, &id, &err);
     if (rc == P_OK) {
         struct account_view v = {.new_token = token, .new_token_name = name};
@@ -333,7 +333,7 @@ static void token_revoke_handler(http_request *req)
     }
     store *s = pages_store(req);
     if (!s) return;
-    struct actor by = {req->who.login, req->client};
+    struct actor by = {req->who.login, http_client(req)};
     if (token_revoke(s, id, req->who.login, &by, &err) != P_OK) {
         if (err.status == P_ENOTFOUND)
             snprintf(err.message, sizeof err.message, "%s",

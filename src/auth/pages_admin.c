@@ -164,7 +164,7 @@ static void users_create_handler(http_request *req)
     if (!s) goto done;
     p_error err;
     p_error_clear(&err);
-    struct actor by = {req->who.login, req->client};
+    struct actor by = {req->who.login, http_client(req)};
     struct user created;
     int rc = users_add(s, &u, &by, &created, &err);
     if (rc == P_OK) {
@@ -290,7 +290,7 @@ static void user_update_handler(http_request *req)
     else if (strcmp(u.login, req->who.login) == 0 && patch.role && strcmp(patch.role, "admin") != 0)
         rc = p_fail(&err, P_EUNPROC, "role", "%s",
                     T(req->lang, "You cannot take the administrator role from yourself."));
-    struct actor by = {req->who.login, req->client};
+    struct actor by = {req->who.login, http_client(req)};
     if (rc == P_OK) rc = users_update(s, u.login, &patch, &by, NULL, &err);
     if (rc == P_OK) {
         char to[120];

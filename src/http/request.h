@@ -62,7 +62,7 @@ typedef struct http_request {
     size_t body_limit;
     bool body_too_large;
     char request_id[40];
-    char client[64];
+    char client[64]; /* filled on first use: read it through http_client() */
     bool tls;
     char lang[3]; /* "en" or "ru": cookie, then user setting, then Accept-Language */
     principal who;
@@ -89,6 +89,8 @@ const char *http_path_param(http_request *req, const char *name);
 const char *http_query(http_request *req, const char *name);
 /* Appends the request's path and query string (re-encoded) to out, e.g. for ?next=. */
 void http_request_target(http_request *req, buf *out);
+/* The client's address as text ("" when unknown), for logs, throttling and the audit. */
+const char *http_client(http_request *req);
 /* True for methods that change state (POST, PUT, PATCH, DELETE). */
 bool http_is_write(const http_request *req);
 

@@ -147,6 +147,13 @@ static void client_address(struct MHD_Connection *conn, char out[static 64])
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+const char *http_client(http_request *req)
+{
+    /* Formatted on first use: most requests never need it, and inet_ntop is not free. */
+    if (!req->client[0]) client_address(req->conn, req->client);
+    return req->client;
+}
+
 /* A fresh request id: 16 hex digits from the system's generator. Ids are drawn 32 at a
  * time per thread, so a request costs no getrandom(2) call of its own. */
 static void request_id_new(char out[static 17])
@@ -179,7 +186,6 @@ static http_request *request_new(http_server *srv, struct MHD_Connection *conn, 
     } else {
         request_id_new(req->request_id);
     }
-    client_address(conn, req->client);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
     req->tls = ci && ci->tls_session;
@@ -304,13 +310,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     return queue_reply(srv, req); /* libmicrohttpd omits the body itself for HEAD */
 }
 
-static void log_request(const http_request *req, int64_t duration_ns)
+static void log_request(http_request *req, int64_t duration_ns)
 {
     json_t *line = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s, s:s}", "level", "info", "req", req->request_id,
         "method", req->method_name ? req->method_name : "", "path", req->path ? req->path : "",
         "route", req->route ? req->route->name : "", "status", req->status, "ms",
-        (double)duration_ns / 1e6, "user", req->who.login, "client", req->client);
+        (double)duration_ns / 1e6, "user", req->who.login, "client", http_client(req));
     if (!line) return;
     char ts[21];
     text_now_iso(ts);

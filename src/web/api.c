@@ -46,7 +46,7 @@ void api_reply_status(http_request *req, int status, const p_error *err)
 
 struct actor api_actor(http_request *req)
 {
-    return (struct actor){req->who.login[0] ? req->who.login : "anonymous", req->client};
+    return (struct actor){req->who.login[0] ? req->who.login : "anonymous", http_client(req)};
 }
 
 int api_get_string(json_t *obj, const char *key, size_t max_chars, const char **out, p_error *err)
