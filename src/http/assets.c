@@ -59,7 +59,7 @@ void assets_reply_cached(http_request *req, const char *etag, const char *cache_
         http_reply_bytes(req, 304, NULL, "", 0);
         return;
     }
-    http_reply_bytes(req, 200, content_type, data, size);
+    http_reply_static(req, 200, content_type, data, size);
 }
 
 static void handle_asset(http_request *req)

@@ -77,6 +77,8 @@ typedef struct http_request {
     } headers[HTTP_MAX_RESPONSE_HEADERS];
     int n_headers;
     bool replied;
+    const void *static_body; /* when set, the reply body is this memory, never copied */
+    size_t static_len;
     int64_t started_ns;
 } http_request;
 

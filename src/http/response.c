@@ -24,6 +24,8 @@ static void reply_begin(http_request *req, int status, const char *content_type)
     req->status = status;
     req->content_type = content_type;
     req->replied = true;
+    req->static_body = NULL;
+    req->static_len = 0;
 }
 
 void http_reply_json(http_request *req, int status, json_t *body)
@@ -80,6 +82,14 @@ void http_reply_bytes(http_request *req, int status, const char *content_type, c
 {
     reply_begin(req, status, content_type);
     buf_append(&req->out, data, len);
+}
+
+void http_reply_static(http_request *req, int status, const char *content_type, const void *data,
+                       size_t len)
+{
+    reply_begin(req, status, content_type);
+    req->static_body = data;
+    req->static_len = len;
 }
 
 void http_redirect(http_request *req, const char *location)

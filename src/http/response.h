@@ -24,6 +24,11 @@ void http_reply_html(http_request *req, int status, buf *html);
 void http_reply_bytes(http_request *req, int status, const char *content_type, const void *data,
                       size_t len);
 
+/* Replies with bytes that live as long as the process (embedded files, string literals):
+ * they are handed to libmicrohttpd as they are, without a copy. */
+void http_reply_static(http_request *req, int status, const char *content_type, const void *data,
+                       size_t len);
+
 /* 303 See Other to a local path (must start with '/'). */
 void http_redirect(http_request *req, const char *location);
 

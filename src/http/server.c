@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,8 +224,15 @@ static bool header_set(const http_request *req, const char *name)
 static enum MHD_Result queue_reply(http_server *srv, http_request *req)
 {
     size_t len = 0;
-    char *body = buf_steal(&req->out, &len);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    char *body = NULL;
+    struct MHD_Response *resp;
+    if (req->static_body) {
+        resp = MHD_create_response_from_buffer(req->static_len, (void *)(uintptr_t)req->static_body,
+                                               MHD_RESPMEM_PERSISTENT);
+    } else {
+        body = buf_steal(&req->out, &len);
+        resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    }
     if (!resp) {
         free(body);
         return MHD_NO;
@@ -238,7 +246,6 @@ static enum MHD_Result queue_reply(http_server *srv, http_request *req)
     MHD_add_response_header(resp, "X-Request-Id", req->request_id);
     MHD_add_response_header(resp, "Content-Security-Policy", security_csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     /* While stopping, end kept-alive connections so their clients cannot keep the drain going. */
     if (atomic_load(&srv->stopping))

@@ -14,7 +14,7 @@ static char openapi_etag[ASSETS_ETAG_SIZE];
 static void healthz_handler(http_request *req)
 {
     static const char ok[] = "{\"status\":\"ok\"}";
-    http_reply_bytes(req, 200, "application/json", ok, sizeof ok - 1);
+    http_reply_static(req, 200, "application/json", ok, sizeof ok - 1);
 }
 
 static void metrics_handler(http_request *req)
