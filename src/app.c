@@ -3,6 +3,7 @@
 #include "activities/activities.h"
 #include "activities/pages.h"
 #include "activities/overlap.h"
+#include "activities/report.h"
 #include "activities/export.h"
 #include "auth/api.h"
 #include "framework/framework.h"
@@ -27,6 +28,7 @@ void app_register_routes(void)
     activities_register_routes();
     overlap_register_routes();
     export_register_routes();
+    report_register_routes();
 }
 
 int app_open_db(const char *path, store **out, p_error *err)

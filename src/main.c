@@ -21,6 +21,7 @@ static const char usage[] =
     "  backup    copy a database safely while it is in use\n"
     "  check     verify integrity, foreign keys and the audit chain\n"
     "  export    write activities as IATI 2.03 XML, CSV or JSON\n"
+    "  report    write the annual report as printable HTML, JSON or CSV\n"
     "  version   print versions\n"
     "\n"
     "Each command has --help. Exit codes: 0 success, 1 failure, 2 usage error,\n"
@@ -32,6 +33,7 @@ static const struct {
 } commands[] = {
     {"init", cmd_init},     {"serve", cmd_serve}, {"user", cmd_user},       {"token", cmd_token},
     {"backup", cmd_backup}, {"check", cmd_check}, {"version", cmd_version}, {"export", cmd_export},
+    {"report", cmd_report}, /* the annual report */
 };
 
 int main(int argc, char **argv)

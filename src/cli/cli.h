@@ -18,6 +18,7 @@ int cmd_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 /* Prints err to stderr as "polis: message" and maps its status to an exit code. */
