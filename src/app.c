@@ -5,6 +5,7 @@
 #include "activities/overlap.h"
 #include "activities/report.h"
 #include "activities/export.h"
+#include "activities/import.h"
 #include "auth/api.h"
 #include "framework/framework.h"
 #include "http/assets.h"
@@ -25,6 +26,8 @@ void app_register_routes(void)
     auth_pages_register();
     framework_register_routes();
     activities_pages_register(); /* first: its /api/v1/activities/facets precedes .../{id} */
+    /* before activities: /api/v1/activities/import precedes .../{id} */
+    import_register_routes();
     activities_register_routes();
     overlap_register_routes();
     export_register_routes();

@@ -21,6 +21,7 @@ static const char usage[] =
     "  backup    copy a database safely while it is in use\n"
     "  check     verify integrity, foreign keys and the audit chain\n"
     "  export    write activities as IATI 2.03 XML, CSV or JSON\n"
+    "  import    import activities from CSV or JSON, all or nothing\n"
     "  report    write the annual report as printable HTML, JSON or CSV\n"
     "  version   print versions\n"
     "\n"
@@ -34,6 +35,7 @@ static const struct {
     {"init", cmd_init},     {"serve", cmd_serve}, {"user", cmd_user},       {"token", cmd_token},
     {"backup", cmd_backup}, {"check", cmd_check}, {"version", cmd_version}, {"export", cmd_export},
     {"report", cmd_report}, /* the annual report */
+    {"import", cmd_import}, /* bulk import of activities */
 };
 
 int main(int argc, char **argv)

@@ -23,6 +23,12 @@ extern const char ACTIVITIES_SORTS[];
 MUST_CHECK int activities_create(store *s, json_t *fields, const struct actor *by, json_t **out,
                                  p_error *err);
 
+/* activities_create inside the caller's transaction (store_begin already done): the same
+ * validation, id assignment and audit, no begin or commit. A rule error (P_EINVAL,
+ * P_EUNPROC) writes nothing; after a store error the caller must roll back. */
+MUST_CHECK int activities_create_in_tx(store *s, json_t *fields, const struct actor *by,
+                                       json_t **out, p_error *err);
+
 /* Loads one activity by public id; P_ENOTFOUND when there is none. */
 MUST_CHECK int activities_get(store *s, const char *public_id, json_t **out, p_error *err);
 

@@ -430,24 +430,31 @@ static int finish_write(store *s, int rc, json_t *after, json_t **out, p_error *
     return rc;
 }
 
-int activities_create(store *s, json_t *fields, const struct actor *by, json_t **out, p_error *err)
+/* Checks that fields is a create body and merges it into a blank record (*rec). */
+static int create_record(json_t *fields, json_t **rec, p_error *err)
 {
-    if (out) *out = NULL;
+    *rec = NULL;
     if (!json_is_object(fields))
         return p_fail(err, P_EINVAL, NULL, "the body must be a JSON object");
     if (json_object_get(fields, "id"))
         return p_fail(err, P_EUNPROC, "id", "the id is assigned by Polis");
-    json_t *rec = activity_blank();
-    int rc = activity_merge(rec, fields, err);
-    if (rc == P_OK) rc = store_begin(s, err);
+    *rec = activity_blank();
+    int rc = activity_merge(*rec, fields, err);
     if (rc != P_OK) {
-        json_decref(rec);
-        return rc;
+        json_decref(*rec);
+        *rec = NULL;
     }
+    return rc;
+}
+
+/* Checks rec, assigns its public id, writes and audits it; the caller holds the
+ * transaction. *after receives the stored record (or NULL on error). */
+static int create_in_tx(store *s, json_t *rec, const struct actor *by, json_t **after, p_error *err)
+{
     char public_id[48] = "";
-    json_t *after = NULL;
     int64_t id = 0;
-    rc = activity_check(s, rec, err);
+    *after = NULL;
+    int rc = activity_check(s, rec, err);
     if (rc == P_OK) {
         const char *start = json_string_value(json_object_get(rec, "planned_start"));
         int64_t year = 0;
@@ -460,10 +467,47 @@ int activities_create(store *s, json_t *fields, const struct actor *by, json_t *
     }
     if (rc == P_OK) rc = write_row(s, rec, public_id, true, err);
     if (rc == P_OK) rc = write_links(s, store_last_insert_id(s), rec, err);
-    if (rc == P_OK) rc = load_record(s, public_id, NULL, &after, &id, err);
-    if (rc == P_OK) rc = audit_change(s, "create", public_id, NULL, after, by, err);
+    if (rc == P_OK) rc = load_record(s, public_id, NULL, after, &id, err);
+    if (rc == P_OK) rc = audit_change(s, "create", public_id, NULL, *after, by, err);
+    if (rc != P_OK) {
+        json_decref(*after);
+        *after = NULL;
+    }
+    return rc;
+}
+
+int activities_create(store *s, json_t *fields, const struct actor *by, json_t **out, p_error *err)
+{
+    if (out) *out = NULL;
+    json_t *rec = NULL;
+    int rc = create_record(fields, &rec, err);
+    if (rc != P_OK) return rc;
+    rc = store_begin(s, err);
+    if (rc != P_OK) {
+        json_decref(rec);
+        return rc;
+    }
+    json_t *after = NULL;
+    rc = create_in_tx(s, rec, by, &after, err);
     json_decref(rec);
     return finish_write(s, rc, after, out, err);
+}
+
+int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, json_t **out,
+                            p_error *err)
+{
+    if (out) *out = NULL;
+    json_t *rec = NULL;
+    int rc = create_record(fields, &rec, err);
+    if (rc != P_OK) return rc;
+    json_t *after = NULL;
+    rc = create_in_tx(s, rec, by, &after, err);
+    json_decref(rec);
+    if (rc == P_OK && out)
+        *out = after;
+    else
+        json_decref(after);
+    return rc;
 }
 
 int activities_update(store *s, const char *public_id, json_t *patch, const struct actor *by,
