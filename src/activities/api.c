@@ -13,6 +13,32 @@
 
 #define BASE "/api/v1/activities"
 
+/* The value of a declared query parameter, NULL when absent or empty. */
+static const char *filter_value(http_request *req, const char *name)
+{
+    const char *v = http_query(req, name);
+    return v && *v ? v : NULL;
+}
+
+void activities_filter_from_query(http_request *req, struct activities_filter *f)
+{
+    *f = (struct activities_filter){
+        .priority = filter_value(req, "priority"),
+        .focus = filter_value(req, "focus"),
+        .line = filter_value(req, "line"),
+        .type = filter_value(req, "type"),
+        .status = filter_value(req, "status"),
+        .org = filter_value(req, "org"),
+        .country = filter_value(req, "country"),
+        .target_group = filter_value(req, "target_group"),
+        .from = filter_value(req, "from"),
+        .to = filter_value(req, "to"),
+        .q = filter_value(req, "q"),
+        .sort = filter_value(req, "sort"),
+        .cursor = filter_value(req, "cursor"),
+    };
+}
+
 static void list_handler(http_request *req)
 {
     if (!authz_require(req, PERM_SIGNED_IN, NULL)) return;
@@ -20,22 +46,9 @@ static void list_handler(http_request *req)
     if (!s) return;
     p_error err;
     p_error_clear(&err);
-    struct activities_filter f = {
-        .priority = http_query(req, "priority"),
-        .focus = http_query(req, "focus"),
-        .line = http_query(req, "line"),
-        .type = http_query(req, "type"),
-        .status = http_query(req, "status"),
-        .org = http_query(req, "org"),
-        .country = http_query(req, "country"),
-        .target_group = http_query(req, "target_group"),
-        .from = http_query(req, "from"),
-        .to = http_query(req, "to"),
-        .q = http_query(req, "q"),
-        .sort = http_query(req, "sort"),
-        .cursor = http_query(req, "cursor"),
-        .limit = api_limit(req),
-    };
+    struct activities_filter f;
+    activities_filter_from_query(req, &f);
+    f.limit = api_limit(req);
     json_t *items = NULL;
     char next[CURSOR_MAX];
     int rc = activities_list(s, &f, &items, next, &err);

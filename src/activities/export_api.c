@@ -3,6 +3,7 @@
  * of GET /api/v1/activities, need a signed-in user and answer as a file download. */
 #include "activities/export.h"
 #include "activities/iati.h"
+#include "activities/internal.h"
 #include "auth/authz.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -43,20 +44,8 @@ static void reply_export(http_request *req, export_fn run, const char *content_t
     if (!s) return;
     p_error err;
     p_error_clear(&err);
-    struct activities_filter f = {
-        .priority = http_query(req, "priority"),
-        .focus = http_query(req, "focus"),
-        .line = http_query(req, "line"),
-        .type = http_query(req, "type"),
-        .status = http_query(req, "status"),
-        .org = http_query(req, "org"),
-        .country = http_query(req, "country"),
-        .target_group = http_query(req, "target_group"),
-        .from = http_query(req, "from"),
-        .to = http_query(req, "to"),
-        .q = http_query(req, "q"),
-        .sort = http_query(req, "sort"),
-    };
+    struct activities_filter f;
+    activities_filter_from_query(req, &f);
     buf body = BUF_INIT;
     int rc = run(s, &f, &body, &err);
     if (rc != P_OK) {

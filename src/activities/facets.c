@@ -100,19 +100,8 @@ static void facets_handler(http_request *req)
     if (!s) return;
     p_error err;
     p_error_clear(&err);
-    struct activities_filter f = {
-        .priority = http_query(req, "priority"),
-        .focus = http_query(req, "focus"),
-        .line = http_query(req, "line"),
-        .type = http_query(req, "type"),
-        .status = http_query(req, "status"),
-        .org = http_query(req, "org"),
-        .country = http_query(req, "country"),
-        .target_group = http_query(req, "target_group"),
-        .from = http_query(req, "from"),
-        .to = http_query(req, "to"),
-        .q = http_query(req, "q"),
-    };
+    struct activities_filter f;
+    activities_filter_from_query(req, &f);
     json_t *counts = NULL;
     int rc = activities_facets(s, &f, &counts, &err);
     if (rc != P_OK) {

@@ -67,4 +67,12 @@ MUST_CHECK int activity_fts_query(const char *q, buf *out, p_error *err);
 /* Registers the JSON API handlers (api.c); activities_register_routes calls it. */
 void activities_api_register(void);
 
+struct http_request;
+struct activities_filter;
+
+/* Fills f's filters, sort and cursor (not limit) from the request's declared query
+ * parameters, for every handler that lists, counts or exports activities. A parameter the
+ * route does not declare, or an empty value, does not filter. */
+void activities_filter_from_query(struct http_request *req, struct activities_filter *f);
+
 #endif

@@ -4,6 +4,7 @@
  * The create and edit forms live in pages_form.c. */
 #include "activities/pages.h"
 #include "activities/activities.h"
+#include "activities/internal.h"
 #include "activities/facets.h"
 #include "activities/pages_internal.h"
 #include "auth/authz.h"
@@ -398,22 +399,9 @@ static void list_page(http_request *req)
     if (!s) return;
     p_error err;
     p_error_clear(&err);
-    struct activities_filter f = {
-        .priority = query(req, "priority"),
-        .focus = query(req, "focus"),
-        .line = query(req, "line"),
-        .type = query(req, "type"),
-        .status = query(req, "status"),
-        .org = query(req, "org"),
-        .country = query(req, "country"),
-        .target_group = query(req, "target_group"),
-        .from = query(req, "from"),
-        .to = query(req, "to"),
-        .q = query(req, "q"),
-        .sort = query(req, "sort"),
-        .cursor = query(req, "cursor"),
-        .limit = PAGE_LIMIT,
-    };
+    struct activities_filter f;
+    activities_filter_from_query(req, &f);
+    f.limit = PAGE_LIMIT;
     json_t *items = NULL, *facets = NULL, *priorities = NULL, *lines = NULL;
     char next[CURSOR_MAX];
     int rc = P_OK;
