@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture_db.h"
+
 #include "activities/activities.h"
 #include "activities/report.h"
 #include "activities/report_format.h"
@@ -19,12 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct fixture {
-    char dir[64];
-    char path[96];
-    store *s;
-};
 
 static const struct actor tester = {"tester", "127.0.0.1"};
 
@@ -55,13 +51,9 @@ static const char *const fixtures[] = {
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/polis-report-XXXXXX");
-    if (!mkdtemp(fx->dir)) return -1;
-    snprintf(fx->path, sizeof fx->path, "%s/polis.db", fx->dir);
+    if (fixture_open(fx, "report") != 0) return -1;
     p_error err;
     p_error_clear(&err);
-    if (app_open_db(fx->path, &fx->s, &err) != P_OK) return -1;
-    if (framework_load_reference(fx->s, &tester, &err) != P_OK) return -1;
     if (activities_load_demo(fx->s, &tester, &err) != P_OK) return -1;
     for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
         json_t *fields = json_loads(fixtures[i], 0, NULL);
@@ -80,14 +72,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    store_close(fx->s);
-    char side[128];
-    unlink(fx->path);
-    snprintf(side, sizeof side, "%s-wal", fx->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", fx->path);
-    unlink(side);
-    rmdir(fx->dir);
+    fixture_close(fx);
     free(fx);
     return 0;
 }
