@@ -1,6 +1,6 @@
 /* facets.c (activities): facet counts over the filtered activities, and their JSON route
- * GET /api/v1/activities/facets. The WHERE clause repeats the one of activities_list
- * (service.c keeps it private) so both give the same set; keep the two in step. */
+ * GET /api/v1/activities/facets. They share activities_list's WHERE clause
+ * (ACTIVITIES_FILTER_WHERE in internal.h), so the counts describe the listed set. */
 #include "activities/facets.h"
 #include "activities/internal.h"
 #include "auth/authz.h"
@@ -10,38 +10,17 @@
 
 #include <string.h>
 
-/* Parameters: ?1 priority, ?2 focus, ?3 line, ?4 type, ?5 status, ?6 org, ?7 country,
- * ?8 target group, ?9 from, ?10 to, ?11 full-text query: as in service.c's LIST_WHERE. */
-#define FACET_WHERE                                                                                \
-    " FROM activities a WHERE"                                                                     \
-    " (?1 IS NULL OR EXISTS (SELECT 1 FROM activity_priorities x"                                  \
-    "   WHERE x.activity_id = a.id AND x.priority_code = ?1))"                                     \
-    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM activity_focus_areas x"                             \
-    "   WHERE x.activity_id = a.id AND x.focus_code = ?2))"                                        \
-    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM activity_lines x"                                   \
-    "   WHERE x.activity_id = a.id AND x.line_code = ?3))"                                         \
-    " AND (?4 IS NULL OR a.type = ?4) AND (?5 IS NULL OR a.status = ?5)"                           \
-    " AND (?6 IS NULL OR a.lead_org = ?6 OR EXISTS (SELECT 1 FROM activity_partners x"             \
-    "   WHERE x.activity_id = a.id AND x.org_code = ?6))"                                          \
-    " AND (?7 IS NULL OR a.host_country = ?7 OR EXISTS (SELECT 1 FROM activity_beneficiaries x"    \
-    "   WHERE x.activity_id = a.id AND x.country_code = ?7))"                                      \
-    " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM activity_target_groups x"                           \
-    "   WHERE x.activity_id = a.id AND x.target_group = ?8))"                                      \
-    " AND (?9 IS NULL OR COALESCE(a.planned_end, a.planned_start) >= ?9)"                          \
-    " AND (?10 IS NULL OR a.planned_start <= ?10)"                                                 \
-    " AND (?11 IS NULL OR a.id IN (SELECT rowid FROM activities_fts"                               \
-    "   WHERE activities_fts MATCH ?11))"
-
 static const struct {
     const char *name, *sql;
 } facets[] = {
     {"priority", "SELECT p.priority_code, COUNT(*) FROM activity_priorities p"
-                 " WHERE p.activity_id IN (SELECT a.id" FACET_WHERE ")"
+                 " WHERE p.activity_id IN (SELECT a.id" ACTIVITIES_FILTER_WHERE ")"
                  " GROUP BY p.priority_code ORDER BY p.priority_code"},
-    {"type", "SELECT a.type, COUNT(*)" FACET_WHERE " GROUP BY a.type ORDER BY a.type"},
-    {"status", "SELECT a.status, COUNT(*)" FACET_WHERE " GROUP BY a.status ORDER BY a.status"},
-    {"year",
-     "SELECT substr(a.planned_start, 1, 4) AS y, COUNT(*)" FACET_WHERE " GROUP BY y ORDER BY y"},
+    {"type", "SELECT a.type, COUNT(*)" ACTIVITIES_FILTER_WHERE " GROUP BY a.type ORDER BY a.type"},
+    {"status",
+     "SELECT a.status, COUNT(*)" ACTIVITIES_FILTER_WHERE " GROUP BY a.status ORDER BY a.status"},
+    {"year", "SELECT substr(a.planned_start, 1, 4) AS y, COUNT(*)" ACTIVITIES_FILTER_WHERE
+             " GROUP BY y ORDER BY y"},
 };
 
 /* Runs one facet's query into *counts (new object). */

@@ -67,6 +67,29 @@ MUST_CHECK int activity_fts_query(const char *q, buf *out, p_error *err);
 /* Registers the JSON API handlers (api.c); activities_register_routes calls it. */
 void activities_api_register(void);
 
+/* The filtered set of activities, shared by the list and the facet counts so both select
+ * the same rows. Parameters: ?1 priority, ?2 focus, ?3 line, ?4 type, ?5 status, ?6 org,
+ * ?7 country, ?8 target group, ?9 from, ?10 to, ?11 full-text query (NULL: no filter). */
+#define ACTIVITIES_FILTER_WHERE                                                                    \
+    " FROM activities a WHERE"                                                                     \
+    " (?1 IS NULL OR EXISTS (SELECT 1 FROM activity_priorities x"                                  \
+    "   WHERE x.activity_id = a.id AND x.priority_code = ?1))"                                     \
+    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM activity_focus_areas x"                             \
+    "   WHERE x.activity_id = a.id AND x.focus_code = ?2))"                                        \
+    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM activity_lines x"                                   \
+    "   WHERE x.activity_id = a.id AND x.line_code = ?3))"                                         \
+    " AND (?4 IS NULL OR a.type = ?4) AND (?5 IS NULL OR a.status = ?5)"                           \
+    " AND (?6 IS NULL OR a.lead_org = ?6 OR EXISTS (SELECT 1 FROM activity_partners x"             \
+    "   WHERE x.activity_id = a.id AND x.org_code = ?6))"                                          \
+    " AND (?7 IS NULL OR a.host_country = ?7 OR EXISTS (SELECT 1 FROM activity_beneficiaries x"    \
+    "   WHERE x.activity_id = a.id AND x.country_code = ?7))"                                      \
+    " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM activity_target_groups x"                           \
+    "   WHERE x.activity_id = a.id AND x.target_group = ?8))"                                      \
+    " AND (?9 IS NULL OR COALESCE(a.planned_end, a.planned_start) >= ?9)"                          \
+    " AND (?10 IS NULL OR a.planned_start <= ?10)"                                                 \
+    " AND (?11 IS NULL OR a.id IN (SELECT rowid FROM activities_fts"                               \
+    "   WHERE activities_fts MATCH ?11))"
+
 struct http_request;
 struct activities_filter;
 

@@ -556,28 +556,8 @@ int activities_delete(store *s, const char *public_id, const struct actor *by, p
 
 /* ---- the list --------------------------------------------------------------------------- */
 
-/* Parameters: ?1 priority, ?2 focus, ?3 line, ?4 type, ?5 status, ?6 org, ?7 country,
- * ?8 target group, ?9 from, ?10 to, ?11 full-text query, ?12 the cursor's sort key
- * (NULL on the first page), ?13 the cursor's id, ?14 the number of rows to read. */
-#define LIST_WHERE                                                                                 \
-    " FROM activities a WHERE"                                                                     \
-    " (?1 IS NULL OR EXISTS (SELECT 1 FROM activity_priorities x"                                  \
-    "   WHERE x.activity_id = a.id AND x.priority_code = ?1))"                                     \
-    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM activity_focus_areas x"                             \
-    "   WHERE x.activity_id = a.id AND x.focus_code = ?2))"                                        \
-    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM activity_lines x"                                   \
-    "   WHERE x.activity_id = a.id AND x.line_code = ?3))"                                         \
-    " AND (?4 IS NULL OR a.type = ?4) AND (?5 IS NULL OR a.status = ?5)"                           \
-    " AND (?6 IS NULL OR a.lead_org = ?6 OR EXISTS (SELECT 1 FROM activity_partners x"             \
-    "   WHERE x.activity_id = a.id AND x.org_code = ?6))"                                          \
-    " AND (?7 IS NULL OR a.host_country = ?7 OR EXISTS (SELECT 1 FROM activity_beneficiaries x"    \
-    "   WHERE x.activity_id = a.id AND x.country_code = ?7))"                                      \
-    " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM activity_target_groups x"                           \
-    "   WHERE x.activity_id = a.id AND x.target_group = ?8))"                                      \
-    " AND (?9 IS NULL OR COALESCE(a.planned_end, a.planned_start) >= ?9)"                          \
-    " AND (?10 IS NULL OR a.planned_start <= ?10)"                                                 \
-    " AND (?11 IS NULL OR a.id IN (SELECT rowid FROM activities_fts"                               \
-    "   WHERE activities_fts MATCH ?11))"
+/* The list's statements take ACTIVITIES_FILTER_WHERE's ?1..?11, then ?12 the cursor's
+ * sort key (NULL on the first page), ?13 the cursor's id, ?14 the number of rows to read. */
 
 struct sort_desc {
     const char *name;
@@ -587,19 +567,20 @@ struct sort_desc {
 
 static const struct sort_desc sorts[] = {
     {"-planned_start", 'd',
-     "SELECT a.id, a.planned_start" LIST_WHERE
+     "SELECT a.id, a.planned_start" ACTIVITIES_FILTER_WHERE
      " AND (?12 IS NULL OR (a.planned_start, a.id) < (?12, ?13))"
      " ORDER BY a.planned_start DESC, a.id DESC LIMIT ?14"},
     {"planned_start", 'a',
-     "SELECT a.id, a.planned_start" LIST_WHERE
+     "SELECT a.id, a.planned_start" ACTIVITIES_FILTER_WHERE
      " AND (?12 IS NULL OR (a.planned_start, a.id) > (?12, ?13))"
      " ORDER BY a.planned_start, a.id LIMIT ?14"},
     {"title", 't',
-     "SELECT a.id, a.title_sort" LIST_WHERE
+     "SELECT a.id, a.title_sort" ACTIVITIES_FILTER_WHERE
      " AND (?12 IS NULL OR (a.title_sort, a.id) > (?12, ?13))"
      " ORDER BY a.title_sort, a.id LIMIT ?14"},
     {"id", 'i',
-     "SELECT a.id, ''" LIST_WHERE " AND (?12 IS NULL OR a.id > ?13) ORDER BY a.id LIMIT ?14"},
+     "SELECT a.id, ''" ACTIVITIES_FILTER_WHERE
+     " AND (?12 IS NULL OR a.id > ?13) ORDER BY a.id LIMIT ?14"},
 };
 
 /* Splits a cursor key "<tag><id>|<sort key>" into id and sort key (pointing into key). */
