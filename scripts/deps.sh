@@ -5,7 +5,7 @@
 set -euo pipefail
 
 run_pkgs=(gcc pkg-config meson ninja-build gettext
-          libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libxml2-dev)
+          libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libxml2-dev libstemmer-dev)
 test_pkgs=(libcmocka-dev sqlite3 python3 clang clang-format libclang-rt-14-dev chromium
            libxml2-utils)
 bench_pkgs=(wrk nginx-light)
