@@ -1,11 +1,13 @@
 /* pages.c (activities): the list of activities with its filter form, facet counts and
  * pager, and the detail page with its Edit and Delete actions. Reading needs a signed-in
- * user; the actions show only to users who may write the activity's lead organisation.
+ * user; the actions show only to users who may write the activity's lead organisation,
+ * and the detail page lists the activity's likely duplicates (pages_overlap.c).
  * The create and edit forms live in pages_form.c. */
 #include "activities/pages.h"
 #include "activities/activities.h"
 #include "activities/internal.h"
 #include "activities/facets.h"
+#include "activities/overlap.h"
 #include "activities/pages_internal.h"
 #include "auth/authz.h"
 #include "core/text.h"
@@ -630,6 +632,15 @@ static void detail_page(http_request *req)
     dl_row(h, T(p.lang, "Budget"), amount, "budget");
     dl_row(h, T(p.lang, "Budget source"), actp_str(budget, "source"), "budget-source");
     html_close(h, "dl");
+    /* Likely duplicates, so that whoever just saved (or reads) the activity sees them; the
+     * page stands without them when the search fails. */
+    json_t *overlaps = NULL;
+    p_error overlap_err;
+    p_error_clear(&overlap_err);
+    if (overlap_for_activity(s, actp_str(a, "id"), NULL, &overlaps, &overlap_err) == P_OK &&
+        json_array_size(overlaps) > 0)
+        actp_overlap_panel(&p, overlaps, false);
+    json_decref(overlaps);
     participants_section(&p, a);
     const char *d_en = json_string_value(json_object_get(desc, "en"));
     const char *d_ru = json_string_value(json_object_get(desc, "ru"));

@@ -1,11 +1,14 @@
 /* pages_form.c (activities): the create and edit forms of an activity. A form's values
  * are kept as the strings the user typed, so a refused form comes back as it was sent,
  * with the service's message next to the field it names. The server checks the user's
- * organisation scope on every submit, not only when showing the form. */
+ * organisation scope on every submit, not only when showing the form. "Check for
+ * overlaps" sends the form like Save but only shows the likely duplicates of its values. */
 #include "activities/activities.h"
+#include "activities/overlap.h"
 #include "activities/pages_internal.h"
 #include "core/text.h"
 #include "framework/service.h"
+#include "http/assets.h"
 #include "http/form.h"
 #include "http/response.h"
 #include "web/api.h"
@@ -127,6 +130,9 @@ static int read_form(http_request *req, json_t **out, p_error *err)
         json_object_set_new(v, list_fields[l], json_string(buf_str(&b)));
         buf_free(&b);
     }
+    /* Which button sent the form: set by "Check for overlaps", never by Save. */
+    json_object_set_new(v, "check_overlaps",
+                        json_string(form_get(&f, "check_overlaps") ? "1" : ""));
     form_free(&f);
     *out = v;
     return P_OK;
@@ -250,6 +256,8 @@ static void localize_error(const char *lang, p_error *err)
     const char *text = NULL;
     if (strstr(err->message, "exceed participants_total"))
         text = T(lang, "Women and men together are more than the total number of participants.");
+    else if (strstr(err->message, "to find overlaps"))
+        text = T(lang, "Enter the planned start to look for overlaps.");
     else if (strstr(err->message, " is required"))
         text = T(lang, "This field is required.");
     else if (strstr(err->message, "must be a whole number"))
@@ -376,9 +384,10 @@ static void checkboxes(struct page *p, const char *legend, const char *name, jso
     html_close(h, "fieldset");
 }
 
-/* The create form (id NULL) or the edit form of activity id, filled with values. */
+/* The create form (id NULL) or the edit form of activity id, filled with values, with
+ * the overlap panel listing candidates (borrowed; NULL when no check was asked for). */
 static void form_page(http_request *req, json_t *values, const char *id, const p_error *err,
-                      int status)
+                      json_t *candidates, int status)
 {
     store *s = api_store(req);
     if (!s) return;
@@ -407,8 +416,9 @@ static void form_page(http_request *req, json_t *values, const char *id, const p
         html_close(h, "p");
     }
     page_error(&p, err);
+    /* data-activity tells assets/overlaps.js which stored activity not to list. */
     html_open(h, "form", "method", "post", "action", buf_str(&action), "class", "stack", "id",
-              "activity-form", NULL);
+              "activity-form", "data-activity", id ? id : "", NULL);
     page_csrf_field(&p);
     input(&p, T(p.lang, "Title in English"), "text", "title_en", values, err);
     input(&p, T(p.lang, "Title in Russian"), "text", "title_ru", values, err);
@@ -444,8 +454,19 @@ static void form_page(http_request *req, json_t *values, const char *id, const p
     textarea(&p, T(p.lang, "Description in English"), "description_en", values, err);
     textarea(&p, T(p.lang, "Description in Russian"), "description_ru", values, err);
     textarea(&p, T(p.lang, "Outcomes"), "outcomes", values, err);
+    actp_overlap_panel(&p, candidates, true);
+    /* Save comes first: Enter in a field submits with the first submit button. */
+    html_open(h, "div", "class", "actions", NULL);
     html_elem(h, "button", T(p.lang, "Save"), "type", "submit", "class", "primary", NULL);
+    html_elem(h, "button", T(p.lang, "Check for overlaps"), "type", "submit", "name",
+              "check_overlaps", "value", "1", "class", "secondary", "id", "check-overlaps", NULL);
+    html_close(h, "div");
     html_close(h, "form");
+    const char *script = assets_url("overlaps.js");
+    if (script) {
+        html_open(h, "script", "src", script, "defer", "defer", NULL);
+        html_close(h, "script");
+    }
     page_finish(&p, status);
     buf_free(&action);
     json_decref(priorities);
@@ -476,13 +497,40 @@ static void redirect_to_activity(http_request *req, const char *id)
     buf_free(&to);
 }
 
+/* Shows the form again with the likely duplicates of its values among other
+ * organisations' activities (those led by lead_org, and activity id itself when editing,
+ * are left out). Nothing is stored. */
+static void check_overlaps(http_request *req, store *s, json_t *values, const char *id,
+                           const char *lead_org)
+{
+    p_error err;
+    p_error_clear(&err);
+    json_t *body = NULL, *candidates = NULL;
+    int rc = values_body(values, false, &body, &err);
+    if (rc == P_OK) {
+        if (id) json_object_set_new(body, "id", json_string(id));
+        if (lead_org) json_object_set_new(body, "lead_org", json_string(lead_org));
+        rc = overlap_find_candidates(s, body, NULL, &candidates, &err);
+    }
+    if (rc == P_OK) {
+        form_page(req, values, id, NULL, candidates, 200);
+    } else if (is_form_error(rc)) {
+        localize_error(req->lang, &err);
+        form_page(req, values, id, &err, NULL, p_status_http((p_status)rc));
+    } else {
+        actp_error_page(req, rc, &err);
+    }
+    json_decref(body);
+    json_decref(candidates);
+}
+
 void actp_new_form(http_request *req)
 {
     if (page_require_sign_in(req)) return;
     if (!actp_require_write(req, scope_org(req, NULL))) return;
     json_t *values = json_pack("{s:s, s:s, s:s}", "type", "training", "status", "planned",
                                "lead_org", req->who.org);
-    form_page(req, values, NULL, NULL, 200);
+    form_page(req, values, NULL, NULL, NULL, 200);
     json_decref(values);
 }
 
@@ -503,6 +551,11 @@ void actp_create_submit(http_request *req)
         json_decref(values);
         return;
     }
+    if (*val(values, "check_overlaps")) {
+        check_overlaps(req, s, values, NULL, scope_org(req, val(values, "lead_org")));
+        json_decref(values);
+        return;
+    }
     rc = values_body(values, false, &body, &err);
     if (rc == P_OK) {
         struct actor by = api_actor(req);
@@ -512,7 +565,7 @@ void actp_create_submit(http_request *req)
         redirect_to_activity(req, actp_str(rec, "id"));
     } else if (is_form_error(rc)) {
         localize_error(req->lang, &err);
-        form_page(req, values, NULL, &err, p_status_http((p_status)rc));
+        form_page(req, values, NULL, &err, NULL, p_status_http((p_status)rc));
     } else {
         actp_error_page(req, rc, &err);
     }
@@ -536,7 +589,7 @@ void actp_edit_form(http_request *req)
     }
     if (actp_require_write(req, actp_str(rec, "lead_org"))) {
         json_t *values = record_values(rec);
-        form_page(req, values, actp_str(rec, "id"), NULL, 200);
+        form_page(req, values, actp_str(rec, "id"), NULL, NULL, 200);
         json_decref(values);
     }
     json_decref(rec);
@@ -568,6 +621,11 @@ void actp_update_submit(http_request *req)
         json_decref(values);
         return;
     }
+    if (*val(values, "check_overlaps")) {
+        check_overlaps(req, s, values, id, *new_lead ? new_lead : lead);
+        json_decref(values);
+        return;
+    }
     rc = values_body(values, true, &body, &err);
     if (rc == P_OK) {
         struct actor by = api_actor(req);
@@ -577,7 +635,7 @@ void actp_update_submit(http_request *req)
         redirect_to_activity(req, id);
     } else if (is_form_error(rc)) {
         localize_error(req->lang, &err);
-        form_page(req, values, id, &err, p_status_http((p_status)rc));
+        form_page(req, values, id, &err, NULL, p_status_http((p_status)rc));
     } else {
         actp_error_page(req, rc, &err);
     }

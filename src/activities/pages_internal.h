@@ -36,6 +36,12 @@ void actp_error_page(http_request *req, int rc, const p_error *err);
 void actp_enum_select(struct page *p, const char *label, const char *name, const char *values,
                       const char *current, const char *all_label, const char *error_text);
 
+/* The panel of likely duplicates (pages_overlap.c), id "overlaps": candidates is the
+ * array overlap_find_candidates gives (borrowed), or NULL before any check, when the
+ * panel is written idle for assets/overlaps.js to fill. on_form picks the note that asks
+ * to look before saving. */
+void actp_overlap_panel(struct page *p, json_t *candidates, bool on_form);
+
 /* The form handlers (pages_form.c). */
 void actp_new_form(http_request *req);
 void actp_create_submit(http_request *req);
