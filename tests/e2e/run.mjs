@@ -2,6 +2,7 @@
 // `polis serve` on a temporary directory and a free loopback port, drives headless
 // Chromium through playwright-core, prints one line per test and a summary line
 // `e2e: N passed, M failed`, and exits non-zero when any test failed.
+// The activities pages' tests live in activities.mjs.
 // Environment: POLIS_BIN (default build/polis under the repository root),
 // CHROMIUM (default /usr/bin/chromium).
 
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { activityTests } from './activities.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -302,6 +304,9 @@ async function main() {
         await c.close();
       }
     });
+
+    // k. to q.: the activities pages and the annual report (activities.mjs).
+    await activityTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
 
     await test('i. no script errors or CSP violations in the console', async () => {
       check(consoleErrors.length === 0, consoleErrors.join('\n'));
