@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Polis needs that are missing, and nothing else.
 # Usage: scripts/deps.sh run|test|bench   (each set includes the previous one)
+#        scripts/deps.sh pg                the PostgreSQL server the tests start (scripts/pg.sh)
 # Quiet and fast when everything is already installed.
 set -euo pipefail
 
 run_pkgs=(gcc pkg-config meson ninja-build gettext
-          libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libxml2-dev libstemmer-dev)
+          libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libxml2-dev libstemmer-dev
+          libpq-dev) # libpq: the PostgreSQL engine of the store (polis --db postgres://...)
+# postgresql: the throw-away cluster the tests run the store and the API on (scripts/pg.sh)
 test_pkgs=(libcmocka-dev sqlite3 python3 clang clang-format libclang-rt-14-dev chromium
-           libxml2-utils)
+           libxml2-utils postgresql)
 bench_pkgs=(wrk nginx-light)
 
 want=("${run_pkgs[@]}")
@@ -15,10 +18,11 @@ case "${1:-run}" in
   run) ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+  pg) want=(postgresql) ;;
+  *) echo "usage: $0 run|test|bench|pg" >&2; exit 2 ;;
 esac
 # Node.js and npm drive the browser tests; use the machine's if it has them.
-if [[ "${1:-run}" != run ]] && ! command -v npm >/dev/null 2>&1; then
+if [[ "${1:-run}" != run && "${1:-run}" != pg ]] && ! command -v npm >/dev/null 2>&1; then
   want+=(nodejs npm)
 fi
 

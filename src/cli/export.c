@@ -118,7 +118,7 @@ int cmd_export(int argc, char **argv)
     p_error err;
     p_error_clear(&err);
     if (check_filter(&f, &err) != P_OK) return cli_report(&err);
-    if (access(db, R_OK) != 0) {
+    if (!store_is_url(db) && access(db, R_OK) != 0) {
         p_fail(&err, P_ENOTFOUND, "db", "no database at %s", db);
         return cli_report(&err);
     }

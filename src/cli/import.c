@@ -111,7 +111,7 @@ int cmd_import(int argc, char **argv)
     }
     p_error err;
     p_error_clear(&err);
-    if (access(db, R_OK | W_OK) != 0) {
+    if (!store_is_url(db) && access(db, R_OK | W_OK) != 0) {
         p_fail(&err, P_EIO, "db", "no database at %s", db);
         return cli_report(&err);
     }

@@ -22,6 +22,7 @@ static const char usage[] =
     "printed once. --demo also loads the demo data: users of each kind (sharing that\n"
     "password) and the activities the source text describes. Running it again is safe:\n"
     "nothing that exists is changed.\n"
+    "URL is a PostgreSQL database, postgres://USER@HOST:PORT/DB, that exists (createdb).\n"
     "Environment: POLIS_DB. Exit codes: 0 done, 1 failed, 2 usage, 4 input refused.\n";
 
 struct demo_user {
@@ -139,7 +140,9 @@ int cmd_init(int argc, char **argv)
         sodium_memzero(password, sizeof password);
         return cli_report(&err);
     }
-    printf("polis: database %s is ready (schema and Strategic Framework loaded%s).\n", db,
+    char where[300];
+    store_redact_target(db, where, sizeof where);
+    printf("polis: database %s is ready (schema and Strategic Framework loaded%s).\n", where,
            demo ? ", demo data loaded" : "");
     if (admins == 0 && generated)
         printf("Sign in as administrator: login '%s', password '%s' (shown only this once).\n",

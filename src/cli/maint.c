@@ -17,6 +17,7 @@ static const char backup_usage[] =
     "usage: polis backup --db FILE OUT\n"
     "\n"
     "Copies the database to OUT with SQLite's online backup: safe while polis serve runs.\n"
+    "A PostgreSQL database (--db postgres://...) is backed up with pg_dump instead.\n"
     "OUT must not exist. Exit codes: 0 done, 1 failed, 2 usage.\n";
 
 static const char check_usage[] =
@@ -57,7 +58,8 @@ static int parse_db(int argc, char **argv, const char *usage, const char **db, i
 /* Opens an existing database without creating or migrating it. */
 static int open_existing(const char *db, store **s, p_error *err)
 {
-    if (access(db, R_OK) != 0) return p_fail(err, P_ENOTFOUND, "db", "no database at %s", db);
+    if (!store_is_url(db) && access(db, R_OK) != 0)
+        return p_fail(err, P_ENOTFOUND, "db", "no database at %s", db);
     return store_open(db, s, err);
 }
 
@@ -78,7 +80,9 @@ int cmd_backup(int argc, char **argv)
     rc = store_backup(s, out, &err);
     store_close(s);
     if (rc != P_OK) return cli_report(&err);
-    printf("backup of %s written to %s\n", db, out);
+    char where[300];
+    store_redact_target(db, where, sizeof where);
+    printf("backup of %s written to %s\n", where, out);
     return EXIT_OK;
 }
 
@@ -114,14 +118,15 @@ int cmd_check(int argc, char **argv)
     bool reached = true;
     if (rc == P_OK) rc = audit_head(s, &head_id, head, &err);
     if (rc == P_OK && expect_head) rc = audit_contains(s, expect_head, &reached, &err);
+    const char *engine = s ? store_engine_name(s) : "";
     if (rc == P_OK && !reached)
         rc = p_fail(&err, P_EINTEGRITY, NULL,
                     "the audit chain no longer contains the expected head %s: entries were removed",
                     expect_head);
     store_close(s);
     if (rc != P_OK) return cli_report(&err);
-    printf("ok: integrity, foreign keys, schema version %d, audit chain of %lld entries\n", version,
-           (long long)entries);
+    printf("ok: integrity, foreign keys, schema version %d, audit chain of %lld entries (%s)\n",
+           version, (long long)entries, engine);
     printf("audit head: entry %lld, hash %s\n", (long long)head_id, head);
     return EXIT_OK;
 }
@@ -135,9 +140,10 @@ int cmd_version(int argc, char **argv)
               stdout);
         return EXIT_OK;
     }
-    printf("polis %s\nschema %d\nsqlite %s\nlibmicrohttpd %s\njansson %s\nlibsodium %s\n"
-           "translations: ru (%u messages)\n",
-           POLIS_VERSION, migrate_latest_version(), store_engine_version(), MHD_get_version(),
-           JANSSON_VERSION, sodium_version_string(), i18n_count("ru"));
+    printf("polis %s\nschema %d\nsqlite %s\nlibpq %s\nlibmicrohttpd %s\njansson %s\n"
+           "libsodium %s\ntranslations: ru (%u messages)\n",
+           POLIS_VERSION, migrate_latest_version(), store_engine_version(),
+           store_pg_library_version(), MHD_get_version(), JANSSON_VERSION, sodium_version_string(),
+           i18n_count("ru"));
     return EXIT_OK;
 }

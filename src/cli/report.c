@@ -124,7 +124,7 @@ int cmd_report(int argc, char **argv)
         p_fail(&err, P_EINVAL, "year", "year must be %d to %d", REPORT_YEAR_MIN, REPORT_YEAR_MAX);
         return cli_report(&err);
     }
-    if (access(db, R_OK) != 0) {
+    if (!store_is_url(db) && access(db, R_OK) != 0) {
         p_fail(&err, P_ENOTFOUND, "db", "no database at %s", db);
         return cli_report(&err);
     }

@@ -14,17 +14,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SHUTDOWN_GRACE_MS 10000
+/* A PostgreSQL server that is not up yet (booting beside polis) is waited for this long,
+ * with back-off between attempts, before serve gives up. */
+#define DB_WAIT_MS        30000
+#define DB_RETRY_FIRST_MS 250
+#define DB_RETRY_MAX_MS   4000
 
 static const char usage[] =
-    "usage: polis serve [--db FILE] [--listen HOST:PORT] [--threads N]\n"
+    "usage: polis serve [--db FILE|URL] [--listen HOST:PORT] [--threads N]\n"
     "\n"
     "Serves the web application and the API. Defaults: $POLIS_DB, $POLIS_LISTEN or\n"
     "127.0.0.1:8080, one worker thread per core ($POLIS_THREADS). The database must exist\n"
-    "(create it with polis init); pending migrations are applied at start.\n"
+    "(create it with polis init); pending migrations are applied at start. A PostgreSQL URL\n"
+    "(postgres://USER@HOST:PORT/DB) is retried for 30 s at start if the server is not up.\n"
     "SIGTERM or SIGINT stops it gracefully. Exit codes: 0 stopped cleanly, 1 failed, 2 usage.\n";
+
+/* Opens and migrates the database, retrying while it is unavailable (PostgreSQL starting). */
+static int open_with_retry(const char *db, const char *where, p_error *err)
+{
+    int waited_ms = 0, delay_ms = DB_RETRY_FIRST_MS;
+    for (;;) {
+        store *s = NULL;
+        int rc = app_open_db(db, &s, err);
+        if (rc == P_OK) {
+            store_close(s);
+            return P_OK;
+        }
+        if (rc != P_EUNAVAIL || waited_ms >= DB_WAIT_MS) return rc;
+        log_info("database %s not available (%s); retrying in %d ms", where, err->message,
+                 delay_ms);
+        struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        waited_ms += delay_ms;
+        delay_ms = delay_ms * 2 > DB_RETRY_MAX_MS ? DB_RETRY_MAX_MS : delay_ms * 2;
+    }
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -67,16 +95,16 @@ int cmd_serve(int argc, char **argv)
         fputs(usage, stderr);
         return EXIT_USAGE;
     }
-    if (access(db, R_OK | W_OK) != 0) {
+    if (!store_is_url(db) && access(db, R_OK | W_OK) != 0) {
         fprintf(stderr,
                 "polis: cannot open %s for reading and writing; create it with polis init\n", db);
         return EXIT_FAIL;
     }
     p_error err;
     p_error_clear(&err);
-    store *s = NULL;
-    if (app_open_db(db, &s, &err) != P_OK) return cli_report(&err);
-    store_close(s);
+    char where[300];
+    store_redact_target(db, where, sizeof where);
+    if (open_with_retry(db, where, &err) != P_OK) return cli_report(&err);
     store_config(db);
     app_register_routes();
 
@@ -99,7 +127,7 @@ int cmd_serve(int argc, char **argv)
     };
     http_server *srv = NULL;
     if (http_server_start(&sc, &srv, &err) != P_OK) return cli_report(&err);
-    log_info("polis serving %s on http://%s (database %s)", POLIS_VERSION, listen, db);
+    log_info("polis serving %s on http://%s (database %s)", POLIS_VERSION, listen, where);
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -14,6 +14,8 @@ struct embed_file {
 
 extern const struct embed_file schema_files[];
 extern const unsigned long schema_count;
+extern const struct embed_file schema_pg_files[]; /* the same migrations for PostgreSQL */
+extern const unsigned long schema_pg_count;
 extern const struct embed_file data_files[];
 extern const unsigned long data_count;
 extern const struct embed_file asset_files[];

@@ -1,5 +1,6 @@
-/* migrate.c: applies the embedded schema/NNNN_*.sql files. The file number is the
- * version; the files are applied in ascending order and never edited once released. */
+/* migrate.c: applies the embedded schema/NNNN_*.sql files (schema/pg/ on PostgreSQL: the
+ * same numbers in that dialect). The file number is the version; the files are applied in
+ * ascending order and never edited once released. */
 #include "store/migrate.h"
 #include "core/embed.h"
 #include "core/mem.h"
@@ -22,6 +23,14 @@ static int compare_by_name(const void *a, const void *b)
 {
     const struct embed_file *const *x = a, *const *y = b;
     return strcmp((*x)->name, (*y)->name);
+}
+
+/* The migrations written in s's dialect. */
+static const struct embed_file *dialect_files(store *s, unsigned long *count)
+{
+    bool pg = s && strcmp(store_engine_name(s), "postgresql") == 0;
+    if (count) *count = pg ? schema_pg_count : schema_count;
+    return pg ? schema_pg_files : schema_files;
 }
 
 int migrate_latest_version(void)
@@ -84,8 +93,10 @@ int migrate_apply(store *s, int *applied_out, p_error *err)
     int rc = migrate_current_version(s, &current, err);
     if (rc != P_OK) return rc;
     size_t n = 0;
-    const struct embed_file **sorted = xcalloc(schema_count + 1, sizeof *sorted);
-    for (const struct embed_file *f = schema_files; f->name; f++)
+    unsigned long count = 0;
+    const struct embed_file *files = dialect_files(s, &count);
+    const struct embed_file **sorted = xcalloc(count + 1, sizeof *sorted);
+    for (const struct embed_file *f = files; f->name; f++)
         if (migration_number(f->name) > current) sorted[n++] = f;
     qsort(sorted, n, sizeof *sorted, compare_by_name);
     if (n == 0) goto done;

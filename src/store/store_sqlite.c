@@ -1,9 +1,8 @@
-/* store_sqlite.c: the SQLite implementation of store.h: one connection per thread,
- * a prepared-statement cache keyed by SQL text, WAL, foreign keys, busy timeout. */
-#include "store/store.h"
+/* store_sqlite.c: the SQLite engine behind store.h: a prepared-statement cache keyed by
+ * SQL text, WAL, foreign keys, busy timeout; BEGIN IMMEDIATE for writers. */
+#include "store/engine.h"
 #include "core/mem.h"
 
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,28 +11,33 @@
 #define STMT_CACHE_SLOTS 256 /* power of two; more statements than this is a design smell */
 #define BUSY_TIMEOUT_MS  5000
 
-struct store_stmt {
+struct lite_stmt {
+    struct store_stmt base; /* first: store.c sees only this */
     sqlite3_stmt *stmt;
-    store *owner;
 };
 
 struct cache_slot {
     char *sql;
     uint64_t hash;
-    struct store_stmt st;
+    struct lite_stmt st;
 };
 
-struct store {
+struct lite_store {
+    struct store base; /* first */
     sqlite3 *db;
     struct cache_slot cache[STMT_CACHE_SLOTS];
     int cached;
-    struct store *next_open; /* list of thread connections, for store_close_all */
 };
 
-static char *configured_path;
-static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
-static store *open_list;
-static _Thread_local store *thread_conn;
+static struct lite_store *lite(store *s)
+{
+    return (struct lite_store *)s;
+}
+
+static sqlite3_stmt *raw(store_stmt *st)
+{
+    return ((struct lite_stmt *)st)->stmt;
+}
 
 static int fail_sqlite(sqlite3 *db, p_error *err, const char *what)
 {
@@ -46,7 +50,7 @@ static int fail_sqlite(sqlite3 *db, p_error *err, const char *what)
     return -p_fail(err, P_ESTORE, NULL, "%s: %s", what, msg);
 }
 
-int store_open(const char *path, store **out, p_error *err)
+static int lite_open(const char *path, store **out, p_error *err)
 {
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -70,15 +74,16 @@ int store_open(const char *path, store **out, p_error *err)
         sqlite3_close(db);
         return P_ESTORE;
     }
-    store *s = xcalloc(1, sizeof *s);
+    struct lite_store *s = xcalloc(1, sizeof *s);
+    s->base.ops = &store_sqlite_ops;
     s->db = db;
-    *out = s;
+    *out = &s->base;
     return P_OK;
 }
 
-void store_close(store *s)
+static void lite_close(store *base)
 {
-    if (!s) return;
+    struct lite_store *s = lite(base);
     for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
         if (s->cache[i].sql) {
             sqlite3_finalize(s->cache[i].st.stmt);
@@ -87,68 +92,6 @@ void store_close(store *s)
     }
     sqlite3_close(s->db);
     free(s);
-}
-
-void store_config(const char *path)
-{
-    pthread_mutex_lock(&open_lock);
-    free(configured_path);
-    configured_path = xstrdup(path);
-    pthread_mutex_unlock(&open_lock);
-}
-
-const char *store_config_path(void)
-{
-    return configured_path;
-}
-
-store *store_thread(p_error *err)
-{
-    if (thread_conn) return thread_conn;
-    if (!configured_path) {
-        p_fail(err, P_ESTORE, NULL, "no database configured");
-        return NULL;
-    }
-    store *s = NULL;
-    if (store_open(configured_path, &s, err) != P_OK) return NULL;
-    pthread_mutex_lock(&open_lock);
-    s->next_open = open_list;
-    open_list = s;
-    pthread_mutex_unlock(&open_lock);
-    thread_conn = s;
-    return s;
-}
-
-static void unlink_open(store *s)
-{
-    for (store **p = &open_list; *p; p = &(*p)->next_open) {
-        if (*p == s) {
-            *p = s->next_open;
-            return;
-        }
-    }
-}
-
-void store_thread_release(void)
-{
-    if (!thread_conn) return;
-    pthread_mutex_lock(&open_lock);
-    unlink_open(thread_conn);
-    pthread_mutex_unlock(&open_lock);
-    store_close(thread_conn);
-    thread_conn = NULL;
-}
-
-void store_close_all(void)
-{
-    pthread_mutex_lock(&open_lock);
-    while (open_list) {
-        store *s = open_list;
-        open_list = s->next_open;
-        store_close(s);
-    }
-    pthread_mutex_unlock(&open_lock);
-    thread_conn = NULL;
 }
 
 static uint64_t sql_hash(const char *sql)
@@ -161,8 +104,9 @@ static uint64_t sql_hash(const char *sql)
     return h;
 }
 
-int store_prepare(store *s, const char *sql, store_stmt **out, p_error *err)
+static int lite_prepare(store *base, const char *sql, store_stmt **out, p_error *err)
 {
+    struct lite_store *s = lite(base);
     uint64_t h = sql_hash(sql);
     unsigned i = (unsigned)h & (STMT_CACHE_SLOTS - 1);
     for (unsigned probe = 0; probe < STMT_CACHE_SLOTS;
@@ -172,7 +116,7 @@ int store_prepare(store *s, const char *sql, store_stmt **out, p_error *err)
         if (slot->hash == h && strcmp(slot->sql, sql) == 0) {
             sqlite3_reset(slot->st.stmt);
             sqlite3_clear_bindings(slot->st.stmt);
-            *out = &slot->st;
+            *out = &slot->st.base;
             return P_OK;
         }
     }
@@ -185,100 +129,88 @@ int store_prepare(store *s, const char *sql, store_stmt **out, p_error *err)
     slot->sql = xstrdup(sql);
     slot->hash = h;
     slot->st.stmt = stmt;
-    slot->st.owner = s;
+    slot->st.base.owner = base;
     s->cached++;
-    *out = &slot->st;
+    *out = &slot->st.base;
     return P_OK;
 }
 
-void store_bind_text(store_stmt *st, int idx, const char *v)
+static void lite_bind_text(store_stmt *st, int idx, const char *v, size_t n)
 {
     if (v)
-        sqlite3_bind_text(st->stmt, idx, v, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text64(raw(st), idx, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
     else
-        sqlite3_bind_null(st->stmt, idx);
+        sqlite3_bind_null(raw(st), idx);
 }
 
-void store_bind_textn(store_stmt *st, int idx, const char *v, size_t n)
+static void lite_bind_int(store_stmt *st, int idx, int64_t v)
 {
-    sqlite3_bind_text64(st->stmt, idx, v, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+    sqlite3_bind_int64(raw(st), idx, v);
 }
 
-void store_bind_int(store_stmt *st, int idx, int64_t v)
+static void lite_bind_null(store_stmt *st, int idx)
 {
-    sqlite3_bind_int64(st->stmt, idx, v);
+    sqlite3_bind_null(raw(st), idx);
 }
 
-void store_bind_null(store_stmt *st, int idx)
+static void lite_bind_blob(store_stmt *st, int idx, const void *v, size_t n)
 {
-    sqlite3_bind_null(st->stmt, idx);
+    sqlite3_bind_blob64(raw(st), idx, v, n, SQLITE_TRANSIENT);
 }
 
-void store_bind_blob(store_stmt *st, int idx, const void *v, size_t n)
+static int lite_step(store_stmt *st, p_error *err)
 {
-    sqlite3_bind_blob64(st->stmt, idx, v, n, SQLITE_TRANSIENT);
-}
-
-int store_step(store_stmt *st, p_error *err)
-{
-    int rc = sqlite3_step(st->stmt);
+    int rc = sqlite3_step(raw(st));
     if (rc == SQLITE_ROW) return STORE_ROW;
     if (rc == SQLITE_DONE) return STORE_DONE;
-    int r = fail_sqlite(st->owner->db, err, "step");
-    sqlite3_reset(st->stmt);
+    int r = fail_sqlite(lite(st->owner)->db, err, "step");
+    sqlite3_reset(raw(st));
     return r;
 }
 
-void store_reset(store_stmt *st)
+static void lite_reset(store_stmt *st)
 {
-    sqlite3_reset(st->stmt);
-    sqlite3_clear_bindings(st->stmt);
+    sqlite3_reset(raw(st));
+    sqlite3_clear_bindings(raw(st));
 }
 
-int store_run(store_stmt *st, p_error *err)
+static int lite_column_count(store_stmt *st)
 {
-    int rc = store_step(st, err);
-    store_reset(st);
-    return rc < 0 ? -rc : P_OK;
+    return sqlite3_column_count(raw(st));
 }
 
-int store_column_count(store_stmt *st)
+static const char *lite_col_name(store_stmt *st, int i)
 {
-    return sqlite3_column_count(st->stmt);
+    return sqlite3_column_name(raw(st), i);
 }
 
-const char *store_col_name(store_stmt *st, int i)
+static const char *lite_col_text(store_stmt *st, int i)
 {
-    return sqlite3_column_name(st->stmt, i);
-}
-
-const char *store_col_text(store_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st->stmt, i);
+    const unsigned char *t = sqlite3_column_text(raw(st), i);
     return t ? (const char *)t : "";
 }
 
-size_t store_col_bytes(store_stmt *st, int i)
+static size_t lite_col_bytes(store_stmt *st, int i)
 {
-    return (size_t)sqlite3_column_bytes(st->stmt, i);
+    return (size_t)sqlite3_column_bytes(raw(st), i);
 }
 
-const void *store_col_blob(store_stmt *st, int i)
+static const void *lite_col_blob(store_stmt *st, int i)
 {
-    return sqlite3_column_blob(st->stmt, i);
+    return sqlite3_column_blob(raw(st), i);
 }
 
-int64_t store_col_int(store_stmt *st, int i)
+static int64_t lite_col_int(store_stmt *st, int i)
 {
-    return sqlite3_column_int64(st->stmt, i);
+    return sqlite3_column_int64(raw(st), i);
 }
 
-bool store_col_null(store_stmt *st, int i)
+static bool lite_col_null(store_stmt *st, int i)
 {
-    return sqlite3_column_type(st->stmt, i) == SQLITE_NULL;
+    return sqlite3_column_type(raw(st), i) == SQLITE_NULL;
 }
 
-static int exec_simple(store *s, const char *sql, p_error *err)
+static int exec_simple(struct lite_store *s, const char *sql, p_error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -290,39 +222,40 @@ static int exec_simple(store *s, const char *sql, p_error *err)
     return P_OK;
 }
 
-int store_begin(store *s, p_error *err)
+static int lite_begin(store *s, p_error *err)
 {
-    return exec_simple(s, "BEGIN IMMEDIATE", err);
+    return exec_simple(lite(s), "BEGIN IMMEDIATE", err);
 }
 
-int store_commit(store *s, p_error *err)
+static void lite_rollback(store *s)
 {
-    int rc = exec_simple(s, "COMMIT", err);
-    if (rc != P_OK) store_rollback(s);
+    if (!sqlite3_get_autocommit(lite(s)->db))
+        sqlite3_exec(lite(s)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int lite_commit(store *s, p_error *err)
+{
+    int rc = exec_simple(lite(s), "COMMIT", err);
+    if (rc != P_OK) lite_rollback(s);
     return rc;
 }
 
-void store_rollback(store *s)
+static int lite_exec_script(store *s, const char *sql, p_error *err)
 {
-    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return exec_simple(lite(s), sql, err);
 }
 
-int store_exec_script(store *s, const char *sql, p_error *err)
+static int64_t lite_last_insert_id(store *s)
 {
-    return exec_simple(s, sql, err);
+    return sqlite3_last_insert_rowid(lite(s)->db);
 }
 
-int64_t store_last_insert_id(store *s)
+static int lite_changes(store *s)
 {
-    return sqlite3_last_insert_rowid(s->db);
+    return sqlite3_changes(lite(s)->db);
 }
 
-int store_changes(store *s)
-{
-    return sqlite3_changes(s->db);
-}
-
-int store_backup(store *s, const char *out_path, p_error *err)
+static int lite_backup(store *s, const char *out_path, p_error *err)
 {
     sqlite3 *dst = NULL;
     if (sqlite3_open(out_path, &dst) != SQLITE_OK) {
@@ -330,7 +263,7 @@ int store_backup(store *s, const char *out_path, p_error *err)
         sqlite3_close(dst);
         return P_EIO;
     }
-    sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", lite(s)->db, "main");
     if (!b) {
         p_fail(err, P_ESTORE, NULL, "backup failed: %s", sqlite3_errmsg(dst));
         sqlite3_close(dst);
@@ -352,7 +285,7 @@ int store_backup(store *s, const char *out_path, p_error *err)
     return P_OK;
 }
 
-int store_check_integrity(store *s, p_error *err)
+static int lite_check_integrity(store *s, p_error *err)
 {
     store_stmt *st;
     int rc = store_prepare(s, "PRAGMA integrity_check", &st, err);
@@ -383,3 +316,32 @@ const char *store_engine_version(void)
 {
     return sqlite3_libversion();
 }
+
+const struct store_ops store_sqlite_ops = {
+    .name = "sqlite",
+    .open = lite_open,
+    .close = lite_close,
+    .revive = NULL,
+    .prepare = lite_prepare,
+    .bind_text = lite_bind_text,
+    .bind_int = lite_bind_int,
+    .bind_null = lite_bind_null,
+    .bind_blob = lite_bind_blob,
+    .step = lite_step,
+    .reset = lite_reset,
+    .column_count = lite_column_count,
+    .col_name = lite_col_name,
+    .col_text = lite_col_text,
+    .col_bytes = lite_col_bytes,
+    .col_blob = lite_col_blob,
+    .col_int = lite_col_int,
+    .col_null = lite_col_null,
+    .begin = lite_begin,
+    .commit = lite_commit,
+    .rollback = lite_rollback,
+    .exec_script = lite_exec_script,
+    .last_insert_id = lite_last_insert_id,
+    .changes = lite_changes,
+    .backup = lite_backup,
+    .check_integrity = lite_check_integrity,
+};
