@@ -106,8 +106,7 @@ static void page_handler(http_request *req)
     int year = (int)json_integer_value(json_object_get(report, "year"));
     char title[128];
     snprintf(title, sizeof title, "%s %d", T(req->lang, "Annual report"), year);
-    page_begin(&p, req, title);
-    html_elem(&p.h, "h1", title, NULL);
+    page_begin(&p, req, title); /* writes the title as the page's h1 */
     html_elem(&p.h, "p",
               T(p.lang, "Activities whose planned period touches the year, by the Strategic "
                         "Framework's priorities, lines of action, organisations and countries."),
