@@ -1,6 +1,6 @@
 /* overlaps.js: on the activity form, asks POST /api/v1/activities/overlaps-check for the
  * likely duplicates of what is being typed (400 ms after the last change to a field the
- * search reads) and fills the #overlaps panel with them. The form works without it: its
+ * search reads, and once on load) and fills the #overlaps panel with them. The form works without it: its
  * "Check for overlaps" button gets the same panel from the server. Text goes in through
  * textContent only; the panel's data-t-* attributes carry the labels in the page's
  * language. A draft the API refuses (no planned start yet) leaves the panel as it is. */
@@ -148,4 +148,7 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
+  /* An edit form, or a form sent back with an error, already holds a draft: check it once,
+   * unless the server has just shown the panel. */
+  if (panel.classList.contains("idle")) check();
 })();

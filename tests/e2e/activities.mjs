@@ -227,6 +227,25 @@ export async function activityTests({ browser, base, test, check, signIn, watchC
       await page.fill('#f-planned_start', '2044-01-01');
       await page.waitForResponse((r) => r.url().endsWith('/overlaps-check') && r.status() === 200);
       await page.waitForSelector('#overlaps', { state: 'hidden' });
+
+      // Saved anyway: the detail page lists the candidate, and the edit form checks once on
+      // load, leaving the activity itself out.
+      await page.fill('#f-planned_start', '2012-05-14');
+      await Promise.all([page.waitForNavigation(), page.click('#activity-form button.primary')]);
+      const id = new URL(page.url()).pathname.split('/').pop();
+      check(/^BISHKEK-2012-\d{4}$/.test(id), `saved as ${page.url()}`);
+      check(await page.isVisible(`#overlaps li.overlap[data-id="${SPMU}"]`), 'the detail page shows the overlap');
+      const onLoad = checks.length;
+      await page.goto(`${base}/activities/${id}/edit`);
+      await page.waitForSelector(`#overlaps li.overlap[data-id="${SPMU}"]`, { state: 'visible' });
+      check(checks.length === onLoad + 1 && JSON.parse(checks[onLoad].postData()).id === id,
+        'the edit form checks once on load, naming itself');
+      const editIds = await page.$$eval('#overlaps li.overlap', (lis) => lis.map((li) => li.dataset.id));
+      check(!editIds.includes(id), `the activity is not its own duplicate: ${editIds}`);
+      const del = await bishkek.ctx.request.delete(`${base}/api/v1/activities/${id}`, {
+        headers: { 'X-CSRF-Token': await page.getAttribute('meta[name="csrf-token"]', 'content') },
+      });
+      check(del.status() === 204, `clean-up delete answered ${del.status()}`);
     });
 
     await test('o. overlap panel without script: "Check for overlaps" shows it, keeps the values, saves nothing', async () => {
@@ -247,15 +266,14 @@ export async function activityTests({ browser, base, test, check, signIn, watchC
         check(await page.inputValue('#f-planned_start') === '2012-05-14' && await page.inputValue('#f-participants_total') === '25', 'the other values are kept');
         check(await page.isChecked('#f-priorities-OC'), 'the priority stays checked');
         check(await apiCount(noscript.ctx, 'org=BISHKEK') === before, 'nothing was saved');
-        // Saving from there works and the detail page lists the same candidate.
+        // Save from there: the form is sent with the same values.
         await Promise.all([page.waitForNavigation(), page.click('#activity-form button.primary')]);
         const id = new URL(page.url()).pathname.split('/').pop();
         check(/^BISHKEK-2012-\d{4}$/.test(id), `saved as ${page.url()}`);
+        check(await apiCount(noscript.ctx, 'org=BISHKEK') === before + 1, 'Save stores it');
         check(await page.isVisible(`#overlaps li.overlap[data-id="${SPMU}"]`), 'the detail page shows the overlap');
-        const del = await noscript.ctx.request.delete(`${base}/api/v1/activities/${id}`, {
-          headers: { 'X-CSRF-Token': await page.getAttribute('meta[name="csrf-token"]', 'content') },
-        });
-        check(del.status() === 204, `clean-up delete answered ${del.status()}`);
+        await Promise.all([page.waitForNavigation(), page.click('main .actions form[action$="/delete"] button')]);
+        check(await apiCount(noscript.ctx, 'org=BISHKEK') === before, 'deleted without a confirmation dialog (no script)');
       } finally {
         await noscript.ctx.close();
       }
@@ -300,6 +318,8 @@ export async function activityTests({ browser, base, test, check, signIn, watchC
       const resp = await page.goto(base + '/reports/annual?year=2012');
       check(resp.status() === 200, `GET /reports/annual answered ${resp.status()}`);
       check((await page.title()).startsWith('Annual report 2012'), `title ${await page.title()}`);
+      const h1 = await page.$$eval('h1', (hs) => hs.map((h) => h.textContent.trim()));
+      check(h1.join() === 'Annual report 2012', `one heading: ${h1.join(' | ')}`);
       // Bar charts draw rects; the yearly series is a line chart.
       const charts = await page.$$eval('main svg[role="img"]', (svgs) => svgs.map((s) =>
         s.querySelectorAll('rect, polyline, path, circle').length));
