@@ -98,4 +98,37 @@ struct activities_filter;
  * route does not declare, or an empty value, does not filter. */
 void activities_filter_from_query(struct http_request *req, struct activities_filter *f);
 
+/* The date-range index (periods.c). A period covers the months from first_month to
+ * last_month (year * 12 + month - 1); one that touches more than
+ * ACTIVITY_PERIOD_MONTHS_MAX months is stored at the single month ACTIVITY_PERIOD_LONG. */
+#define ACTIVITY_PERIOD_MONTHS_MAX 24
+#define ACTIVITY_PERIOD_LONG       (-1)
+
+struct activity_period {
+    const char *first_day, *last_day; /* borrowed: planned_start, planned_end or start */
+    int first_month, last_month;
+};
+
+/* The month number of a date YYYY-MM-DD, or -1 when it is not one. */
+int activity_month_of(const char *date);
+
+/* The period of planned_start..planned_end (NULL or earlier: the start day) into p. */
+void activity_period_of(const char *planned_start, const char *planned_end,
+                        struct activity_period *p);
+
+/* Writes the activity_periods rows of activity id from rec (a checked record), replacing
+ * the existing ones unless fresh (a new activity has none). Store status on failure. */
+MUST_CHECK int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_error *err);
+
+/* Reading many activities in one statement: " IN " ACTIVITY_IDS_IN takes up to
+ * ACTIVITY_IDS_CHUNK keys as ?1..?50, so one statement (one cached plan) serves any page. */
+#define ACTIVITY_IDS_CHUNK 50
+#define ACTIVITY_IDS_IN                                                                            \
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"  \
+    " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38,"   \
+    " ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50)"
+
+/* Binds ids[0..n) (n <= ACTIVITY_IDS_CHUNK) to ?1.., and NULL to the places left. */
+void activity_bind_ids(store_stmt *st, const int64_t *ids, size_t n);
+
 #endif

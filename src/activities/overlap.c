@@ -18,8 +18,9 @@
 #define WORD_BYTES     48    /* a longer word is cut (at a character boundary) */
 #define WORD_CHARS_MIN 3     /* shorter words say little about a subject */
 #define FTS_WORDS_MAX  12    /* words OR-ed into the full-text query */
-#define TOPIC_ROWS_MAX 10000 /* link-table rows read per search, all codes together */
+#define TOPIC_ROWS_MAX 10000 /* date-range index rows read per search, all codes together */
 #define FTS_ROWS_MAX   100   /* best full-text matches taken */
+#define FTS_DOCS_MAX   1000  /* activities holding the title words searched for, at most */
 #define SCORED_MAX     200   /* candidates loaded and scored, the likeliest first */
 
 /* ---- dates as day numbers ---------------------------------------------------------------- */
@@ -298,9 +299,11 @@ static int read_probe(json_t *rec, struct probe *p, p_error *err)
 
 struct cand {
     int64_t id;
-    int shared_topic; /* codes of the probe's priorities and focus areas it holds */
-    int fts_rank;     /* 0-based place among the full-text matches, -1 when none */
-    double prior;     /* likelihood used to choose which candidates to score */
+    int src;            /* the search that found it: one per code, one for the text */
+    int shared_topic;   /* codes of the probe's priorities and focus areas it holds */
+    int shared_country; /* of the probe's countries */
+    int fts_rank;       /* 0-based place among the full-text matches, -1 when none */
+    double prior;       /* likelihood used to choose which candidates to score */
 };
 
 struct cands {
@@ -309,13 +312,14 @@ struct cands {
     int topic_rows;
 };
 
-static void cands_add(struct cands *c, int64_t id, int shared_topic, int fts_rank)
+static void cands_add(struct cands *c, int64_t id, int src, int shared_topic, int shared_country,
+                      int fts_rank)
 {
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 64;
         c->v = xrealloc(c->v, c->cap * sizeof *c->v);
     }
-    c->v[c->n++] = (struct cand){id, shared_topic, fts_rank, 0.0};
+    c->v[c->n++] = (struct cand){id, src, shared_topic, shared_country, fts_rank, 0.0};
 }
 
 /* The bounds of the search: planned periods that end on or after from and start on or
@@ -325,43 +329,47 @@ struct search {
     const struct probe *p;
 };
 
-/* ?1 code, ?2 window end, ?3 window start, ?4 lead organisation, ?5 public id. CROSS JOIN
- * keeps the link table's index as the driver. */
-#define IN_WINDOW                                                                                  \
-    " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?3"                \
-    " AND (?4 IS NULL OR a.lead_org <> ?4) AND (?5 IS NULL OR a.public_id <> ?5)"
+/* ?1 kind, ?2 code, ?3 first month, ?4 last month of the window, ?5 window end, ?6 window
+ * start, ?7 the lead organisation to leave out (NULL: none). The date-range index gives
+ * the activities of the window holding the code; periods too long for per-month rows sit
+ * at month -1 (periods.c). */
+#define BY_CODE_WHERE " AND first_day <= ?5 AND last_day >= ?6 AND (?7 IS NULL OR lead_org <> ?7)"
+static const char sql_by_code[] =
+    "SELECT activity_id FROM activity_periods WHERE kind = ?1 AND code = ?2"
+    " AND month BETWEEN ?3 AND ?4" BY_CODE_WHERE
+    " UNION ALL SELECT activity_id FROM activity_periods WHERE kind = ?1 AND code = ?2"
+    " AND month = -1" BY_CODE_WHERE;
 
-static const char sql_by_priority[] =
-    "SELECT a.id FROM activity_priorities x CROSS JOIN activities a"
-    " WHERE x.priority_code = ?1 AND a.id = x.activity_id" IN_WINDOW;
-static const char sql_by_focus[] = "SELECT a.id FROM activity_focus_areas x CROSS JOIN activities a"
-                                   " WHERE x.focus_code = ?1 AND a.id = x.activity_id" IN_WINDOW;
-/* ?1 full-text query, ?6 rows; titles weigh ten times the descriptions. */
+/* ?1 full-text query, ?2 window end, ?3 window start, ?4 lead organisation, ?5 public id,
+ * ?6 rows; titles weigh ten times the descriptions. CROSS JOIN keeps the full-text index
+ * as the driver. */
 static const char sql_by_text[] =
     "SELECT a.id FROM activities_fts CROSS JOIN activities a"
-    " WHERE activities_fts MATCH ?1 AND a.id = activities_fts.rowid" IN_WINDOW
+    " WHERE activities_fts MATCH ?1 AND a.id = activities_fts.rowid"
+    " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?3"
+    " AND (?4 IS NULL OR a.lead_org <> ?4) AND (?5 IS NULL OR a.public_id <> ?5)"
     " ORDER BY bm25(activities_fts, 10.0, 10.0, 1.0, 1.0) LIMIT ?6";
 
-static void bind_search(store_stmt *st, const struct search *q, const char *first)
-{
-    store_bind_text(st, 1, first);
-    store_bind_text(st, 2, q->to);
-    store_bind_text(st, 3, q->from);
-    store_bind_text(st, 4, q->p->lead_org);
-    store_bind_text(st, 5, q->p->public_id);
-}
-
-static int collect_topic(store *s, const char *sql, const struct codes *codes,
-                         const struct search *q, struct cands *c, p_error *err)
+/* Adds the activities of the window that hold one of codes (of kind: 'p', 'f' or 'c'),
+ * each code a source of its own (*src counts them), until TOPIC_ROWS_MAX rows are read. */
+static int collect_codes(store *s, const char *kind, const struct codes *codes, bool topic,
+                         const struct search *q, struct cands *c, int *src, p_error *err)
 {
     for (int i = 0; i < codes->n && c->topic_rows < TOPIC_ROWS_MAX; i++) {
         store_stmt *st;
-        int rc = store_prepare(s, sql, &st, err);
+        int rc = store_prepare(s, sql_by_code, &st, err);
         if (rc != P_OK) return rc;
-        bind_search(st, q, codes->v[i]);
+        store_bind_text(st, 1, kind);
+        store_bind_text(st, 2, codes->v[i]);
+        store_bind_int(st, 3, activity_month_of(q->from));
+        store_bind_int(st, 4, activity_month_of(q->to));
+        store_bind_text(st, 5, q->to);
+        store_bind_text(st, 6, q->from);
+        store_bind_text(st, 7, q->p->lead_org);
         int step = STORE_DONE;
+        (*src)++;
         while (c->topic_rows < TOPIC_ROWS_MAX && (step = store_step(st, err)) == STORE_ROW) {
-            cands_add(c, store_col_int(st, 0), 1, -1);
+            cands_add(c, store_col_int(st, 0), *src, topic ? 1 : 0, topic ? 0 : 1, -1);
             c->topic_rows++;
         }
         store_reset(st);
@@ -370,29 +378,85 @@ static int collect_topic(store *s, const char *sql, const struct codes *codes,
     return P_OK;
 }
 
-/* The full-text query: the probe's title words, each quoted, OR-ed; "" when none. */
-static void text_query(const struct probe *p, buf *out)
+struct word_docs {
+    const char *w;
+    int64_t docs; /* activities holding it, counted up to FTS_DOCS_MAX + 1 */
+};
+
+static int by_docs(const void *a, const void *b)
 {
-    int n = 0;
-    const struct wordset *sets[] = {&p->title_en, &p->title_ru};
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < sets[k]->n && n < FTS_WORDS_MAX; i++, n++)
-            buf_printf(out, "%s\"%s\"", n ? " OR " : "", sets[k]->w[i]);
+    const struct word_docs *x = a, *y = b;
+    return (x->docs > y->docs) - (x->docs < y->docs);
 }
 
-static int collect_text(store *s, const struct search *q, struct cands *c, p_error *err)
+/* How many activities hold word w, counting no further than FTS_DOCS_MAX + 1 so a common
+ * word costs no more than a rare one. */
+static int word_docs(store *s, const char *w, int64_t *docs, p_error *err)
+{
+    char quoted[WORD_BYTES + 3];
+    snprintf(quoted, sizeof quoted, "\"%s\"", w);
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT count(*) FROM (SELECT rowid FROM activities_fts"
+                           " WHERE activities_fts MATCH ?1 LIMIT ?2)",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, quoted);
+    store_bind_int(st, 2, FTS_DOCS_MAX + 1);
+    int step = store_step(st, err);
+    *docs = step == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+/* The full-text query into out: the probe's title words, rarest first, each quoted,
+ * OR-ed, while the activities holding them add up to at most FTS_DOCS_MAX; "" when no
+ * word is that rare. A word that many titles share says little about a duplicate, and
+ * searching by it would read a large part of the index: activities sharing only common
+ * words come through their priorities, focus areas and countries, and their titles are
+ * still scored. */
+static int text_query(store *s, const struct probe *p, buf *out, p_error *err)
+{
+    struct word_docs v[2 * WORDS_MAX];
+    int n = 0, rc = P_OK;
+    const struct wordset *sets[] = {&p->title_en, &p->title_ru};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; rc == P_OK && i < sets[k]->n; i++) {
+            v[n].w = sets[k]->w[i];
+            rc = word_docs(s, v[n].w, &v[n].docs, err);
+            if (rc == P_OK && v[n].docs > 0) n++;
+        }
+    if (rc != P_OK) return rc;
+    qsort(v, (size_t)n, sizeof *v, by_docs);
+    int64_t docs = 0;
+    for (int i = 0; i < n && i < FTS_WORDS_MAX && docs + v[i].docs <= FTS_DOCS_MAX; i++) {
+        docs += v[i].docs;
+        buf_printf(out, "%s\"%s\"", i ? " OR " : "", v[i].w);
+    }
+    return P_OK;
+}
+
+static int collect_text(store *s, const struct search *q, struct cands *c, int *src, p_error *err)
 {
     buf match = BUF_INIT;
-    text_query(q->p, &match);
-    if (match.len == 0) return P_OK;
+    int rc = text_query(s, q->p, &match, err);
+    if (rc != P_OK || match.len == 0) {
+        buf_free(&match);
+        return rc;
+    }
     store_stmt *st;
-    int rc = store_prepare(s, sql_by_text, &st, err);
+    rc = store_prepare(s, sql_by_text, &st, err);
     if (rc == P_OK) {
-        bind_search(st, q, buf_str(&match));
+        store_bind_text(st, 1, buf_str(&match));
+        store_bind_text(st, 2, q->to);
+        store_bind_text(st, 3, q->from);
+        store_bind_text(st, 4, q->p->lead_org);
+        store_bind_text(st, 5, q->p->public_id);
         store_bind_int(st, 6, FTS_ROWS_MAX);
         int step, rank = 0;
+        (*src)++;
         while ((step = store_step(st, err)) == STORE_ROW)
-            cands_add(c, store_col_int(st, 0), 0, rank++);
+            cands_add(c, store_col_int(st, 0), *src, 0, 0, rank++);
         store_reset(st);
         rc = step < 0 ? -step : P_OK;
     }
@@ -402,8 +466,9 @@ static int collect_text(store *s, const struct search *q, struct cands *c, p_err
 
 static int by_id(const void *a, const void *b)
 {
-    int64_t x = ((const struct cand *)a)->id, y = ((const struct cand *)b)->id;
-    return (x > y) - (x < y);
+    const struct cand *x = a, *y = b;
+    if (x->id != y->id) return (x->id > y->id) - (x->id < y->id);
+    return (x->src > y->src) - (x->src < y->src);
 }
 
 static int by_prior(const void *a, const void *b)
@@ -413,8 +478,9 @@ static int by_prior(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* Merges the rows of one candidate and orders them so the likeliest come first: the share
- * of the probe's topics it holds, and its place among the full-text matches. */
+/* Merges the rows of one candidate (a search finds a candidate once per month of its
+ * period: those count once) and orders them so the likeliest come first: the share of
+ * the probe's topics and countries it holds, and its place among the full-text matches. */
 static void cands_rank(struct cands *c, const struct probe *p)
 {
     if (c->n == 0) return;
@@ -423,7 +489,10 @@ static void cands_rank(struct cands *c, const struct probe *p)
     for (size_t i = 0; i < c->n; i++) {
         if (o > 0 && c->v[o - 1].id == c->v[i].id) {
             struct cand *m = &c->v[o - 1];
+            if (m->src == c->v[i].src) continue;
+            m->src = c->v[i].src;
             m->shared_topic += c->v[i].shared_topic;
+            m->shared_country += c->v[i].shared_country;
             if (c->v[i].fts_rank >= 0 && (m->fts_rank < 0 || c->v[i].fts_rank < m->fts_rank))
                 m->fts_rank = c->v[i].fts_rank;
         } else {
@@ -435,6 +504,7 @@ static void cands_rank(struct cands *c, const struct probe *p)
     for (size_t i = 0; i < c->n; i++) {
         struct cand *m = &c->v[i];
         m->prior = topics ? 0.35 * m->shared_topic / topics : 0.0;
+        if (p->countries.n) m->prior += 0.2 * m->shared_country / p->countries.n;
         if (m->fts_rank >= 0) m->prior += 0.2 * (1.0 - (double)m->fts_rank / FTS_ROWS_MAX);
     }
     qsort(c->v, c->n, sizeof *c->v, by_prior);
@@ -477,114 +547,171 @@ struct scored {
     json_t *item;
 };
 
-/* Loads candidate id and scores it against p; *item (new) is NULL when it does not
- * qualify. */
-static int score_candidate(store *s, int64_t id, const struct probe *p, int window_days,
-                           struct scored *out, p_error *err)
+/* A candidate being scored: what its main row gave, then what its link rows add. */
+struct pending {
+    int64_t id;
+    json_t *item; /* NULL: left out (itself, its own organisation's, or not dated) */
+    int64_t start, end;
+    double text;
+    char host[8];
+    json_t *shared[3]; /* priorities, focus areas, countries held by both */
+    int theirs[3];     /* how many of each it holds */
+};
+
+static int pending_by_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct pending *)a)->id, y = ((const struct pending *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static struct pending *pending_find(struct pending *v, size_t n, int64_t id)
+{
+    struct pending key = {.id = id};
+    return bsearch(&key, v, n, sizeof *v, pending_by_id);
+}
+
+static void pending_free(struct pending *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_decref(v[i].item);
+        for (int k = 0; k < 3; k++)
+            json_decref(v[i].shared[k]);
+    }
+}
+
+/* ?1..?50: the candidates' keys. */
+static const char sql_rows[] =
+    "SELECT id, public_id, lead_org, host_country, title_en, title_ru,"
+    " planned_start, planned_end FROM activities WHERE id IN " ACTIVITY_IDS_IN;
+static const char sql_codes[] =
+    "SELECT activity_id, 0, priority_code FROM activity_priorities WHERE activity_id "
+    "IN " ACTIVITY_IDS_IN " UNION ALL SELECT activity_id, 1, focus_code FROM activity_focus_areas"
+    " WHERE activity_id IN " ACTIVITY_IDS_IN
+    " UNION ALL SELECT activity_id, 2, country_code FROM activity_beneficiaries"
+    " WHERE activity_id IN " ACTIVITY_IDS_IN;
+
+/* Reads the main rows of the n (at most ACTIVITY_IDS_CHUNK) candidates ids into v (*got
+ * entries, sorted by id). */
+static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe *p,
+                     struct pending *v, size_t *got, p_error *err)
+{
+    *got = 0;
+    store_stmt *st;
+    int rc = store_prepare(s, sql_rows, &st, err);
+    if (rc != P_OK) return rc;
+    activity_bind_ids(st, ids, n);
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        struct pending *m = &v[(*got)++];
+        *m = (struct pending){.id = store_col_int(st, 0)};
+        if ((p->public_id && strcmp(store_col_text(st, 1), p->public_id) == 0) ||
+            (p->lead_org && strcmp(store_col_text(st, 2), p->lead_org) == 0) ||
+            !parse_day(store_col_text(st, 6), &m->start))
+            continue; /* itself, its own organisation's, or not dated */
+        if (store_col_null(st, 7) || !parse_day(store_col_text(st, 7), &m->end) ||
+            m->end < m->start)
+            m->end = m->start;
+        snprintf(m->host, sizeof m->host, "%s", store_col_text(st, 3));
+        struct wordset *en = xmalloc(sizeof *en), *ru = xmalloc(sizeof *ru);
+        wordset_of(store_col_text(st, 4), en);
+        wordset_of(store_col_text(st, 5), ru);
+        m->text = wordset_jaccard(&p->title_en, en);
+        double text_ru = wordset_jaccard(&p->title_ru, ru);
+        if (text_ru > m->text) m->text = text_ru;
+        free(en);
+        free(ru);
+        json_t *title = json_object();
+        json_object_set_new(title, "en", json_string(store_col_text(st, 4)));
+        if (*store_col_text(st, 5))
+            json_object_set_new(title, "ru", json_string(store_col_text(st, 5)));
+        m->item = json_pack(
+            "{s:s, s:o, s:s, s:s, s:o}", "id", store_col_text(st, 1), "title", title, "lead_org",
+            store_col_text(st, 2), "planned_start", store_col_text(st, 6), "planned_end",
+            store_col_null(st, 7) ? json_null() : json_string(store_col_text(st, 7)));
+        for (int k = 0; k < 3; k++)
+            m->shared[k] = json_array();
+        m->theirs[2] = *m->host ? 1 : 0;
+        if (*m->host && codes_has(&p->countries, m->host))
+            json_array_append_new(m->shared[2], json_string(m->host));
+    }
+    store_reset(st);
+    if (step < 0) return -step;
+    qsort(v, *got, sizeof *v, pending_by_id);
+    return P_OK;
+}
+
+/* Adds the priorities, focus areas and beneficiary countries of the candidates in v. */
+static int load_codes(store *s, const int64_t *ids, size_t n, const struct probe *p,
+                      struct pending *v, size_t got, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s, sql_codes, &st, err);
+    if (rc != P_OK) return rc;
+    activity_bind_ids(st, ids, n);
+    const struct codes *mine[3] = {&p->priorities, &p->focus, &p->countries};
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        struct pending *m = pending_find(v, got, store_col_int(st, 0));
+        int64_t kind = store_col_int(st, 1);
+        const char *code = store_col_text(st, 2);
+        if (!m || !m->item || kind < 0 || kind > 2 || (kind == 2 && strcmp(code, m->host) == 0))
+            continue;
+        m->theirs[kind]++;
+        if (codes_has(mine[kind], code)) json_array_append_new(m->shared[kind], json_string(code));
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+/* Scores m against p; hands m's item to *out (NULL when it does not qualify). */
+static void score_pending(struct pending *m, const struct probe *p, int window_days,
+                          struct scored *out)
 {
     out->item = NULL;
-    store_stmt *st;
-    int rc = store_prepare(s,
-                           "SELECT public_id, lead_org, host_country, title_en, title_ru,"
-                           " planned_start, planned_end FROM activities WHERE id = ?",
-                           &st, err);
-    if (rc != P_OK) return rc;
-    store_bind_int(st, 1, id);
-    int step = store_step(st, err);
-    if (step != STORE_ROW) {
-        store_reset(st);
-        return step < 0 ? -step : P_OK; /* deleted meanwhile */
-    }
-    int64_t start = 0, end = 0;
-    bool dated = parse_day(store_col_text(st, 5), &start);
-    if (store_col_null(st, 6) || !parse_day(store_col_text(st, 6), &end) || end < start)
-        end = start;
-    char host[8];
-    snprintf(host, sizeof host, "%s", store_col_text(st, 2));
-    struct wordset *en = xmalloc(sizeof *en), *ru = xmalloc(sizeof *ru);
-    wordset_of(store_col_text(st, 3), en);
-    wordset_of(store_col_text(st, 4), ru);
-    double text = wordset_jaccard(&p->title_en, en);
-    double text_ru = wordset_jaccard(&p->title_ru, ru);
-    if (text_ru > text) text = text_ru;
-    free(en);
-    free(ru);
-    json_t *title = json_object();
-    json_object_set_new(title, "en", json_string(store_col_text(st, 3)));
-    if (*store_col_text(st, 4))
-        json_object_set_new(title, "ru", json_string(store_col_text(st, 4)));
-    json_t *item = json_pack(
-        "{s:s, s:o, s:s, s:s, s:o}", "id", store_col_text(st, 0), "title", title, "lead_org",
-        store_col_text(st, 1), "planned_start", store_col_text(st, 5), "planned_end",
-        store_col_null(st, 6) ? json_null() : json_string(store_col_text(st, 6)));
-    store_reset(st);
-    if (!dated || !item) {
-        json_decref(item);
-        return P_OK;
-    }
-
-    rc = store_prepare(s,
-                       "SELECT 0, priority_code FROM activity_priorities WHERE activity_id = ?1"
-                       " UNION ALL SELECT 1, focus_code FROM activity_focus_areas"
-                       " WHERE activity_id = ?1"
-                       " UNION ALL SELECT 2, country_code FROM activity_beneficiaries"
-                       " WHERE activity_id = ?1",
-                       &st, err);
-    if (rc != P_OK) {
-        json_decref(item);
-        return rc;
-    }
-    store_bind_int(st, 1, id);
-    const struct codes *mine[3] = {&p->priorities, &p->focus, &p->countries};
-    json_t *shared[3] = {json_array(), json_array(), json_array()};
-    int theirs[3] = {0, 0, *host ? 1 : 0};
-    if (*host && codes_has(&p->countries, host))
-        json_array_append_new(shared[2], json_string(host));
-    while ((step = store_step(st, err)) == STORE_ROW) {
-        int64_t kind = store_col_int(st, 0);
-        const char *code = store_col_text(st, 1);
-        if (kind < 0 || kind > 2 || (kind == 2 && strcmp(code, host) == 0)) continue;
-        theirs[kind]++;
-        if (codes_has(mine[kind], code)) json_array_append_new(shared[kind], json_string(code));
-    }
-    store_reset(st);
-    if (step < 0) {
-        for (int k = 0; k < 3; k++)
-            json_decref(shared[k]);
-        json_decref(item);
-        return -step;
-    }
-
-    int sp = (int)json_array_size(shared[0]), sf = (int)json_array_size(shared[1]);
-    int sc = (int)json_array_size(shared[2]);
-    double topic = jaccard(sp + sf, p->priorities.n + p->focus.n, theirs[0] + theirs[1]);
-    double country = jaccard(sc, p->countries.n, theirs[2]);
+    if (!m->item) return;
+    int sp = (int)json_array_size(m->shared[0]), sf = (int)json_array_size(m->shared[1]);
+    int sc = (int)json_array_size(m->shared[2]);
+    double topic = jaccard(sp + sf, p->priorities.n + p->focus.n, m->theirs[0] + m->theirs[1]);
+    double country = jaccard(sc, p->countries.n, m->theirs[2]);
     int64_t apart = 0;
-    if (start > p->end) apart = start - p->end;
-    if (p->start > end) apart = p->start - end;
+    if (m->start > p->end) apart = m->start - p->end;
+    if (p->start > m->end) apart = p->start - m->end;
     double time = apart == 0 ? 1.0 : window_days > 0 ? 1.0 - (double)apart / window_days : 0.0;
     if (time < 0.0) time = 0.0;
-    double score = overlap_score(topic, time, country, text);
-    if (apart > window_days || (sp + sf == 0 && text <= 0.0) || score < OVERLAP_THRESHOLD) {
-        for (int k = 0; k < 3; k++)
-            json_decref(shared[k]);
-        json_decref(item);
-        return P_OK;
-    }
+    double score = overlap_score(topic, time, country, m->text);
+    if (apart > window_days || (sp + sf == 0 && m->text <= 0.0) || score < OVERLAP_THRESHOLD)
+        return;
     json_t *reasons = json_object();
     static const char *const names[3] = {"shared_priorities", "shared_focus_areas",
                                          "shared_countries"};
-    for (int k = 0; k < 3; k++) {
-        json_object_set_new(reasons, names[k], sorted_strings(shared[k]));
-        json_decref(shared[k]);
-    }
+    for (int k = 0; k < 3; k++)
+        json_object_set_new(reasons, names[k], sorted_strings(m->shared[k]));
     json_object_set_new(reasons, "days_apart", json_integer((json_int_t)apart));
-    json_object_set_new(reasons, "text_similarity", json_real(rounded(text)));
-    json_object_set_new(item, "score", json_real(rounded(score)));
-    json_object_set_new(item, "reasons", reasons);
+    json_object_set_new(reasons, "text_similarity", json_real(rounded(m->text)));
+    json_object_set_new(m->item, "score", json_real(rounded(score)));
+    json_object_set_new(m->item, "reasons", reasons);
     out->score = score;
-    out->item = item;
-    return P_OK;
+    out->item = m->item;
+    m->item = NULL;
+}
+
+/* Loads and scores the n (at most ACTIVITY_IDS_CHUNK) candidates ids, appending those
+ * that qualify to found (*n_found). */
+static int score_chunk(store *s, const int64_t *ids, size_t n, const struct probe *p,
+                       int window_days, struct scored *found, size_t *n_found, p_error *err)
+{
+    struct pending *v = xcalloc(ACTIVITY_IDS_CHUNK, sizeof *v);
+    size_t got = 0;
+    int rc = load_rows(s, ids, n, p, v, &got, err);
+    if (rc == P_OK) rc = load_codes(s, ids, n, p, v, got, err);
+    for (size_t i = 0; rc == P_OK && i < got; i++) {
+        struct scored one;
+        score_pending(&v[i], p, window_days, &one);
+        if (one.item) found[(*n_found)++] = one;
+    }
+    pending_free(v, got);
+    free(v);
+    return rc;
 }
 
 static int by_score(const void *a, const void *b)
@@ -630,17 +757,22 @@ int overlap_find_candidates(store *s, json_t *activity, const struct overlap_opt
     struct search q = {.p = p};
     civil_from_days(p->start - o.window_days, q.from);
     civil_from_days(p->end + o.window_days, q.to);
-    rc = collect_topic(s, sql_by_priority, &p->priorities, &q, &c, err);
-    if (rc == P_OK) rc = collect_topic(s, sql_by_focus, &p->focus, &q, &c, err);
-    if (rc == P_OK) rc = collect_text(s, &q, &c, err);
+    /* The most telling codes first, should TOPIC_ROWS_MAX cut the reading short. */
+    int src = 0;
+    rc = collect_codes(s, "f", &p->focus, true, &q, &c, &src, err);
+    if (rc == P_OK) rc = collect_codes(s, "p", &p->priorities, true, &q, &c, &src, err);
+    if (rc == P_OK) rc = collect_codes(s, "c", &p->countries, false, &q, &c, &src, err);
+    if (rc == P_OK) rc = collect_text(s, &q, &c, &src, err);
     if (rc != P_OK) goto done;
     cands_rank(&c, p);
     size_t n = c.n < SCORED_MAX ? c.n : SCORED_MAX;
     found = xcalloc(n ? n : 1, sizeof *found);
-    for (size_t i = 0; rc == P_OK && i < n; i++) {
-        struct scored one;
-        rc = score_candidate(s, c.v[i].id, p, o.window_days, &one, err);
-        if (rc == P_OK && one.item) found[n_found++] = one;
+    int64_t ids[ACTIVITY_IDS_CHUNK];
+    for (size_t i = 0; rc == P_OK && i < n; i += ACTIVITY_IDS_CHUNK) {
+        size_t k = n - i < ACTIVITY_IDS_CHUNK ? n - i : ACTIVITY_IDS_CHUNK;
+        for (size_t j = 0; j < k; j++)
+            ids[j] = c.v[i + j].id;
+        rc = score_chunk(s, ids, k, p, o.window_days, found, &n_found, err);
     }
     if (rc != P_OK) goto done;
     qsort(found, n_found, sizeof *found, by_score);

@@ -2,10 +2,13 @@
  * the form before saving) the activities of other organisations that likely duplicate or
  * overlap it, ranked by a score.
  *
- * Candidates are found through indexes only: activities sharing a thematic priority or a
- * focus area (the link tables) whose planned period comes within the window, united with
- * the best full-text (FTS5, BM25) matches of the activity's title words within the same
- * window. Each candidate is then scored in C:
+ * Candidates are found through indexes only: the date-range index (activity_periods,
+ * periods.c) gives the activities of other organisations whose planned period comes within
+ * the window and that share a focus area, a thematic priority or a country (at most
+ * 10,000 index rows, read in that order), united with the best full-text (FTS5, BM25)
+ * matches within the window of the activity's rarer title words (taken rarest first while
+ * at most 1,000 activities hold them: common words would read much of the index and say
+ * little). The likeliest 200 are scored in C:
  *
  *   score = 0.35 * topic + 0.25 * time + 0.20 * country + 0.20 * text
  *

@@ -334,12 +334,13 @@ static int run_with_id(store *s, const char *sql, int64_t id, p_error *err)
     return store_run(st, err);
 }
 
-/* Replaces the link-table rows and the full-text entry of activity id with rec's. */
-static int write_links(store *s, int64_t id, json_t *rec, p_error *err)
+/* Replaces the link-table rows, the date-range index rows and the full-text entry of
+ * activity id with rec's; fresh (a new activity) has none to remove. */
+static int write_links(store *s, int64_t id, json_t *rec, bool fresh, p_error *err)
 {
     int rc = P_OK;
     for (int l = 0; rc == P_OK && l < AL_COUNT; l++) {
-        rc = run_with_id(s, links[l].clear, id, err);
+        if (!fresh) rc = run_with_id(s, links[l].clear, id, err);
         size_t i;
         json_t *code;
         json_array_foreach(json_object_get(rec, activity_list_members[l]), i, code)
@@ -352,7 +353,7 @@ static int write_links(store *s, int64_t id, json_t *rec, p_error *err)
             rc = store_run(st, err);
         }
     }
-    if (rc == P_OK) rc = run_with_id(s, participants_sql.clear, id, err);
+    if (rc == P_OK && !fresh) rc = run_with_id(s, participants_sql.clear, id, err);
     const char *country;
     json_t *n;
     json_object_foreach(json_object_get(rec, "participants_by_country"), country, n)
@@ -365,7 +366,9 @@ static int write_links(store *s, int64_t id, json_t *rec, p_error *err)
         store_bind_int(st, 3, (int64_t)json_integer_value(n));
         rc = store_run(st, err);
     }
-    if (rc == P_OK) rc = run_with_id(s, "DELETE FROM activities_fts WHERE rowid = ?", id, err);
+    if (rc == P_OK) rc = activity_periods_write(s, id, rec, fresh, err);
+    if (rc == P_OK && !fresh)
+        rc = run_with_id(s, "DELETE FROM activities_fts WHERE rowid = ?", id, err);
     store_stmt *st;
     if (rc == P_OK)
         rc = store_prepare(s,
@@ -466,7 +469,7 @@ static int create_in_tx(store *s, json_t *rec, const struct actor *by, json_t **
                                 public_id, err);
     }
     if (rc == P_OK) rc = write_row(s, rec, public_id, true, err);
-    if (rc == P_OK) rc = write_links(s, store_last_insert_id(s), rec, err);
+    if (rc == P_OK) rc = write_links(s, store_last_insert_id(s), rec, true, err);
     if (rc == P_OK) rc = load_record(s, public_id, NULL, after, &id, err);
     if (rc == P_OK) rc = audit_change(s, "create", public_id, NULL, *after, by, err);
     if (rc != P_OK) {
@@ -532,7 +535,7 @@ int activities_update(store *s, const char *public_id, json_t *patch, const stru
         rc = activity_check_transition(json_string_value(json_object_get(before, "status")),
                                        json_string_value(json_object_get(rec, "status")), err);
     if (rc == P_OK) rc = write_row(s, rec, public_id, false, err);
-    if (rc == P_OK) rc = write_links(s, id, rec, err);
+    if (rc == P_OK) rc = write_links(s, id, rec, false, err);
     if (rc == P_OK) rc = load_record(s, public_id, NULL, &after, NULL, err);
     if (rc == P_OK) rc = audit_change(s, "update", public_id, before, after, by, err);
     json_decref(before);

@@ -1,0 +1,114 @@
+/* periods.c (activities): the date-range index (activity_periods, schema 0005): the
+ * months an activity's planned period touches, written for the activity itself and for
+ * each priority, focus area and country it holds, so the overlap check and the annual
+ * report read the activities of a time window through an index. */
+#include "activities/internal.h"
+#include "core/text.h"
+
+#include <string.h>
+
+static int month_digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+int activity_month_of(const char *date)
+{
+    if (!date || !text_is_date(date)) return -1;
+    return month_digits(date, 4) * 12 + month_digits(date + 5, 2) - 1;
+}
+
+void activity_period_of(const char *planned_start, const char *planned_end,
+                        struct activity_period *p)
+{
+    p->first_day = planned_start;
+    p->last_day =
+        planned_end && strcmp(planned_end, planned_start) > 0 ? planned_end : planned_start;
+    p->first_month = activity_month_of(p->first_day);
+    p->last_month = activity_month_of(p->last_day);
+    if (p->first_month < 0 || p->last_month < p->first_month ||
+        p->last_month - p->first_month >= ACTIVITY_PERIOD_MONTHS_MAX)
+        p->first_month = p->last_month = ACTIVITY_PERIOD_LONG;
+}
+
+void activity_bind_ids(store_stmt *st, const int64_t *ids, size_t n)
+{
+    for (size_t i = 0; i < ACTIVITY_IDS_CHUNK; i++) {
+        if (i < n)
+            store_bind_int(st, (int)i + 1, ids[i]);
+        else
+            store_bind_null(st, (int)i + 1);
+    }
+}
+
+static const char insert_sql[] =
+    "INSERT INTO activity_periods(kind, code, month, activity_id, lead_org, first_day, last_day)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+/* Inserts the rows of one code for every month of p. */
+static int write_code(store *s, int64_t id, const char *lead, const struct activity_period *p,
+                      const char *kind, const char *code, p_error *err)
+{
+    for (int m = p->first_month; m <= p->last_month; m++) {
+        store_stmt *st;
+        int rc = store_prepare(s, insert_sql, &st, err);
+        if (rc != P_OK) return rc;
+        store_bind_text(st, 1, kind);
+        store_bind_text(st, 2, code);
+        store_bind_int(st, 3, m);
+        store_bind_int(st, 4, id);
+        store_bind_text(st, 5, lead);
+        store_bind_text(st, 6, p->first_day);
+        store_bind_text(st, 7, p->last_day);
+        rc = store_run(st, err);
+        if (rc != P_OK) return rc;
+    }
+    return P_OK;
+}
+
+static bool listed_before(json_t *arr, size_t upto, const char *code)
+{
+    for (size_t i = 0; i < upto; i++)
+        if (strcmp(json_string_value(json_array_get(arr, i)), code) == 0) return true;
+    return false;
+}
+
+int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_error *err)
+{
+    int rc = P_OK;
+    if (!fresh) {
+        store_stmt *st;
+        rc = store_prepare(s, "DELETE FROM activity_periods WHERE activity_id = ?", &st, err);
+        if (rc != P_OK) return rc;
+        store_bind_int(st, 1, id);
+        rc = store_run(st, err);
+        if (rc != P_OK) return rc;
+    }
+    const char *start = json_string_value(json_object_get(rec, "planned_start"));
+    const char *lead = json_string_value(json_object_get(rec, "lead_org"));
+    if (!start || !lead) return P_OK; /* activity_check refuses such a record earlier */
+    struct activity_period p;
+    activity_period_of(start, json_string_value(json_object_get(rec, "planned_end")), &p);
+    rc = write_code(s, id, lead, &p, "a", "", err);
+    static const struct {
+        const char *member, *kind;
+    } lists[] = {{"priorities", "p"}, {"focus_areas", "f"}};
+    for (size_t l = 0; rc == P_OK && l < sizeof lists / sizeof lists[0]; l++) {
+        json_t *arr = json_object_get(rec, lists[l].member);
+        for (size_t i = 0; rc == P_OK && i < json_array_size(arr); i++)
+            rc = write_code(s, id, lead, &p, lists[l].kind,
+                            json_string_value(json_array_get(arr, i)), err);
+    }
+    const char *host = json_string_value(json_object_get(rec, "host_country"));
+    if (rc == P_OK && host) rc = write_code(s, id, lead, &p, "c", host, err);
+    json_t *ben = json_object_get(rec, "beneficiary_countries");
+    for (size_t i = 0; rc == P_OK && i < json_array_size(ben); i++) {
+        const char *c = json_string_value(json_array_get(ben, i));
+        if ((host && strcmp(c, host) == 0) || listed_before(ben, i, c)) continue;
+        rc = write_code(s, id, lead, &p, "c", c, err);
+    }
+    return rc;
+}
