@@ -7,7 +7,8 @@ set -euo pipefail
 
 run_pkgs=(gcc pkg-config meson ninja-build gettext
           libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libxml2-dev libstemmer-dev
-          libpq-dev) # libpq: the PostgreSQL engine of the store (polis --db postgres://...)
+          libpq-dev # libpq: the PostgreSQL engine of the store (polis --db postgres://...)
+          libzip-dev libpoppler-glib-dev) # uploaded documents: DOCX archives, PDF text
 # postgresql: the throw-away cluster the tests run the store and the API on (scripts/pg.sh)
 test_pkgs=(libcmocka-dev sqlite3 python3 clang clang-format libclang-rt-14-dev chromium
            libxml2-utils postgresql)

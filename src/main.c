@@ -32,10 +32,13 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"init", cmd_init},     {"serve", cmd_serve}, {"user", cmd_user},       {"token", cmd_token},
-    {"backup", cmd_backup}, {"check", cmd_check}, {"version", cmd_version}, {"export", cmd_export},
-    {"report", cmd_report}, /* the annual report */
-    {"import", cmd_import}, /* bulk import of activities */
+    {"init", cmd_init},       {"serve", cmd_serve},
+    {"user", cmd_user},       {"token", cmd_token},
+    {"backup", cmd_backup},   {"check", cmd_check},
+    {"version", cmd_version}, {"export", cmd_export},
+    {"report", cmd_report},   /* the annual report */
+    {"import", cmd_import},   /* bulk import of activities */
+    {"extract", cmd_extract}, /* hidden: the server's sandboxed text extractor */
 };
 
 int main(int argc, char **argv)

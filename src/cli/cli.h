@@ -21,6 +21,8 @@ int cmd_version(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+/* Hidden: `polis extract --type T FILE`, run by the server under limits (library/extract.h). */
+int cmd_extract(int argc, char **argv);
 
 /* Prints err to stderr as "polis: message" and maps its status to an exit code. */
 int cli_report(const p_error *err);
