@@ -1,6 +1,6 @@
 /* facets.c (activities): facet counts over the filtered activities, and their JSON route
  * GET /api/v1/activities/facets. They share activities_list's WHERE clause
- * (ACTIVITIES_FILTER_WHERE in internal.h), so the counts describe the listed set. */
+ * (activities_where_build in list.c), so the counts describe the listed set. */
 #include "activities/facets.h"
 #include "activities/internal.h"
 #include "auth/authz.h"
@@ -8,37 +8,61 @@
 #include "http/router.h"
 #include "web/api.h"
 
+#include <stdio.h>
 #include <string.h>
 
+/* Each facet's statement is head, the filtered set's WHERE clause, then tail. A year
+ * counts the activities whose planned period touches it, as the year's link filters them
+ * (from the year's first to its last day) and as the annual report counts them: an
+ * activity from December to January counts in both years. */
 static const struct {
-    const char *name, *sql;
+    const char *name, *head, *tail;
 } facets[] = {
-    {"priority", "SELECT p.priority_code, COUNT(*) FROM activity_priorities p"
-                 " WHERE p.activity_id IN (SELECT a.id" ACTIVITIES_FILTER_WHERE ")"
-                 " GROUP BY p.priority_code ORDER BY p.priority_code"},
-    {"type", "SELECT a.type, COUNT(*)" ACTIVITIES_FILTER_WHERE " GROUP BY a.type ORDER BY a.type"},
-    {"status",
-     "SELECT a.status, COUNT(*)" ACTIVITIES_FILTER_WHERE " GROUP BY a.status ORDER BY a.status"},
-    {"year", "SELECT substr(a.planned_start, 1, 4) AS y, COUNT(*)" ACTIVITIES_FILTER_WHERE
-             " GROUP BY y ORDER BY y"},
+    {"priority",
+     "SELECT p.priority_code, COUNT(*) FROM activity_priorities p WHERE p.activity_id IN"
+     " (SELECT a.id",
+     ") GROUP BY p.priority_code ORDER BY p.priority_code"},
+    {"type", "SELECT a.type, COUNT(*)", " GROUP BY a.type ORDER BY a.type"},
+    {"status", "SELECT a.status, COUNT(*)", " GROUP BY a.status ORDER BY a.status"},
+    {"year",
+     "WITH RECURSIVE years(id, year, last) AS (SELECT a.id,"
+     " CAST(substr(a.planned_start, 1, 4) AS INTEGER),"
+     " CAST(substr(COALESCE(a.planned_end, a.planned_start), 1, 4) AS INTEGER)",
+     " UNION ALL SELECT id, year + 1, last FROM years WHERE year < last)"
+     " SELECT year, COUNT(*) FROM years GROUP BY year ORDER BY year"},
 };
 
 /* Runs one facet's query into *counts (new object). */
-static int count_facet(store *s, const char *sql, const char *const filters[10], const char *match,
-                       json_t **counts, p_error *err)
+static int count_facet(store *s, size_t i, const struct activities_filter *f, json_t **counts,
+                       p_error *err)
 {
     *counts = NULL;
-    store_stmt *st;
-    int rc = store_prepare(s, sql, &st, err);
-    if (rc != P_OK) return rc;
-    for (int i = 0; i < 10; i++)
-        store_bind_text(st, i + 1, filters[i]);
-    store_bind_text(st, 11, match);
+    buf sql = BUF_INIT;
+    struct activities_where w;
+    buf_puts(&sql, facets[i].head);
+    int rc = activities_where_build(f, &sql, &w, err);
+    buf_puts(&sql, facets[i].tail);
+    store_stmt *st = NULL;
+    if (rc == P_OK) rc = store_prepare(s, buf_str(&sql), &st, err);
+    buf_free(&sql);
+    if (rc != P_OK) {
+        activities_where_free(&w);
+        return rc;
+    }
+    activities_where_bind(st, &w);
+    bool year = strcmp(facets[i].name, "year") == 0;
     json_t *o = json_object();
     int step;
-    while ((step = store_step(st, err)) == STORE_ROW)
-        json_object_set_new(o, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        char key[32];
+        if (year)
+            snprintf(key, sizeof key, "%04lld", (long long)store_col_int(st, 0));
+        else
+            snprintf(key, sizeof key, "%s", store_col_text(st, 0));
+        json_object_set_new(o, key, json_integer(store_col_int(st, 1)));
+    }
     store_reset(st);
+    activities_where_free(&w);
     if (step < 0) {
         json_decref(o);
         return -step;
@@ -50,20 +74,13 @@ static int count_facet(store *s, const char *sql, const char *const filters[10],
 int activities_facets(store *s, const struct activities_filter *f, json_t **out, p_error *err)
 {
     *out = NULL;
-    if (f->from && f->to && strcmp(f->from, f->to) > 0)
-        return p_fail(err, P_EINVAL, "to", "to is before from");
-    buf match = BUF_INIT;
-    const char *q = f->q && *f->q ? f->q : NULL; /* an empty ?q= does not filter */
-    int rc = q ? activity_fts_query(q, &match, err) : P_OK;
-    const char *const filters[10] = {f->priority, f->focus,   f->line,         f->type, f->status,
-                                     f->org,      f->country, f->target_group, f->from, f->to};
     json_t *o = json_object();
+    int rc = P_OK;
     for (size_t i = 0; rc == P_OK && i < sizeof facets / sizeof facets[0]; i++) {
         json_t *counts = NULL;
-        rc = count_facet(s, facets[i].sql, filters, q ? buf_str(&match) : NULL, &counts, err);
+        rc = count_facet(s, i, f, &counts, err);
         if (rc == P_OK) json_object_set_new(o, facets[i].name, counts);
     }
-    buf_free(&match);
     if (rc != P_OK) {
         json_decref(o);
         return rc;

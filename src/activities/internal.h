@@ -4,6 +4,7 @@
 #ifndef POLIS_ACTIVITIES_INTERNAL_H
 #define POLIS_ACTIVITIES_INTERNAL_H
 
+#include "activities/activities.h"
 #include "core/buf.h"
 #include "store/store.h"
 
@@ -67,31 +68,39 @@ MUST_CHECK int activity_fts_query(const char *q, buf *out, p_error *err);
 /* Registers the JSON API handlers (api.c); activities_register_routes calls it. */
 void activities_api_register(void);
 
-/* The filtered set of activities, shared by the list and the facet counts so both select
- * the same rows. Parameters: ?1 priority, ?2 focus, ?3 line, ?4 type, ?5 status, ?6 org,
- * ?7 country, ?8 target group, ?9 from, ?10 to, ?11 full-text query (NULL: no filter). */
-#define ACTIVITIES_FILTER_WHERE                                                                    \
-    " FROM activities a WHERE"                                                                     \
-    " (?1 IS NULL OR EXISTS (SELECT 1 FROM activity_priorities x"                                  \
-    "   WHERE x.activity_id = a.id AND x.priority_code = ?1))"                                     \
-    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM activity_focus_areas x"                             \
-    "   WHERE x.activity_id = a.id AND x.focus_code = ?2))"                                        \
-    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM activity_lines x"                                   \
-    "   WHERE x.activity_id = a.id AND x.line_code = ?3))"                                         \
-    " AND (?4 IS NULL OR a.type = ?4) AND (?5 IS NULL OR a.status = ?5)"                           \
-    " AND (?6 IS NULL OR a.lead_org = ?6 OR EXISTS (SELECT 1 FROM activity_partners x"             \
-    "   WHERE x.activity_id = a.id AND x.org_code = ?6))"                                          \
-    " AND (?7 IS NULL OR a.host_country = ?7 OR EXISTS (SELECT 1 FROM activity_beneficiaries x"    \
-    "   WHERE x.activity_id = a.id AND x.country_code = ?7))"                                      \
-    " AND (?8 IS NULL OR EXISTS (SELECT 1 FROM activity_target_groups x"                           \
-    "   WHERE x.activity_id = a.id AND x.target_group = ?8))"                                      \
-    " AND (?9 IS NULL OR COALESCE(a.planned_end, a.planned_start) >= ?9)"                          \
-    " AND (?10 IS NULL OR a.planned_start <= ?10)"                                                 \
-    " AND (?11 IS NULL OR a.id IN (SELECT rowid FROM activities_fts"                               \
-    "   WHERE activities_fts MATCH ?11))"
+/* The filtered set of activities, shared by the list, the facet counts and the exports so
+ * they select the same rows. activities_where_build appends " FROM activities a WHERE ..."
+ * to sql with placeholders ?1..?n (w->n of them, bound by activities_where_bind). A filter
+ * that an index can serve (type, status, the full-text q) appears only when present, so
+ * the planner sees it and picks the index; the others are written "(?k IS NULL OR ...)".
+ * That keeps the statements few (eight shapes) for the statement caches of both engines.
+ * P_EINVAL naming the parameter for a q without words or from after to. Free w with
+ * activities_where_free. */
+#define ACTIVITIES_WHERE_PARAMS 12
+
+struct activities_where {
+    const char *val[ACTIVITIES_WHERE_PARAMS]; /* borrowed from the filter, or match */
+    int n;
+    buf match; /* the full-text query built from q */
+};
+
+MUST_CHECK int activities_where_build(const struct activities_filter *f, buf *sql,
+                                      struct activities_where *w, p_error *err);
+void activities_where_bind(store_stmt *st, const struct activities_where *w);
+void activities_where_free(struct activities_where *w);
+
+/* The columns of activities that activity_row_to_record reads, in its order (id first). */
+#define ACTIVITY_COLUMNS                                                                           \
+    "id, public_id, type, status, lead_org, host_country, title_en, title_ru, description_en,"     \
+    " description_ru, planned_start, planned_end, actual_start, actual_end, participants_total,"   \
+    " participants_women, participants_men, tot, budget_amount_minor, budget_currency,"            \
+    " budget_source, outcomes, created_at, updated_at"
+
+/* The main row at st (ACTIVITY_COLUMNS) in the API shape, with empty link-table members.
+ * New reference. */
+json_t *activity_row_to_record(store_stmt *st);
 
 struct http_request;
-struct activities_filter;
 
 /* Fills f's filters, sort and cursor (not limit) from the request's declared query
  * parameters, for every handler that lists, counts or exports activities. A parameter the

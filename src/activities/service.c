@@ -1,7 +1,7 @@
 /* service.c (activities): stored activities: loading a record with its link tables,
  * audited create, update and delete in one transaction each (with the full-text index
- * kept in step), public ids from a per-organisation, per-year counter, and the filtered
- * keyset-paginated list. Validation lives in validate.c; no HTTP here. */
+ * kept in step), and public ids from a per-organisation, per-year counter. The list lives
+ * in list.c, validation in validate.c; no HTTP here. */
 #include "activities/activities.h"
 #include "activities/internal.h"
 #include "auth/audit.h"
@@ -13,13 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char ACTIVITIES_SORTS[] = "-planned_start|planned_start|title|id";
-
-#define COLUMNS                                                                                    \
-    "id, public_id, type, status, lead_org, host_country, title_en, title_ru, description_en,"     \
-    " description_ru, planned_start, planned_end, actual_start, actual_end, participants_total,"   \
-    " participants_women, participants_men, tot, budget_amount_minor, budget_currency,"            \
-    " budget_source, outcomes, created_at, updated_at"
+#define COLUMNS ACTIVITY_COLUMNS
 
 enum {
     C_ID,
@@ -117,8 +111,7 @@ static json_t *budget_json(store_stmt *st)
                      store_col_text(st, C_CURRENCY), "source", store_col_text(st, C_SOURCE));
 }
 
-/* The main row at st in the API shape, without the link-table members. */
-static json_t *row_to_record(store_stmt *st)
+json_t *activity_row_to_record(store_stmt *st)
 {
     json_t *r = json_object();
     json_object_set_new(r, "id", json_string(store_col_text(st, C_PUBLIC_ID)));
@@ -199,7 +192,7 @@ static int load_record(store *s, const char *public_id, const int64_t *by_id, js
         return p_fail(err, P_ENOTFOUND, NULL, "no activity has id '%s'",
                       public_id ? public_id : "?");
     }
-    json_t *r = row_to_record(st);
+    json_t *r = activity_row_to_record(st);
     int64_t key = store_col_int(st, C_ID);
     store_reset(st);
     rc = attach_links(s, key, r, err);
@@ -555,121 +548,4 @@ int activities_delete(store *s, const char *public_id, const struct actor *by, p
     if (rc == P_OK) rc = audit_change(s, "delete", public_id, before, NULL, by, err);
     json_decref(before);
     return finish_write(s, rc, NULL, NULL, err);
-}
-
-/* ---- the list --------------------------------------------------------------------------- */
-
-/* The list's statements take ACTIVITIES_FILTER_WHERE's ?1..?11, then ?12 the cursor's
- * sort key (NULL on the first page), ?13 the cursor's id, ?14 the number of rows to read. */
-
-struct sort_desc {
-    const char *name;
-    char tag; /* first byte of the cursor key, so a cursor cannot cross sorts */
-    const char *sql;
-};
-
-static const struct sort_desc sorts[] = {
-    {"-planned_start", 'd',
-     "SELECT a.id, a.planned_start" ACTIVITIES_FILTER_WHERE
-     " AND (?12 IS NULL OR (a.planned_start, a.id) < (?12, ?13))"
-     " ORDER BY a.planned_start DESC, a.id DESC LIMIT ?14"},
-    {"planned_start", 'a',
-     "SELECT a.id, a.planned_start" ACTIVITIES_FILTER_WHERE
-     " AND (?12 IS NULL OR (a.planned_start, a.id) > (?12, ?13))"
-     " ORDER BY a.planned_start, a.id LIMIT ?14"},
-    {"title", 't',
-     "SELECT a.id, a.title_sort" ACTIVITIES_FILTER_WHERE
-     " AND (?12 IS NULL OR (a.title_sort, a.id) > (?12, ?13))"
-     " ORDER BY a.title_sort, a.id LIMIT ?14"},
-    {"id", 'i',
-     "SELECT a.id, ''" ACTIVITIES_FILTER_WHERE
-     " AND (?12 IS NULL OR a.id > ?13) ORDER BY a.id LIMIT ?14"},
-};
-
-/* Splits a cursor key "<tag><id>|<sort key>" into id and sort key (pointing into key). */
-static int parse_cursor(const struct sort_desc *sd, char *key, int64_t *id, const char **sort_key,
-                        p_error *err)
-{
-    char *bar = strchr(key, '|');
-    if (key[0] != sd->tag || !bar)
-        return p_fail(err, P_EINVAL, "cursor",
-                      "cursor is not valid for this sort; use the 'next' value of a page");
-    *bar = '\0';
-    if (!text_parse_int64(key + 1, 1, INT64_MAX, id))
-        return p_fail(err, P_EINVAL, "cursor",
-                      "cursor is not valid; use the 'next' value of a page");
-    *sort_key = bar + 1;
-    return P_OK;
-}
-
-int activities_list(store *s, const struct activities_filter *f, json_t **items,
-                    char next[static CURSOR_MAX], p_error *err)
-{
-    *items = NULL;
-    next[0] = '\0';
-    if (f->limit < 1 || f->limit > 1000)
-        return p_fail(err, P_EINVAL, "limit", "limit must be an integer from 1 to 1000");
-    const struct sort_desc *sd = NULL;
-    for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
-        if (strcmp(sorts[i].name, f->sort ? f->sort : "-planned_start") == 0) sd = &sorts[i];
-    if (!sd) return p_fail(err, P_EINVAL, "sort", "sort must be one of: %s", ACTIVITIES_SORTS);
-    if (f->from && f->to && strcmp(f->from, f->to) > 0)
-        return p_fail(err, P_EINVAL, "to", "to is before from");
-    char key[CURSOR_MAX];
-    int64_t after_id = 0;
-    const char *after_key = NULL;
-    int rc = P_OK;
-    if (f->cursor) {
-        rc = cursor_decode(f->cursor, key, err);
-        if (rc == P_OK) rc = parse_cursor(sd, key, &after_id, &after_key, err);
-        if (rc != P_OK) return rc;
-    }
-    buf match = BUF_INIT;
-    const char *q = f->q && *f->q ? f->q : NULL; /* an empty ?q= does not filter */
-    if (q) rc = activity_fts_query(q, &match, err);
-    store_stmt *st = NULL;
-    if (rc == P_OK) rc = store_prepare(s, sd->sql, &st, err);
-    if (rc != P_OK) {
-        buf_free(&match);
-        return rc;
-    }
-    const char *filters[] = {f->priority, f->focus,   f->line,         f->type, f->status,
-                             f->org,      f->country, f->target_group, f->from, f->to};
-    for (int i = 0; i < 10; i++)
-        store_bind_text(st, i + 1, filters[i]);
-    store_bind_text(st, 11, q ? buf_str(&match) : NULL);
-    store_bind_text(st, 12, after_key);
-    store_bind_int(st, 13, after_id);
-    store_bind_int(st, 14, f->limit + 1);
-    /* Keys first, records after: loading a record runs other statements. */
-    int64_t *ids = xcalloc((size_t)f->limit, sizeof *ids);
-    int n = 0, step;
-    bool more = false;
-    char last[CURSOR_MAX] = "";
-    while ((step = store_step(st, err)) == STORE_ROW) {
-        if (n == f->limit) {
-            more = true;
-            break;
-        }
-        ids[n] = store_col_int(st, 0);
-        snprintf(last, sizeof last, "%c%lld|%s", sd->tag, (long long)ids[n], store_col_text(st, 1));
-        n++;
-    }
-    store_reset(st);
-    buf_free(&match);
-    rc = step < 0 ? -step : P_OK;
-    json_t *arr = json_array();
-    for (int i = 0; rc == P_OK && i < n; i++) {
-        json_t *r = NULL;
-        rc = load_record(s, NULL, &ids[i], &r, NULL, err);
-        if (rc == P_OK) json_array_append_new(arr, r);
-    }
-    free(ids);
-    if (rc != P_OK) {
-        json_decref(arr);
-        return rc;
-    }
-    if (more) cursor_encode(last, next);
-    *items = arr;
-    return P_OK;
 }

@@ -154,12 +154,28 @@ class ListPageTest(unittest.TestCase):
                         expected["priority"][p] = expected["priority"].get(p, 0) + 1
                     expected["type"][a["type"]] = expected["type"].get(a["type"], 0) + 1
                     expected["status"][a["status"]] = expected["status"].get(a["status"], 0) + 1
-                    y = a["planned_start"][:4]
-                    expected["year"][y] = expected["year"].get(y, 0) + 1
+                    # A year counts the activities whose planned period touches it.
+                    last = int((a["planned_end"] or a["planned_start"])[:4])
+                    for year in range(int(a["planned_start"][:4]), last + 1):
+                        y = "%04d" % year
+                        expected["year"][y] = expected["year"].get(y, 0) + 1
                 self.assertEqual(facets, expected)
                 api = BISHKEK.get("/api/v1/activities/facets" + ("?" + query if query else ""))
                 self.assertEqual(api.status, 200, api)
                 self.assertEqual(api.json, expected)
+
+    def test_year_facet_counts_what_its_link_lists(self):
+        """The year link filters by period (from the first to the last day of the year); its
+        count is the length of that list, also for activities that run into a next year."""
+        spanning = [a for a in api_items(BISHKEK, "")
+                    if a["planned_end"] and a["planned_end"][:4] != a["planned_start"][:4]]
+        self.assertTrue(spanning, "the demo data has an activity spanning two years")
+        api = BISHKEK.get("/api/v1/activities/facets")
+        self.assertEqual(api.status, 200, api)
+        for year, n in api.json["year"].items():
+            with self.subTest(year=year):
+                listed = api_items(BISHKEK, "from=%s-01-01&to=%s-12-31" % (year, year))
+                self.assertEqual(len(listed), n)
 
     def test_facet_links_add_their_filter(self):
         r = BISHKEK.get("/activities?status=ongoing")
