@@ -62,10 +62,15 @@ static int lite_open(const char *path, store **out, p_error *err)
     }
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
+    /* Reads go through a memory map of the file (shared by every connection through the
+     * OS page cache, so no copy per page read) and each connection keeps up to 32 MiB of
+     * pages, so a large write transaction such as a bulk import spills to the WAL late. */
     const char *pragmas = "PRAGMA journal_mode=WAL;"
                           "PRAGMA synchronous=FULL;"
                           "PRAGMA foreign_keys=ON;"
-                          "PRAGMA temp_store=MEMORY;";
+                          "PRAGMA temp_store=MEMORY;"
+                          "PRAGMA mmap_size=2147418112;"
+                          "PRAGMA cache_size=-32768;";
     char *msg = NULL;
     if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         p_fail(err, P_ESTORE, NULL, "cannot configure database %s: %s", path,
