@@ -9,6 +9,7 @@
 #include "auth/api.h"
 #include "framework/framework.h"
 #include "http/assets.h"
+#include "library/library.h"
 #include "store/migrate.h"
 #include "web/layout.h"
 #include "auth/pages.h"
@@ -32,6 +33,7 @@ void app_register_routes(void)
     overlap_register_routes();
     export_register_routes();
     report_register_routes();
+    library_register_routes();
 }
 
 int app_open_db(const char *path, store **out, p_error *err)

@@ -13,10 +13,10 @@ struct grant {
 
 static const struct grant matrix[] = {
     {"admin", P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_USERS_ADMIN) |
-                  P(PERM_AUDIT_READ) | P(PERM_ORG_WRITE)},
+                  P(PERM_AUDIT_READ) | P(PERM_ORG_WRITE) | P(PERM_LIBRARY_EDIT)},
     {"coordinator", P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_ORG_WRITE)},
     {"programme_officer", P(PERM_SIGNED_IN) | P(PERM_ORG_WRITE)},
-    {"librarian", P(PERM_SIGNED_IN)},
+    {"librarian", P(PERM_SIGNED_IN) | P(PERM_LIBRARY_EDIT)},
     {"police_officer", P(PERM_SIGNED_IN)},
     {"forum_member", P(PERM_SIGNED_IN)},
     {"case_worker", P(PERM_SIGNED_IN)},

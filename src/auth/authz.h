@@ -14,6 +14,7 @@ enum permission {
     PERM_USERS_ADMIN,    /* manage users and everyone's tokens */
     PERM_AUDIT_READ,     /* read the audit trail */
     PERM_ORG_WRITE,      /* write records of an organisation (scope checked) */
+    PERM_LIBRARY_EDIT,   /* edit library documents and editions, upload files */
     PERM_COUNT
 };
 

@@ -7,6 +7,8 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "framework/framework.h"
+#include "library/files.h"
+#include "library/library.h"
 
 #include <getopt.h>
 #include <sodium.h>
@@ -14,13 +16,16 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: polis init --db FILE [--demo] [--admin-login NAME] [--admin-password-stdin]\n"
+    "usage: polis init --db FILE [--files DIR] [--demo] [--admin-login NAME]\n"
+    "                  [--admin-password-stdin]\n"
     "\n"
     "Creates FILE (or upgrades it to this version's schema), loads the Strategic Framework's\n"
     "reference data and creates an administrator if there is none. The administrator's\n"
     "password is read from stdin with --admin-password-stdin, otherwise generated and\n"
     "printed once. --demo also loads the demo data: users of each kind (sharing that\n"
-    "password) and the activities the source text describes. Running it again is safe:\n"
+    "password), the activities the source text describes and the guidebooks of the POLIS\n"
+    "library (whose files go to --files DIR, $POLIS_FILES, or FILE.files). Running it\n"
+    "again is safe:\n"
     "nothing that exists is changed.\n"
     "URL is a PostgreSQL database, postgres://USER@HOST:PORT/DB, that exists (createdb).\n"
     "Environment: POLIS_DB. Exit codes: 0 done, 1 failed, 2 usage, 4 input refused.\n";
@@ -76,11 +81,12 @@ int cmd_init(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"demo", no_argument, 0, 'm'},
+                                         {"files", required_argument, 0, 'f'},
                                          {"admin-login", required_argument, 0, 'l'},
                                          {"admin-password-stdin", no_argument, 0, 'p'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *db = NULL, *admin_login = "admin";
+    const char *db = NULL, *admin_login = "admin", *files = NULL;
     int demo = 0, pw_stdin = 0, c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -89,6 +95,9 @@ int cmd_init(int argc, char **argv)
             break;
         case 'm':
             demo = 1;
+            break;
+        case 'f':
+            files = optarg;
             break;
         case 'l':
             admin_login = optarg;
@@ -135,6 +144,8 @@ int cmd_init(int argc, char **argv)
     }
     if (rc == P_OK && demo) rc = load_demo(s, password, &by, &err);
     if (rc == P_OK && demo) rc = activities_load_demo(s, &by, &err);
+    if (rc == P_OK && demo) rc = files_configure(files, store_is_url(db) ? NULL : db, &err);
+    if (rc == P_OK && demo) rc = library_load_demo(s, &by, &err);
     store_close(s);
     if (rc != P_OK) {
         sodium_memzero(password, sizeof password);

@@ -6,6 +6,8 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "library/files.h"
+#include "library/worker.h"
 #include "store/migrate.h"
 
 #include <getopt.h>
@@ -25,12 +27,14 @@
 #define DB_RETRY_MAX_MS   4000
 
 static const char usage[] =
-    "usage: polis serve [--db FILE|URL] [--listen HOST:PORT] [--threads N]\n"
+    "usage: polis serve [--db FILE|URL] [--files DIR] [--listen HOST:PORT] [--threads N]\n"
     "\n"
     "Serves the web application and the API. Defaults: $POLIS_DB, $POLIS_LISTEN or\n"
     "127.0.0.1:8080, one worker thread per core ($POLIS_THREADS). The database must exist\n"
     "(create it with polis init); pending migrations are applied at start. A PostgreSQL URL\n"
     "(postgres://USER@HOST:PORT/DB) is retried for 30 s at start if the server is not up.\n"
+    "Library files live in --files DIR ($POLIS_FILES), by default next to a SQLite\n"
+    "database (polis.db.files); with PostgreSQL, uploads need one of the two.\n"
     "SIGTERM or SIGINT stops it gracefully. Exit codes: 0 stopped cleanly, 1 failed, 2 usage.\n";
 
 /* Opens and migrates the database, retrying while it is unavailable (PostgreSQL starting). */
@@ -56,12 +60,11 @@ static int open_with_retry(const char *db, const char *where, p_error *err)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"listen", required_argument, 0, 'l'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *db = NULL, *listen = getenv("POLIS_LISTEN");
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},      {"listen", required_argument, 0, 'l'},
+        {"threads", required_argument, 0, 't'}, {"files", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    const char *db = NULL, *listen = getenv("POLIS_LISTEN"), *files = NULL;
     long threads = config_get()->threads;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -71,6 +74,9 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'l':
             listen = optarg;
+            break;
+        case 'f':
+            files = optarg;
             break;
         case 't': {
             char *end;
@@ -106,6 +112,11 @@ int cmd_serve(int argc, char **argv)
     store_redact_target(db, where, sizeof where);
     if (open_with_retry(db, where, &err) != P_OK) return cli_report(&err);
     store_config(db);
+    if (files_configure(files, store_is_url(db) ? NULL : db, &err) != P_OK) {
+        if (!store_is_url(db) || files) return cli_report(&err);
+        log_info("no file store (--files or POLIS_FILES): library uploads are refused");
+        p_error_clear(&err);
+    }
     app_register_routes();
 
     /* Block the stop signals in every thread; this one waits for them. */
@@ -121,17 +132,24 @@ int cmd_serve(int argc, char **argv)
         .listen = listen,
         .threads = (unsigned)threads,
         .body_limit_bytes = cfg->body_limit_bytes,
+        .upload_limit_bytes = cfg->upload_limit_bytes,
+        .upload_dir = files_tmp_dir(), /* uploads land next to the store: rename, not copy */
         .timeout_s = 30,
         .log_requests = cfg->log_requests != 0,
         .authenticate = authn_authenticate,
     };
     http_server *srv = NULL;
     if (http_server_start(&sc, &srv, &err) != P_OK) return cli_report(&err);
+    if (files_root() && library_worker_start(&err) != P_OK) {
+        http_server_stop(srv, SHUTDOWN_GRACE_MS);
+        return cli_report(&err);
+    }
     log_info("polis serving %s on http://%s (database %s)", POLIS_VERSION, listen, where);
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s; finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     http_server_stop(srv, SHUTDOWN_GRACE_MS);
+    library_worker_stop();
     store_close_all();
     log_info("stopped cleanly");
     return EXIT_OK;

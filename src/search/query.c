@@ -340,6 +340,8 @@ static bool leaf_variant(const search_query *q, const struct node *leaf, const c
     return true;
 }
 
+static void quoted(buf *out, const char *token);
+
 static void emit_leaf(const search_query *q, const struct node *leaf, const char *const *langs,
                       buf *out)
 {
@@ -360,12 +362,7 @@ static void emit_leaf(const search_query *q, const struct node *leaf, const char
     if (n > 1) buf_putc(out, '(');
     for (int i = 0; i < n; i++) {
         if (i) buf_puts(out, " OR ");
-        buf_putc(out, '"');
-        for (const char *p = buf_str(&variants[i]); *p; p++) {
-            if (*p == '"') buf_putc(out, '"');
-            buf_putc(out, *p);
-        }
-        buf_putc(out, '"');
+        quoted(out, buf_str(&variants[i]));
         if (leaf->prefix) buf_putc(out, '*');
         buf_free(&variants[i]);
     }
@@ -390,6 +387,25 @@ static void emit_fts5(const search_query *q, int node, const char *const *langs,
 void search_query_fts5(const search_query *q, const char *const *langs, buf *out)
 {
     emit_fts5(q, q->root, langs_or_all(langs), out);
+}
+
+static void quoted(buf *out, const char *token)
+{
+    buf_putc(out, '"');
+    for (const char *p = token; *p; p++) {
+        if (*p == '"') buf_putc(out, '"');
+        buf_putc(out, *p);
+    }
+    buf_putc(out, '"');
+}
+
+void search_fts5_any(const char *const *tokens, size_t n, buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_puts(out, " OR ");
+        quoted(out, tokens[i]);
+    }
+    if (n == 0) buf_puts(out, "\"\"");
 }
 
 /* ---- terms for highlighting -------------------------------------------------------------- */

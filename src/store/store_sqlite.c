@@ -2,6 +2,7 @@
  * SQL text, WAL, foreign keys, busy timeout; BEGIN IMMEDIATE for writers. */
 #include "store/engine.h"
 #include "core/mem.h"
+#include "store/fts5_polis.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -76,6 +77,11 @@ static int lite_open(const char *path, store **out, p_error *err)
         p_fail(err, P_ESTORE, NULL, "cannot configure database %s: %s", path,
                msg ? msg : "unknown error");
         sqlite3_free(msg);
+        sqlite3_close(db);
+        return P_ESTORE;
+    }
+    if (fts5_polis_register(db) != SQLITE_OK) {
+        p_fail(err, P_ESTORE, NULL, "cannot register the search tokenizer: %s", sqlite3_errmsg(db));
         sqlite3_close(db);
         return P_ESTORE;
     }

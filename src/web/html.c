@@ -123,3 +123,41 @@ void html_literal_(html *h, const char *literal)
 {
     buf_puts(&h->b, literal);
 }
+
+void html_marked(html *h, const char *s)
+{
+    static const char *const kept[] = {"<mark>", "</mark>", "&lt;", "&gt;",
+                                       "&amp;",  "&quot;",  "&#39;"};
+    while (*s) {
+        size_t i, n = 0;
+        for (i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+            n = strlen(kept[i]);
+            if (strncmp(s, kept[i], n) == 0) break;
+        }
+        if (i < sizeof kept / sizeof kept[0]) {
+            buf_append(&h->b, s, n);
+            s += n;
+            continue;
+        }
+        switch (*s) {
+        case '<':
+            buf_puts(&h->b, "&lt;");
+            break;
+        case '>':
+            buf_puts(&h->b, "&gt;");
+            break;
+        case '&':
+            buf_puts(&h->b, "&amp;");
+            break;
+        case '"':
+            buf_puts(&h->b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(&h->b, "&#39;");
+            break;
+        default:
+            buf_putc(&h->b, *s);
+        }
+        s++;
+    }
+}

@@ -32,6 +32,11 @@ void html_elem(html *h, const char *tag, const char *text, ...) __attribute__((s
 #define HTML_LITERAL(h, s) html_literal_((h), "" s "")
 void html_literal_(html *h, const char *literal);
 
+/* Appends a search snippet (search/snippet.h): its <mark> and </mark> tags and the
+ * entities &lt; &gt; &amp; &quot; &#39; pass through; anything else that could be
+ * markup is escaped, so even a snippet from elsewhere cannot inject HTML. */
+void html_marked(html *h, const char *snippet);
+
 /* Escapes s for text or a quoted attribute into b. */
 void html_escape(buf *b, const char *s);
 

@@ -1,0 +1,376 @@
+/* search.c (library): full-text search over editions with BM25 (titles weigh most), the
+ * filters of the search page, facet counts over the whole result, escaped snippets, and
+ * "more like this". The user's query is parsed and rebuilt by search/query.c: no user text
+ * reaches FTS5 as syntax. */
+#include "library/internal.h"
+#include "search/analyze.h"
+#include "search/query.h"
+#include "search/snippet.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SNIPPET_WORDS = 32, SNIPPET_SCAN_CHARS = 200000, PAGE_MAX = 100 };
+
+/* The FROM and WHERE shared by the result page and the facet counts; binds follow the
+ * expression in the order they are appended. */
+struct where {
+    buf sql;
+    const char *texts[4];
+    int n_texts;
+    int year;
+};
+
+static void where_build(struct where *w, const struct library_query *lq)
+{
+    buf_puts(&w->sql, " FROM library_fts JOIN editions e ON e.id = library_fts.rowid"
+                      " JOIN documents d ON d.id = e.document_id WHERE library_fts MATCH ?");
+    if (lq->lang) {
+        buf_puts(&w->sql, " AND e.lang = ?");
+        w->texts[w->n_texts++] = lq->lang;
+    }
+    if (lq->series) {
+        buf_puts(&w->sql, " AND d.series = ?");
+        w->texts[w->n_texts++] = lq->series;
+    }
+    if (lq->priority) {
+        buf_puts(&w->sql, " AND EXISTS (SELECT 1 FROM document_priorities p"
+                          " WHERE p.document_id = d.id AND p.priority_code = ?)");
+        w->texts[w->n_texts++] = lq->priority;
+    }
+    if (lq->year) buf_puts(&w->sql, " AND d.year = ?");
+    w->year = lq->year;
+}
+
+/* Binds the match expression and the filters; returns the next free index. */
+static int where_bind(const struct where *w, store_stmt *st, const char *match)
+{
+    int at = 1;
+    store_bind_text(st, at++, match);
+    for (int i = 0; i < w->n_texts; i++)
+        store_bind_text(st, at++, w->texts[i]);
+    if (w->year) store_bind_int(st, at++, w->year);
+    return at;
+}
+
+static void count_into(json_t *facet, const char *key)
+{
+    json_t *v = json_object_get(facet, key);
+    json_object_set_new(facet, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+/* Total and facets by language, series and year in one pass over the matches, then by
+ * thematic priority. */
+static int facets(store *s, const struct where *w, const char *match, json_t *out, int64_t *total,
+                  p_error *err)
+{
+    buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT e.lang, d.series, d.year");
+    buf_append(&sql, w->sql.data, w->sql.len);
+    store_stmt *st;
+    int rc = store_prepare(s, buf_str(&sql), &st, err);
+    buf_free(&sql);
+    if (rc != P_OK) return rc;
+    (void)where_bind(w, st, match);
+    json_t *lang = json_object(), *series = json_object(), *year = json_object();
+    json_object_set_new(out, "lang", lang);
+    json_object_set_new(out, "series", series);
+    json_object_set_new(out, "year", year);
+    *total = 0;
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        (*total)++;
+        count_into(lang, store_col_text(st, 0));
+        if (*store_col_text(st, 1)) count_into(series, store_col_text(st, 1));
+        count_into(year, store_col_text(st, 2));
+    }
+    store_reset(st);
+    if (step < 0) return -step;
+    buf_puts(&sql, "SELECT p.priority_code, count(*) FROM document_priorities p JOIN (SELECT"
+                   " e.document_id AS doc");
+    buf_append(&sql, w->sql.data, w->sql.len);
+    buf_puts(&sql,
+             ") m ON m.doc = p.document_id GROUP BY p.priority_code ORDER BY p.priority_code");
+    rc = store_prepare(s, buf_str(&sql), &st, err);
+    buf_free(&sql);
+    if (rc != P_OK) return rc;
+    (void)where_bind(w, st, match);
+    json_t *pri = json_object();
+    json_object_set_new(out, "priority", pri);
+    while ((step = store_step(st, err)) == STORE_ROW)
+        json_object_set_new(pri, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+/* Adds "snippet" to item: the best passage of the edition's body (or, without a body,
+ * of its abstract) with the query's words marked. */
+static int add_snippet(store *s, const search_query *q, int64_t edition, const char *lang,
+                       json_t *item, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(
+        s, "SELECT substr(body, 1, ?), abstract FROM library_fts WHERE rowid = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, SNIPPET_SCAN_CHARS);
+    store_bind_int(st, 2, edition);
+    int step = store_step(st, err);
+    if (step == STORE_ROW) {
+        const char *body = library_untagged(store_col_text(st, 0));
+        const char *text = *body ? body : library_untagged(store_col_text(st, 1));
+        /* A body-less edition shows the catalogue abstract, which is English. */
+        const char *text_lang = *body ? lang : (store_col_text(st, 1)[1] == 'e' ? "en" : lang);
+        struct search_terms *terms = malloc(sizeof *terms);
+        if (!terms) abort();
+        search_query_terms(q, text_lang, terms);
+        buf snip = BUF_INIT;
+        (void)search_snippet(text, strlen(text), text_lang, terms, SNIPPET_WORDS, &snip);
+        json_object_set_new(item, "snippet", json_string(buf_str(&snip)));
+        buf_free(&snip);
+        free(terms);
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+static int result_page(store *s, const struct where *w, const search_query *q, const char *match,
+                       const struct library_query *lq, json_t *items, p_error *err)
+{
+    buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT e.id, e.document_id, e.lang, e.title, d.title, d.series, d.volume,"
+                   " d.year, e.text_status, e.file_sha256 IS NOT NULL,"
+                   " CAST(bm25(library_fts, 10.0, 4.0, 1.0, 0.0) * -1000000 AS INTEGER) AS score");
+    buf_append(&sql, w->sql.data, w->sql.len);
+    buf_puts(&sql, " ORDER BY score DESC, e.id LIMIT ? OFFSET ?");
+    store_stmt *st;
+    int rc = store_prepare(s, buf_str(&sql), &st, err);
+    buf_free(&sql);
+    if (rc != P_OK) return rc;
+    int at = where_bind(w, st, match);
+    store_bind_int(st, at, lq->limit);
+    store_bind_int(st, at + 1, (int64_t)(lq->page - 1) * lq->limit);
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        int64_t doc = store_col_int(st, 1);
+        const char *lang = store_col_text(st, 2);
+        json_t *item = json_pack(
+            "{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b, s:f}", "document", (json_int_t)doc,
+            "edition", (json_int_t)store_col_int(st, 0), "lang", lang, "edition_title",
+            store_col_text(st, 3), "title", store_col_text(st, 4), "series", store_col_text(st, 5),
+            "volume", store_col_null(st, 6) ? json_null() : json_integer(store_col_int(st, 6)),
+            "year", (json_int_t)store_col_int(st, 7), "text", store_col_text(st, 8), "has_file",
+            store_col_int(st, 9) != 0, "score", (double)store_col_int(st, 10) / 1e6);
+        json_array_append_new(items, item);
+    }
+    store_reset(st);
+    if (step < 0) return -step;
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        rc = add_snippet(s, q, json_integer_value(json_object_get(item, "edition")),
+                         json_string_value(json_object_get(item, "lang")), item, err);
+        if (rc != P_OK) return rc;
+    }
+    return P_OK;
+}
+
+int library_search(store *s, const struct library_query *lq, json_t **out, p_error *err)
+{
+    *out = NULL;
+    if (lq->limit < 1 || lq->limit > 50)
+        return p_fail(err, P_EINVAL, "limit", "limit must be 1..50");
+    if (lq->page < 1 || lq->page > PAGE_MAX)
+        return p_fail(err, P_EINVAL, "page", "page must be 1..%d", PAGE_MAX);
+    if (lq->lang && !search_lang_supported(lq->lang))
+        return p_fail(err, P_EINVAL, "lang", "lang must be one of %s", LIBRARY_LANGS);
+    search_query *q = NULL;
+    int rc = search_query_parse(lq->q, &q, err);
+    if (rc != P_OK) return rc;
+    buf match = BUF_INIT;
+    const char *one[] = {lq->lang, NULL};
+    search_query_fts5(q, lq->lang ? one : NULL, &match);
+    struct where w = {.sql = BUF_INIT};
+    where_build(&w, lq);
+    json_t *result = json_pack("{s:s, s:i, s:i}", "query", search_query_text(q), "page", lq->page,
+                               "limit", lq->limit);
+    json_t *items = json_array(), *facet = json_object();
+    json_object_set_new(result, "items", items);
+    json_object_set_new(result, "facets", facet);
+    int64_t total = 0;
+    rc = facets(s, &w, buf_str(&match), facet, &total, err);
+    if (rc == P_OK) rc = result_page(s, &w, q, buf_str(&match), lq, items, err);
+    json_object_set_new(result, "total", json_integer(total));
+    buf_free(&match);
+    buf_free(&w.sql);
+    search_query_free(q);
+    if (rc != P_OK) {
+        json_decref(result);
+        return rc;
+    }
+    *out = result;
+    return P_OK;
+}
+
+/* ---- more like this ----------------------------------------------------------------------- */
+
+enum { MLT_TERMS = 12, MLT_SCAN_CHARS = 20000, MLT_CANDIDATES = 400 };
+
+struct tf_count {
+    json_t *counts; /* token -> count */
+};
+
+static int count_token(void *ctx, const char *token, size_t len, size_t start, size_t end)
+{
+    (void)start;
+    (void)end;
+    struct tf_count *c = ctx;
+    if (len < 3 || (token[0] >= '0' && token[0] <= '9')) return 0;
+    if (json_object_size(c->counts) >= MLT_CANDIDATES && !json_object_get(c->counts, token))
+        return 0;
+    json_t *v = json_object_get(c->counts, token);
+    json_object_set_new(c->counts, token, json_integer(v ? json_integer_value(v) + 1 : 1));
+    return 0;
+}
+
+/* The text of doc's best edition (English, else the first with a body), tokenised into
+ * term counts. */
+static int document_terms(store *s, int64_t doc, json_t *counts, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT f.lang, f.title, f.abstract, substr(f.body, 1, ?)"
+                           " FROM editions e JOIN library_fts f ON f.rowid = e.id"
+                           " WHERE e.document_id = ?"
+                           " ORDER BY e.lang = 'en' DESC, length(f.body) DESC LIMIT 1",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, MLT_SCAN_CHARS);
+    store_bind_int(st, 2, doc);
+    int step = store_step(st, err);
+    if (step == STORE_ROW) {
+        struct tf_count c = {counts};
+        char lang[8];
+        snprintf(lang, sizeof lang, "%s", store_col_text(st, 0));
+        for (int col = 1; col <= 3; col++) {
+            const char *raw = store_col_text(st, col);
+            const char *text = library_untagged(raw);
+            /* the abstract may be the catalogue's English one */
+            char tag_lang[8] = "";
+            if (raw[0] == '\x1f' && text - raw - 2 < (long)sizeof tag_lang && text - raw >= 2)
+                snprintf(tag_lang, sizeof tag_lang, "%.*s", (int)(text - raw - 2), raw + 1);
+            (void)search_tokenize(text, strlen(text), tag_lang[0] ? tag_lang : lang, SEARCH_STEM,
+                                  count_token, &c);
+        }
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+struct weighted {
+    const char *token;
+    double weight;
+};
+
+static int by_weight(const void *a, const void *b)
+{
+    const struct weighted *x = a, *y = b;
+    return x->weight < y->weight ? 1 : x->weight > y->weight ? -1 : strcmp(x->token, y->token);
+}
+
+/* Picks the MLT_TERMS tokens of counts with the highest tf-idf into out (pointers into
+ * counts' keys); returns how many. */
+static int distinctive_terms(store *s, json_t *counts, const char **out, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT count(*) FROM library_fts", &st, err);
+    if (rc != P_OK) return rc;
+    int step = store_step(st, err);
+    double docs = step == STORE_ROW ? (double)store_col_int(st, 0) : 0;
+    store_reset(st);
+    if (step < 0) return -step;
+    size_t n = json_object_size(counts), k = 0;
+    struct weighted *w = calloc(n ? n : 1, sizeof *w);
+    if (!w) abort();
+    const char *token;
+    json_t *v;
+    json_object_foreach(counts, token, v)
+    {
+        rc = store_prepare(s, "SELECT doc FROM library_vocab WHERE term = ?", &st, err);
+        if (rc != P_OK) break;
+        store_bind_text(st, 1, token);
+        step = store_step(st, err);
+        double df = step == STORE_ROW ? (double)store_col_int(st, 0) : 0;
+        store_reset(st);
+        if (step < 0) {
+            rc = -step;
+            break;
+        }
+        if (df < 2) continue; /* a word only this document has finds nothing else */
+        w[k++] = (struct weighted){token, (double)json_integer_value(v) * log(docs / df)};
+    }
+    if (rc == P_OK) {
+        qsort(w, k, sizeof *w, by_weight);
+        for (size_t i = 0; i < k && i < MLT_TERMS; i++)
+            out[i] = w[i].token;
+    }
+    free(w);
+    return rc == P_OK ? (int)(k < MLT_TERMS ? k : MLT_TERMS) : -rc;
+}
+
+int library_similar(store *s, int64_t doc, int limit, json_t **out, p_error *err)
+{
+    *out = NULL;
+    json_t *exists = NULL;
+    int rc = library_load(s, doc, &exists, err);
+    json_decref(exists);
+    if (rc != P_OK) return rc;
+    json_t *counts = json_object(), *items = json_array();
+    const char *terms[MLT_TERMS];
+    rc = document_terms(s, doc, counts, err);
+    int n = rc == P_OK ? distinctive_terms(s, counts, terms, err) : 0;
+    if (n < 0) rc = -n;
+    if (rc == P_OK && n > 0) {
+        buf match = BUF_INIT;
+        search_fts5_any(terms, (size_t)n, &match);
+        store_stmt *st;
+        /* bm25 cannot run inside an aggregate: rank the editions in a subquery (its LIMIT
+         * keeps SQLite from flattening it), then keep each document's best. */
+        rc = store_prepare(s,
+                           "SELECT d.id, d.title, d.year, d.series, d.volume, max(m.score) AS best"
+                           " FROM (SELECT e.document_id AS doc, CAST(bm25(library_fts, 10.0, 4.0,"
+                           " 1.0, 0.0) * -1000000 AS INTEGER) AS score FROM library_fts"
+                           " JOIN editions e ON e.id = library_fts.rowid"
+                           " WHERE library_fts MATCH ? AND e.document_id <> ? LIMIT 1000) m"
+                           " JOIN documents d ON d.id = m.doc"
+                           " GROUP BY d.id ORDER BY best DESC, d.id LIMIT ?",
+                           &st, err);
+        if (rc == P_OK) {
+            store_bind_text(st, 1, buf_str(&match));
+            store_bind_int(st, 2, doc);
+            store_bind_int(st, 3, limit);
+            int step;
+            while ((step = store_step(st, err)) == STORE_ROW)
+                json_array_append_new(
+                    items,
+                    json_pack(
+                        "{s:I, s:s, s:I, s:s, s:o, s:f}", "id", (json_int_t)store_col_int(st, 0),
+                        "title", store_col_text(st, 1), "year", (json_int_t)store_col_int(st, 2),
+                        "series", store_col_text(st, 3), "volume",
+                        store_col_null(st, 4) ? json_null() : json_integer(store_col_int(st, 4)),
+                        "score", (double)store_col_int(st, 5) / 1e6));
+            store_reset(st);
+            if (step < 0) rc = -step;
+        }
+        buf_free(&match);
+    }
+    json_decref(counts);
+    if (rc != P_OK) {
+        json_decref(items);
+        return rc;
+    }
+    *out = items;
+    return P_OK;
+}
