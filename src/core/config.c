@@ -29,6 +29,7 @@ void config_reload(void)
     cfg.login_max_per_account = env_long("POLIS_LOGIN_MAX_ACCOUNT", 5, 1, 1000000);
     cfg.login_max_per_client = env_long("POLIS_LOGIN_MAX_CLIENT", 20, 1, 1000000);
     cfg.body_limit_bytes = (size_t)env_long("POLIS_BODY_LIMIT", 1 << 20, 1024, 64L << 20);
+    cfg.upload_limit_bytes = (size_t)env_long("POLIS_UPLOAD_LIMIT", 50L << 20, 1024, (long)2 << 30);
     cfg.threads = env_long("POLIS_THREADS", 0, 0, 256);
     cfg.log_requests = (int)env_long("POLIS_LOG_REQUESTS", 1, 0, 1);
 }

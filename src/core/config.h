@@ -12,6 +12,7 @@ struct polis_config {
     long login_max_per_account; /* POLIS_LOGIN_MAX_ACCOUNT, default 5 */
     long login_max_per_client;  /* POLIS_LOGIN_MAX_CLIENT, default 20 */
     size_t body_limit_bytes;    /* POLIS_BODY_LIMIT, default 1 MiB */
+    size_t upload_limit_bytes;  /* POLIS_UPLOAD_LIMIT, default 50 MiB: multipart uploads */
     long threads;               /* POLIS_THREADS, default 0 (one per core) */
     int log_requests;           /* POLIS_LOG_REQUESTS, default 1 */
 };

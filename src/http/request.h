@@ -33,6 +33,26 @@ struct http_param {
     char *value;      /* owned by the request */
 };
 
+/* Multipart uploads (routes with .multipart): at most this many file parts and text fields
+ * per request; a text field holds at most HTTP_UPLOAD_FIELD_BYTES. */
+#define HTTP_UPLOAD_MAX_FILES   4
+#define HTTP_UPLOAD_MAX_FIELDS  32
+#define HTTP_UPLOAD_FIELD_BYTES 4096
+#define HTTP_UPLOAD_HEAD_BYTES  512
+
+/* One uploaded file part, already on disk in a temp file of the file store. */
+struct http_upload {
+    char field[64];     /* the form field's name */
+    char filename[256]; /* the client's name, sanitized: for display only, never a path */
+    char tmp_path[512]; /* the temp file; removed when the request ends unless taken */
+    uint64_t size_bytes;
+    char sha256[65];                            /* lowercase hex of the part's bytes */
+    unsigned char head[HTTP_UPLOAD_HEAD_BYTES]; /* its first bytes, for type detection */
+    size_t head_len;
+};
+
+struct http_multipart; /* the parser's state, private to http/multipart.c */
+
 enum auth_via { AUTH_NONE = 0, AUTH_SESSION, AUTH_TOKEN };
 
 /* Who is making the request, filled by the authenticate hook before dispatch. */
@@ -58,9 +78,10 @@ typedef struct http_request {
     int n_path_params;
     struct http_param query[HTTP_MAX_QUERY_PARAMS];
     int n_query;
-    buf body;
+    buf body; /* empty for multipart routes: see http_upload_file() */
     size_t body_limit;
     bool body_too_large;
+    struct http_multipart *multipart; /* multipart routes only */
     char request_id[40];
     char client[64]; /* filled on first use: read it through http_client() */
     bool tls;
@@ -95,5 +116,14 @@ void http_request_target(http_request *req, buf *out);
 const char *http_client(http_request *req);
 /* True for methods that change state (POST, PUT, PATCH, DELETE). */
 bool http_is_write(const http_request *req);
+
+/* Multipart routes: the first file part sent as field, or NULL. Valid until the request
+ * ends, when its temp file is removed unless the handler called http_upload_take(). */
+const struct http_upload *http_upload_file(http_request *req, const char *field);
+/* Multipart routes: the first text field called name (valid UTF-8), or NULL. */
+const char *http_upload_field(http_request *req, const char *name);
+/* The handler has moved (e.g. files_put_temp) or removed the temp file of up: the server
+ * leaves it alone when the request ends. */
+void http_upload_take(http_request *req, const struct http_upload *up);
 
 #endif

@@ -36,7 +36,11 @@ struct route {
     const struct param_spec *params; /* path and query parameters; may be NULL */
     const char *name;                /* metrics label; defaults to the pattern */
     size_t body_limit;               /* 0 means the server default */
-    int index;                       /* assigned by router_add */
+    /* The body is multipart/form-data, streamed to temp files (http_upload_file) rather
+     * than kept in memory; any other body is refused with 415. body_limit 0 then means
+     * the server's upload limit. */
+    bool multipart;
+    int index; /* assigned by router_add */
 };
 
 #define ROUTER_MAX_ROUTES 160

@@ -1,13 +1,16 @@
 /* server.c: the libmicrohttpd glue. A request lives across several access-handler
  * callbacks: the first only creates its state (queueing a reply there would make
  * libmicrohttpd close the connection and lose keep-alive), the middle ones collect the
- * body up to its limit, the last one dispatches to the route's handler and queues the
- * reply. The completion callback logs, counts and frees. */
+ * body up to its limit (or, for multipart routes, stream it to temp files: multipart.c), the last
+ * one dispatches to the route's handler and queues the reply. The completion callback logs, counts
+ * and frees. */
 #include "http/server.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/text.h"
 #include "http/metrics.h"
+#include "http/multipart.h"
 #include "http/response.h"
 #include "http/router.h"
 
@@ -118,6 +121,7 @@ static void request_free(http_request *req)
         free(req->headers[i].value);
     }
     buf_free(&req->body);
+    multipart_free(req); /* removes the temp files no handler took */
     buf_free(&req->out);
     sodium_memzero(&req->who, sizeof req->who);
     free(req);
@@ -264,6 +268,10 @@ static void dispatch(http_server *srv, http_request *req)
     }
     p_error err;
     p_error_clear(&err);
+    if (req->multipart && multipart_finish(req, &err) != P_OK) {
+        http_reply_error(req, &err);
+        return;
+    }
     if (router_bind_query(req, &err) != P_OK) {
         http_reply_error(req, &err);
         return;
@@ -291,6 +299,11 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             return queue_reply(srv, req);
         }
         route_request(req);
+        if (req->route && req->route->multipart) {
+            size_t limit =
+                req->route->body_limit ? req->route->body_limit : srv->cfg.upload_limit_bytes;
+            if (limit) req->body_limit = limit;
+        }
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t declared;
         if (cl && text_parse_int64(cl, 0, INT64_MAX, &declared) &&
@@ -301,10 +314,21 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             dispatch(srv, req);
             return queue_reply(srv, req);
         }
+        if (req->route && req->route->multipart && http_is_write(req)) {
+            p_error err;
+            p_error_clear(&err);
+            const char *dir = srv->cfg.upload_dir ? srv->cfg.upload_dir : getenv("TMPDIR");
+            if (multipart_begin(req, dir && *dir ? dir : "/tmp", req->body_limit, &err) != P_OK) {
+                http_reply_error(req, &err); /* 415 before a byte of the body is read */
+                return queue_reply(srv, req);
+            }
+        }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!req->body_too_large) {
+        if (req->multipart) {
+            multipart_feed(req, upload_data, *upload_data_size);
+        } else if (!req->body_too_large) {
             if (req->body.len + *upload_data_size > req->body_limit)
                 req->body_too_large = true;
             else
@@ -405,6 +429,8 @@ int http_server_start(const struct server_config *cfg, http_server **out, p_erro
 
     http_server *srv = xcalloc(1, sizeof *srv);
     srv->cfg = *cfg;
+    if (!srv->cfg.upload_limit_bytes)
+        srv->cfg.upload_limit_bytes = config_get()->upload_limit_bytes;
     unsigned threads = cfg->threads;
     if (threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -14,8 +14,12 @@ struct server_config {
     const char *listen;      /* "127.0.0.1:8080" */
     unsigned threads;        /* worker threads; 0 means one per core */
     size_t body_limit_bytes; /* default limit for request bodies */
-    unsigned timeout_s;      /* idle connection timeout */
-    bool log_requests;       /* one JSON line per request on stderr */
+    /* Multipart routes: their default body limit, and where file parts are written (the
+     * file store's temp directory, so they can be renamed into place; NULL: $TMPDIR). */
+    size_t upload_limit_bytes;
+    const char *upload_dir;
+    unsigned timeout_s; /* idle connection timeout */
+    bool log_requests;  /* one JSON line per request on stderr */
     /* Called for every routed request before its handler: fills req->who and req->lang.
      * Must not reply; failures leave req->who anonymous. */
     void (*authenticate)(http_request *req);
