@@ -2,6 +2,7 @@
  * GROUP BY over the activities of the year; names, kinds and order come from the
  * framework service, and the regions of field operations from the table below. */
 #include "activities/report.h"
+#include "activities/internal.h"
 #include "core/text.h"
 #include "framework/service.h"
 
@@ -34,8 +35,14 @@ static int region_of(const char *org, const char *country)
     return -1;
 }
 
-/* ?1 first day, ?2 last day of the year. */
-#define YEAR_WHERE " a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?1"
+/* ?1 first day, ?2 last day of the year, ?3 and ?4 its first and last month numbers. The
+ * date-range index (activity_periods, periods.c) gives the year's activities, so a report
+ * reads them and not every activity that started before the year's end. */
+#define YEAR_WHERE                                                                                 \
+    " a.id IN (SELECT activity_id FROM activity_periods WHERE kind = 'a' AND code = ''"            \
+    " AND month BETWEEN ?3 AND ?4 UNION ALL SELECT activity_id FROM activity_periods"              \
+    " WHERE kind = 'a' AND code = '' AND month = -1 AND first_day <= ?2 AND last_day >= ?1)"       \
+    " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?1"
 #define FIGURES                                                                                    \
     " COUNT(*), COALESCE(SUM(a.participants_total), 0), COALESCE(SUM(a.participants_women), 0),"   \
     " COALESCE(SUM(a.participants_men), 0),"                                                       \
@@ -89,6 +96,8 @@ static int run_grouped(store *s, const char *sql, const char *from, const char *
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, from);
     store_bind_text(st, 2, to);
+    store_bind_int(st, 3, activity_month_of(from));
+    store_bind_int(st, 4, activity_month_of(to));
     json_t *o = json_object();
     int step;
     while ((step = store_step(st, err)) == STORE_ROW)
