@@ -3,16 +3,19 @@
 #   formatting (.clang-format),
 #   unit tests (cmocka) in the plain and the ASan+UBSan build,
 #   API tests against a real polis serve (ASan+UBSan build),
+#   the store's contract and the API tests of accounts and the framework on PostgreSQL
+#   (a throw-away cluster from scripts/pg.sh; the unit tests run on it too),
 #   short fuzzing runs of the parsers (clang libFuzzer),
 #   browser tests (Debian chromium driven by playwright-core).
-# Set POLIS_SKIP="e2e fuzz" to skip levels while working; CI skips nothing.
+# Set POLIS_SKIP="e2e fuzz pg" to skip levels while working; CI skips nothing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+pg_dir=""
+trap 'rm -f "$results"; [[ -z $pg_dir ]] || scripts/pg.sh stop "$pg_dir"' EXIT
 skip=" ${POLIS_SKIP:-} "
 
 record() { echo "$1 $2 $3" >>"$results"; printf '== %s: %s passed, %s failed\n' "$1" "$2" "$3"; }
@@ -57,11 +60,35 @@ format_level() {
   else record format 1 0; fi
 }
 
+# A PostgreSQL cluster for the run: POLIS_TEST_PG makes the unit tests of the store run on
+# it as well, POLIS_PG_DIR lets the fault tests stop and start it.
+start_pg() {
+  [[ "$skip" != *" pg "* ]] || return 1
+  pg_dir=$(mktemp -d /tmp/polis-pg.XXXXXX)
+  if POLIS_TEST_PG=$(scripts/pg.sh start "$pg_dir"); then
+    export POLIS_TEST_PG POLIS_PG_DIR=$pg_dir
+    return 0
+  fi
+  record "pg(start)" 0 1
+  return 1
+}
+
+# The API tests that run on PostgreSQL so far: accounts, sessions, audit, the framework, the
+# OpenAPI description, pages, the server's life cycle and the fault tests. (Activities need
+# their full-text queries' PostgreSQL twins first.)
+PG_API_TESTS=(test_session.py test_users_audit.py test_framework.py test_openapi.py
+              test_lifecycle.py test_pages.py test_pg_faults.py)
+
 format_level
 if build_all; then
+  start_pg && have_pg=1 || have_pg=0
   unit_level build
   unit_level build-asan
   count_line api env POLIS_BIN="$PWD/build-asan/polis" python3 tests/api/run.py
+  if [[ $have_pg -eq 1 ]]; then
+    count_line "api(postgres)" env POLIS_TEST_DB=postgres POLIS_BIN="$PWD/build-asan/polis" \
+      python3 tests/api/run.py "${PG_API_TESTS[@]}"
+  fi
   if [[ "$skip" != *" fuzz "* && -x scripts/fuzz.sh ]]; then
     count_line fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
   fi

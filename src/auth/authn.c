@@ -4,6 +4,7 @@
 #include "auth/session.h"
 #include "core/log.h"
 #include "http/form.h"
+#include "http/response.h"
 #include "store/store.h"
 
 #include <sodium.h>
@@ -76,6 +77,12 @@ void authn_authenticate(http_request *req)
                    P_OK) {
             fill_principal(&req->who, AUTH_SESSION, &u);
             req->who.csrf_ok = !http_is_write(req) || csrf_matches(req, req->who.csrf);
+        }
+        if (!s || err.status == P_EUNAVAIL) {
+            /* Credentials that cannot be checked now are not missing ones: 503, not 401. */
+            p_fail(&err, P_EUNAVAIL, NULL, "the database is not available; try again in a moment");
+            p_error_code(&err, "database_unavailable");
+            http_reply_error(req, &err);
         }
     }
     pick_language(req);

@@ -34,9 +34,11 @@ int throttle_fail(store *s, const char *key, long window_s, p_error *err)
     int rc = store_prepare(
         s,
         "INSERT INTO login_failures(key, window_start, failures) VALUES (?1, ?2, 1)"
-        " ON CONFLICT(key) DO UPDATE SET"
-        " failures = CASE WHEN window_start + ?3 <= ?2 THEN 1 ELSE failures + 1 END,"
-        " window_start = CASE WHEN window_start + ?3 <= ?2 THEN ?2 ELSE window_start END",
+        " ON CONFLICT(key) DO UPDATE SET" /* columns qualified: PostgreSQL requires it */
+        " failures = CASE WHEN login_failures.window_start + ?3 <= ?2 THEN 1"
+        " ELSE login_failures.failures + 1 END,"
+        " window_start = CASE WHEN login_failures.window_start + ?3 <= ?2 THEN ?2"
+        " ELSE login_failures.window_start END",
         &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, key);

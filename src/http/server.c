@@ -277,6 +277,7 @@ static void dispatch(http_server *srv, http_request *req)
         return;
     }
     if (srv->cfg.authenticate) srv->cfg.authenticate(req);
+    if (req->replied) return; /* authentication answered (503: the store is unavailable) */
     req->route->handler(req);
     if (!req->replied) http_reply_fail(req, P_ESTORE, NULL, "the handler made no reply");
 }

@@ -21,7 +21,8 @@ struct server_config {
     unsigned timeout_s; /* idle connection timeout */
     bool log_requests;  /* one JSON line per request on stderr */
     /* Called for every routed request before its handler: fills req->who and req->lang.
-     * Must not reply; failures leave req->who anonymous. */
+     * Bad credentials leave req->who anonymous; it replies only when credentials cannot be
+     * checked at all (503, the store unavailable), and then the handler does not run. */
     void (*authenticate)(http_request *req);
     /* Called once per worker thread when it ends its last request (may be NULL). */
     void (*thread_done)(void);

@@ -1,9 +1,12 @@
 """Test harness for the black-box API tests: a real `polis serve` on a temporary
 database and a loopback port, and a small HTTP client with a cookie jar and CSRF.
 
-Environment: POLIS_BIN (the binary under test, default build/polis)."""
+Environment: POLIS_BIN (the binary under test, default build/polis); POLIS_TEST_DB=postgres
+with POLIS_TEST_PG (a server's URL, scripts/pg.sh prints one) runs every server on a fresh
+PostgreSQL database of its own instead of a SQLite file."""
 
 import http.client
+import itertools
 import json
 import os
 import shutil
@@ -13,12 +16,40 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
+import re
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POLIS_BIN = os.environ.get("POLIS_BIN", os.path.join(ROOT, "build", "polis"))
 ADMIN_PASSWORD = "correct horse battery staple"
 DEMO_USERS = ["coordinator", "officer.bishkek", "officer.odihr", "librarian",
               "inspector.osh", "auditor"]
+
+
+ENGINE = "postgres" if os.environ.get("POLIS_TEST_DB") == "postgres" else "sqlite"
+PG_URL = os.environ.get("POLIS_TEST_PG", "")
+_pg_databases = itertools.count(1)
+
+
+def on_postgres():
+    """True when the servers of this run store their data in PostgreSQL."""
+    return ENGINE == "postgres"
+
+
+def pg_url(dbname):
+    """The URL of database dbname on the test cluster."""
+    head, _, _ = PG_URL.rpartition("/")
+    return f"{head}/{dbname}"
+
+
+def psql(url, sql):
+    """Runs sql with psql on url; returns its unaligned output (fields \x1f, rows \x1e,
+    NULL as \x01)."""
+    proc = subprocess.run(["psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                           "-F", "\x1f", "-R", "\x1e", "-P", "null=\x01", "-c", sql],
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        raise AssertionError(f"psql: {sql}: {proc.stderr}")
+    return proc.stdout
 
 
 def free_port():
@@ -45,6 +76,12 @@ class PolisServer:
     def __init__(self, env=None, demo=True):
         self.dir = tempfile.mkdtemp(prefix="polis-test-")
         self.db = os.path.join(self.dir, "polis.db")
+        self.pg_name = None
+        self.initialized = False
+        if on_postgres():
+            self.pg_name = f"polis_test_{os.getpid()}_{next(_pg_databases)}"
+            psql(PG_URL, f"CREATE DATABASE {self.pg_name}")
+            self.db = pg_url(self.pg_name)
         self.env = {"POLIS_LOGIN_MAX_CLIENT": "100000", "POLIS_LOG_REQUESTS": "1"}
         self.env.update(env or {})
         self.demo = demo
@@ -57,9 +94,10 @@ class PolisServer:
         if self.demo:
             args.append("--demo")
         run_polis(*args, stdin=ADMIN_PASSWORD + "\n", env=self.env, check=True)
+        self.initialized = True
 
     def start(self):
-        if not os.path.exists(self.db):
+        if not (self.initialized if self.pg_name else os.path.exists(self.db)):
             self.init_db()
         self.port = free_port()
         self.log = open(self.log_path, "w")
@@ -110,6 +148,9 @@ class PolisServer:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.pg_name:
+            psql(PG_URL, f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)")
+            self.pg_name = None
 
     def client(self):
         return Client(self.port)
@@ -293,8 +334,36 @@ def raw_exchange(port, head, body_chunks=(), timeout=15, method="GET"):
         sock.close()
 
 
+def _sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, (int, float)):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _pg_rows(url, sql, params):
+    parts = sql.split("?")
+    if len(parts) != len(params) + 1:
+        raise AssertionError(f"db_rows: {len(params)} parameters for {sql}")
+    text = parts[0] + "".join(_sql_literal(p) + rest for p, rest in zip(params, parts[1:]))
+    out = psql(url, text)
+    rows = []
+    for line in out.split("\x1e"):
+        if line.strip("\n") == "":
+            continue
+        row = []
+        for v in line.strip("\n").split("\x1f"):
+            row.append(None if v == "\x01" else int(v) if re.fullmatch(r"-?\d+", v) else v)
+        rows.append(tuple(row))
+    return rows
+
+
 def db_rows(db, sql, params=()):
-    """Rows of a read-only query on a database file (through Python's sqlite3)."""
+    """Rows of a read-only query on a database file (through Python's sqlite3), or on a
+    PostgreSQL URL (through psql; integers come back as int, NULL as None)."""
+    if db.startswith(("postgres://", "postgresql://")):
+        return _pg_rows(db, sql, params)
     import sqlite3
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:

@@ -1,4 +1,5 @@
-"""Runs every tests/api/test_*.py with unittest and prints `api: N passed, N failed`."""
+"""Runs every tests/api/test_*.py (or those matching the patterns given) with unittest and
+prints `api: N passed, N failed`."""
 
 import os
 import sys
@@ -9,8 +10,9 @@ sys.path.insert(0, HERE)
 
 
 def main():
-    pattern = sys.argv[1] if len(sys.argv) > 1 else "test_*.py"
-    suite = unittest.defaultTestLoader.discover(HERE, pattern=pattern)
+    patterns = sys.argv[1:] or ["test_*.py"]
+    suite = unittest.TestSuite(
+        unittest.defaultTestLoader.discover(HERE, pattern=p) for p in patterns)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     failed = len(result.failures) + len(result.errors)
     passed = result.testsRun - failed - len(result.skipped)
