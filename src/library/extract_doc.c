@@ -2,6 +2,7 @@
  * `polis extract` child (and by tests and fuzzers). Each appends UTF-8 text to a buffer and
  * stops at a byte budget; none writes a file or reaches the network. */
 #include "library/extract.h"
+#include "core/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -194,6 +195,7 @@ int extract_html_mem(const char *data, size_t len, size_t max_bytes, buf *out, p
         htmlReadMemory(data, (int)len, NULL, all_utf8(data, len) ? "UTF-8" : NULL, opts);
     if (!doc) return p_fail(err, P_EUNPROC, "file", "not readable as HTML");
     struct collector c = {out, max_bytes, false};
+    size_t start = out->len;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     /* The title first: head is otherwise skipped (it holds scripts and styles). */
     for (xmlNodePtr h = root ? root->children : NULL; h; h = h->next) {
@@ -232,6 +234,14 @@ int extract_html_mem(const char *data, size_t len, size_t max_bytes, buf *out, p
         n = n && n != root ? n->next : NULL;
     }
     xmlFreeDoc(doc);
+    /* libxml2 hands out UTF-8; should a byte slip through, the text is cleaned all the same. */
+    if (out->len > start && !text_utf8_valid(out->data + start, out->len - start)) {
+        buf clean = BUF_INIT;
+        extract_utf8_clean(out->data + start, out->len - start, &clean);
+        out->len = start;
+        buf_append(out, clean.data ? clean.data : "", clean.len);
+        buf_free(&clean);
+    }
     return P_OK;
 }
 
