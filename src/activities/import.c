@@ -67,6 +67,7 @@ struct import_run {
     const struct actor *by;
     const struct import_hooks *hooks;
     struct import_report *rep;
+    struct activity_codes *codes; /* the framework's codes, read once per import */
 };
 
 /* Checks the lead organisation, then creates the body of one row. Returns P_OK (also
@@ -82,7 +83,7 @@ static int import_row(struct import_run *r, size_t row, json_t *body, p_error *e
         add_error(r->rep, row, "lead_org", "%s", e.message);
         return P_OK;
     }
-    int rc = activities_create_in_tx(r->s, body, r->by, NULL, &e);
+    int rc = activities_create_bulk(r->s, body, r->by, r->codes, &e);
     if (rc == P_OK) {
         r->rep->imported++;
         return P_OK;
@@ -501,8 +502,11 @@ int import_activities(store *s, const char *data, size_t len, enum import_format
     }
     int rc = store_begin(s, err);
     if (rc != P_OK) return rc;
-    struct import_run r = {s, by, hooks, rep};
-    rc = fmt == IMPORT_CSV ? import_csv(&r, data, len, err) : import_json(&r, data, len, err);
+    struct import_run r = {s, by, hooks, rep, NULL};
+    rc = activity_codes_load(s, &r.codes, err);
+    if (rc == P_OK)
+        rc = fmt == IMPORT_CSV ? import_csv(&r, data, len, err) : import_json(&r, data, len, err);
+    activity_codes_free(r.codes);
     if (rc == P_OK && json_array_size(rep->errors) > 0) rc = P_EUNPROC;
     if (rc == P_OK)
         rc = store_commit(s, err);

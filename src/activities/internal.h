@@ -52,6 +52,22 @@ MUST_CHECK int activity_merge(json_t *rec, json_t *input, p_error *err);
  * naming the field. */
 MUST_CHECK int activity_check(store *s, json_t *rec, p_error *err);
 
+/* The framework's codes (organisations, countries, priorities, focus areas, lines) read
+ * once, so checking the many records of a bulk import asks the store nothing per code.
+ * Valid while the caller's transaction holds the write lock (nobody changes the framework
+ * meanwhile). *out is freed with activity_codes_free (NULL is fine). */
+struct activity_codes;
+MUST_CHECK int activity_codes_load(store *s, struct activity_codes **out, p_error *err);
+void activity_codes_free(struct activity_codes *codes);
+
+/* activity_check with the codes looked up in codes (NULL: asked of the store). */
+MUST_CHECK int activity_check_with(store *s, const struct activity_codes *codes, json_t *rec,
+                                   p_error *err);
+
+/* activities_create_in_tx (activities.h) checking codes against codes (may be NULL). */
+MUST_CHECK int activities_create_bulk(store *s, json_t *fields, const struct actor *by,
+                                      const struct activity_codes *codes, p_error *err);
+
 /* P_OK when an activity may go from status from to status to (equal is fine); P_EUNPROC
  * (field "status") otherwise. */
 MUST_CHECK int activity_check_transition(const char *from, const char *to, p_error *err);

@@ -377,21 +377,15 @@ static int write_links(store *s, int64_t id, json_t *rec, bool fresh, p_error *e
     return store_run(st, err);
 }
 
-/* Takes the next number of (org, year) and writes the public id into out. */
+/* Takes the next number of (org, year) and writes the public id into out. One statement
+ * (an upsert that returns the number) serves both engines. */
 static int next_public_id(store *s, const char *org, int year, char out[static 48], p_error *err)
 {
     store_stmt *st;
     int rc = store_prepare(s,
                            "INSERT INTO activity_counters(org_code, year, last) VALUES (?1, ?2, 1)"
                            " ON CONFLICT (org_code, year) DO UPDATE"
-                           " SET last = activity_counters.last + 1",
-                           &st, err);
-    if (rc != P_OK) return rc;
-    store_bind_text(st, 1, org);
-    store_bind_int(st, 2, year);
-    rc = store_run(st, err);
-    if (rc == P_OK)
-        rc = store_prepare(s, "SELECT last FROM activity_counters WHERE org_code = ? AND year = ?",
+                           " SET last = activity_counters.last + 1 RETURNING last",
                            &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, org);
@@ -445,12 +439,13 @@ static int create_record(json_t *fields, json_t **rec, p_error *err)
 
 /* Checks rec, assigns its public id, writes and audits it; the caller holds the
  * transaction. *after receives the stored record (or NULL on error). */
-static int create_in_tx(store *s, json_t *rec, const struct actor *by, json_t **after, p_error *err)
+static int create_in_tx(store *s, json_t *rec, const struct actor *by,
+                        const struct activity_codes *codes, json_t **after, p_error *err)
 {
     char public_id[48] = "";
     int64_t id = 0;
     *after = NULL;
-    int rc = activity_check(s, rec, err);
+    int rc = activity_check_with(s, codes, rec, err);
     if (rc == P_OK) {
         const char *start = json_string_value(json_object_get(rec, "planned_start"));
         int64_t year = 0;
@@ -484,7 +479,7 @@ int activities_create(store *s, json_t *fields, const struct actor *by, json_t *
         return rc;
     }
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, &after, err);
     json_decref(rec);
     return finish_write(s, rc, after, out, err);
 }
@@ -497,12 +492,25 @@ int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, js
     int rc = create_record(fields, &rec, err);
     if (rc != P_OK) return rc;
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, &after, err);
     json_decref(rec);
     if (rc == P_OK && out)
         *out = after;
     else
         json_decref(after);
+    return rc;
+}
+
+int activities_create_bulk(store *s, json_t *fields, const struct actor *by,
+                           const struct activity_codes *codes, p_error *err)
+{
+    json_t *rec = NULL;
+    int rc = create_record(fields, &rec, err);
+    if (rc != P_OK) return rc;
+    json_t *after = NULL;
+    rc = create_in_tx(s, rec, by, codes, &after, err);
+    json_decref(rec);
+    json_decref(after);
     return rc;
 }
 

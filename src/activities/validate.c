@@ -6,9 +6,12 @@
 #include "activities/internal.h"
 #include "core/text.h"
 #include "framework/framework.h"
+#include "framework/service.h"
+#include "core/mem.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char ACTIVITIES_TYPES[] = "training|workshop|conference|seminar|needs_assessment|advice|"
@@ -385,7 +388,95 @@ static int check_length(const char *name, const char *s, size_t max, p_error *er
     return P_OK;
 }
 
-static int check_code(store *s, const struct member *m, const char *code, p_error *err)
+/* The framework's codes read once, for a bulk import (see activity_codes_load). */
+enum { CODES_ORG, CODES_COUNTRY, CODES_PRIORITY, CODES_FOCUS, CODES_LINE, CODES_KINDS };
+
+struct activity_codes {
+    json_t *set[CODES_KINDS]; /* code -> true */
+};
+
+static const exists_fn codes_fn[CODES_KINDS] = {[CODES_ORG] = framework_organisation_exists,
+                                                [CODES_COUNTRY] = framework_country_exists,
+                                                [CODES_PRIORITY] = framework_priority_exists,
+                                                [CODES_FOCUS] = framework_focus_area_exists,
+                                                [CODES_LINE] = framework_line_exists};
+
+/* Adds the "code" of each record of items (consumed) to set. */
+static void codes_add_items(json_t *set, json_t *items)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        const char *code = json_string_value(json_object_get(it, "code"));
+        if (code) json_object_set_new(set, code, json_true());
+    }
+    json_decref(items);
+}
+
+/* Reads every page of a paginated framework list into set. */
+static int codes_load_paged(store *s,
+                            int (*list)(store *, const struct framework_filter *, json_t **, char *,
+                                        p_error *),
+                            json_t *set, p_error *err)
+{
+    char cursor[CURSOR_MAX] = "", next[CURSOR_MAX] = "";
+    struct framework_filter f = {.limit = 1000};
+    for (;;) {
+        json_t *items = NULL;
+        int rc = list(s, &f, &items, next, err);
+        if (rc != P_OK) return rc;
+        codes_add_items(set, items);
+        if (!next[0]) return P_OK;
+        memcpy(cursor, next, sizeof cursor);
+        f.cursor = cursor;
+    }
+}
+
+int activity_codes_load(store *s, struct activity_codes **out, p_error *err)
+{
+    struct activity_codes *c = xcalloc(1, sizeof *c);
+    for (int k = 0; k < CODES_KINDS; k++)
+        c->set[k] = json_object();
+    json_t *items = NULL;
+    int rc = codes_load_paged(s, framework_organisations_list, c->set[CODES_ORG], err);
+    if (rc == P_OK) rc = codes_load_paged(s, framework_countries_list, c->set[CODES_COUNTRY], err);
+    if (rc == P_OK && (rc = framework_priorities_list(s, &items, err)) == P_OK)
+        codes_add_items(c->set[CODES_PRIORITY], items);
+    if (rc == P_OK && (rc = framework_focus_areas_list(s, NULL, &items, err)) == P_OK)
+        codes_add_items(c->set[CODES_FOCUS], items);
+    if (rc == P_OK && (rc = framework_lines_list(s, &items, err)) == P_OK)
+        codes_add_items(c->set[CODES_LINE], items);
+    if (rc != P_OK) {
+        activity_codes_free(c);
+        c = NULL;
+    }
+    *out = c;
+    return rc;
+}
+
+void activity_codes_free(struct activity_codes *c)
+{
+    if (!c) return;
+    for (int k = 0; k < CODES_KINDS; k++)
+        json_decref(c->set[k]);
+    free(c);
+}
+
+/* Whether code exists, from codes when it holds that kind, else by asking the store. */
+static int code_exists(store *s, const struct activity_codes *codes, exists_fn fn, const char *code,
+                       bool *exists, p_error *err)
+{
+    for (int k = 0; codes && k < CODES_KINDS; k++)
+        if (codes_fn[k] == fn) {
+            *exists = json_object_get(codes->set[k], code) != NULL;
+            return P_OK;
+        }
+    return fn(s, code, exists, err);
+}
+
+static int check_code(store *s, const struct activity_codes *codes, const struct member *m,
+                      const char *code, p_error *err)
 {
     if (m->enum_values) {
         if (!enum_contains(m->enum_values, code))
@@ -394,13 +485,14 @@ static int check_code(store *s, const struct member *m, const char *code, p_erro
         return P_OK;
     }
     bool exists = false;
-    int rc = m->exists(s, code, &exists, err);
+    int rc = code_exists(s, codes, m->exists, code, &exists, err);
     if (rc != P_OK) return rc;
     if (!exists) return p_fail(err, P_EUNPROC, m->name, "no %s has code '%s'", m->noun, code);
     return P_OK;
 }
 
-static int check_member(store *s, const struct member *m, json_t *v, p_error *err)
+static int check_member(store *s, const struct activity_codes *codes, const struct member *m,
+                        json_t *v, p_error *err)
 {
     switch (m->type) {
     case M_TEXTS: {
@@ -430,14 +522,14 @@ static int check_member(store *s, const struct member *m, json_t *v, p_error *er
                           m->enum_values);
         if (m->type == M_DATE && !text_is_date(json_string_value(v)))
             return p_fail(err, P_EUNPROC, m->name, "%s must be a date YYYY-MM-DD", m->name);
-        if (m->type == M_REF) return check_code(s, m, json_string_value(v), err);
+        if (m->type == M_REF) return check_code(s, codes, m, json_string_value(v), err);
         return P_OK;
     case M_LIST: {
         size_t i;
         json_t *item;
         json_array_foreach(v, i, item)
         {
-            int rc = check_code(s, m, json_string_value(item), err);
+            int rc = check_code(s, codes, m, json_string_value(item), err);
             if (rc != P_OK) return rc;
         }
         return P_OK;
@@ -448,7 +540,7 @@ static int check_member(store *s, const struct member *m, json_t *v, p_error *er
         json_object_foreach(v, code, n)
         {
             bool exists = false;
-            int rc = framework_country_exists(s, code, &exists, err);
+            int rc = code_exists(s, codes, framework_country_exists, code, &exists, err);
             if (rc != P_OK) return rc;
             if (!exists) return p_fail(err, P_EUNPROC, m->name, "no country has code '%s'", code);
         }
@@ -520,8 +612,13 @@ static int check_participants(json_t *rec, p_error *err)
 
 int activity_check(store *s, json_t *rec, p_error *err)
 {
+    return activity_check_with(s, NULL, rec, err);
+}
+
+int activity_check_with(store *s, const struct activity_codes *codes, json_t *rec, p_error *err)
+{
     for (const struct member *m = members; m->name; m++) {
-        int rc = check_member(s, m, json_object_get(rec, m->name), err);
+        int rc = check_member(s, codes, m, json_object_get(rec, m->name), err);
         if (rc != P_OK) return rc;
     }
     int rc = check_dates(rec, err);
