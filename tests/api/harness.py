@@ -83,6 +83,8 @@ class PolisServer:
             psql(PG_URL, f"CREATE DATABASE {self.pg_name}")
             self.db = pg_url(self.pg_name)
         self.env = {"POLIS_LOGIN_MAX_CLIENT": "100000", "POLIS_LOG_REQUESTS": "1"}
+        if self.pg_name:  # no database file to put the library's files beside
+            self.env["POLIS_FILES"] = os.path.join(self.dir, "files")
         self.env.update(env or {})
         self.demo = demo
         self.proc = None

@@ -10,7 +10,8 @@ import threading
 import time
 import unittest
 
-from harness import ROOT, PolisServer, db_rows, finish, on_postgres, run_polis, signed_in
+from harness import (ROOT, PolisServer, db_rows, finish, health_ok, on_postgres, run_polis,
+                     signed_in)
 
 PG_DIR = os.environ.get("POLIS_PG_DIR", "")
 UNAVAILABLE = ("unavailable", "database_unavailable")
@@ -78,6 +79,7 @@ class DatabaseDownTest(unittest.TestCase):
                 self.assert_unavailable(admin.get("/api/v1/users"))
                 self.assert_unavailable(new_user(admin, "never.written"))
             self.assertTrue(srv.alive())
+            self.assertTrue(health_ok(srv.port))  # the process is up; its database is not
         finally:
             stop.set()
             t.join(timeout=60)
