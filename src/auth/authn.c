@@ -34,6 +34,9 @@ static bool csrf_matches(http_request *req, const char *expected)
     const char *h = http_header(req, "X-CSRF-Token");
     if (h) return same_secret(h, expected);
     const char *ct = http_header(req, "Content-Type");
+    /* A multipart upload's fields were parsed while its body streamed in. */
+    const char *upload_field = http_upload_field(req, "csrf");
+    if (upload_field) return same_secret(upload_field, expected);
     if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) return false;
     form f;
     if (form_parse(buf_str(&req->body), req->body.len, &f, NULL) != P_OK) return false;

@@ -100,6 +100,9 @@ typedef struct http_request {
     bool replied;
     const void *static_body; /* when set, the reply body is this memory, never copied */
     size_t static_len;
+    bool file_body; /* when set, the reply body is file_len bytes of file_fd from file_offset */
+    int file_fd;    /* owned by the request until the reply is queued */
+    uint64_t file_offset, file_len;
     int64_t started_ns;
 } http_request;
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 void http_add_header(http_request *req, const char *name, const char *value)
 {
@@ -26,6 +27,8 @@ static void reply_begin(http_request *req, int status, const char *content_type)
     req->replied = true;
     req->static_body = NULL;
     req->static_len = 0;
+    if (req->file_body) close(req->file_fd);
+    req->file_body = false;
 }
 
 void http_reply_json(http_request *req, int status, json_t *body)
@@ -82,6 +85,16 @@ void http_reply_bytes(http_request *req, int status, const char *content_type, c
 {
     reply_begin(req, status, content_type);
     buf_append(&req->out, data, len);
+}
+
+void http_reply_fd(http_request *req, int status, const char *content_type, int fd, uint64_t offset,
+                   uint64_t len)
+{
+    reply_begin(req, status, content_type);
+    req->file_body = true;
+    req->file_fd = fd;
+    req->file_offset = offset;
+    req->file_len = len;
 }
 
 void http_reply_static(http_request *req, int status, const char *content_type, const void *data,

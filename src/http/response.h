@@ -24,6 +24,12 @@ void http_reply_html(http_request *req, int status, buf *html);
 void http_reply_bytes(http_request *req, int status, const char *content_type, const void *data,
                       size_t len);
 
+/* Replies with len bytes of the open file fd from offset, sent by libmicrohttpd straight
+ * from the file (sendfile where it can). Takes fd: it is closed when the reply is done, or
+ * when another reply replaces this one. */
+void http_reply_fd(http_request *req, int status, const char *content_type, int fd, uint64_t offset,
+                   uint64_t len);
+
 /* Replies with bytes that live as long as the process (embedded files, string literals):
  * they are handed to libmicrohttpd as they are, without a copy. */
 void http_reply_static(http_request *req, int status, const char *content_type, const void *data,

@@ -121,7 +121,8 @@ static void request_free(http_request *req)
         free(req->headers[i].value);
     }
     buf_free(&req->body);
-    multipart_free(req); /* removes the temp files no handler took */
+    if (req->file_body) close(req->file_fd); /* a file reply that was never queued */
+    multipart_free(req);                     /* removes the temp files no handler took */
     buf_free(&req->out);
     sodium_memzero(&req->who, sizeof req->who);
     free(req);
@@ -233,6 +234,12 @@ static enum MHD_Result queue_reply(http_server *srv, http_request *req)
     if (req->static_body) {
         resp = MHD_create_response_from_buffer(req->static_len, (void *)(uintptr_t)req->static_body,
                                                MHD_RESPMEM_PERSISTENT);
+    } else if (req->file_body) {
+        /* libmicrohttpd owns the descriptor from here on; on failure it is still ours. */
+        req->file_body = false;
+        resp =
+            MHD_create_response_from_fd_at_offset64(req->file_len, req->file_fd, req->file_offset);
+        if (!resp) close(req->file_fd);
     } else {
         body = buf_steal(&req->out, &len);
         resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);

@@ -55,6 +55,7 @@ MUST_CHECK int library_audit(store *s, const char *action, const char *entity, i
 MUST_CHECK int library_finish(store *s, int rc, json_t *after, json_t **out, p_error *err);
 
 void library_api_register(void);
+void library_files_register(void);
 void library_pages_register(void);
 
 #endif

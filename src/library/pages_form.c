@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "library/internal.h"
 #include "library/pages.h"
+#include "search/analyze.h"
 #include "web/api.h"
 
 #include <stdio.h>
@@ -353,6 +354,18 @@ static void post_button(struct page *p, const char *action, const char *label)
     html_close(&p->h, "form");
 }
 
+static void language_select(struct page *p, const char *id)
+{
+    html *h = &p->h;
+    html_open(h, "div", "class", "field", NULL);
+    html_elem(h, "label", T(p->lang, "Language"), "for", id, NULL);
+    html_open(h, "select", "name", "lang", "id", id, NULL);
+    for (const char *const *c = search_languages(); *c; c++)
+        html_elem(h, "option", libp_language_name(*c), "value", *c, NULL);
+    html_close(h, "select");
+    html_close(h, "div");
+}
+
 void libp_edition_forms(struct page *p, int64_t id, json_t *doc)
 {
     html *h = &p->h;
@@ -368,19 +381,27 @@ void libp_edition_forms(struct page *p, int64_t id, json_t *doc)
                  libp_language_name(libp_str(e, "lang")));
         post_button(p, action, label);
     }
+    html_elem(h, "h3", T(p->lang, "Upload a file"), NULL);
+    snprintf(action, sizeof action, "/library/documents/%lld/upload", (long long)id);
+    html_open(h, "form", "method", "post", "action", action, "enctype", "multipart/form-data",
+              "class", "record-form", NULL);
+    page_csrf_field(p);
+    language_select(p, "f-up-lang");
+    page_input(p, T(p->lang, "Title in that language (for a new edition)"), "text", "title", "",
+               NULL);
+    html_open(h, "div", "class", "field", NULL);
+    html_elem(h, "label", T(p->lang, "File (PDF, DOCX, HTML or plain text)"), "for", "f-up-file",
+              NULL);
+    html_void(h, "input", "type", "file", "name", "file", "id", "f-up-file", "required", "",
+              "accept", ".pdf,.docx,.html,.htm,.txt", NULL);
+    html_close(h, "div");
+    html_elem(h, "button", T(p->lang, "Upload"), "type", "submit", NULL);
+    html_close(h, "form");
     html_elem(h, "h3", T(p->lang, "Add or rename an edition"), NULL);
     snprintf(action, sizeof action, "/library/documents/%lld/editions", (long long)id);
     html_open(h, "form", "method", "post", "action", action, "class", "record-form", NULL);
     page_csrf_field(p);
-    html_open(h, "div", "class", "field", NULL);
-    html_elem(h, "label", T(p->lang, "Language"), "for", "f-ed-lang", NULL);
-    html_open(h, "select", "name", "lang", "id", "f-ed-lang", NULL);
-    const char *const *codes =
-        (const char *const[]){"en", "ru", "sr", "sq", "mk", "hy", "ar", "fr", "ro", "sk", NULL};
-    for (; *codes; codes++)
-        html_elem(h, "option", libp_language_name(*codes), "value", *codes, NULL);
-    html_close(h, "select");
-    html_close(h, "div");
+    language_select(p, "f-ed-lang");
     page_input(p, T(p->lang, "Title in that language"), "text", "title", "", NULL);
     html_elem(h, "button", T(p->lang, "Save edition"), "type", "submit", NULL);
     html_close(h, "form");

@@ -3,6 +3,7 @@
 
 void library_register_routes(void)
 {
+    library_files_register();
     library_api_register();
     library_pages_register();
 }
