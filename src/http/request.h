@@ -82,6 +82,7 @@ typedef struct http_request {
     size_t body_limit;
     bool body_too_large;
     struct http_multipart *multipart; /* multipart routes only */
+    bool body_ignored;                /* an upload without credentials: read and dropped */
     char request_id[40];
     char client[64]; /* filled on first use: read it through http_client() */
     bool tls;

@@ -330,13 +330,26 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
                 http_reply_error(req, &err); /* 415 before a byte of the body is read */
                 return queue_reply(srv, req);
             }
+            /* Nobody unknown gets to fill the disk: credentials are checked before the body
+             * is read. Without them the body is read and dropped, and the handler answers
+             * as it answers anyone anonymous (401, or the sign-in page). They are checked
+             * again at dispatch, when a form's csrf field has arrived. */
+            if (srv->cfg.authenticate) {
+                srv->cfg.authenticate(req);
+                if (req->replied) return queue_reply(srv, req);
+                if (req->who.via == AUTH_NONE) {
+                    multipart_free(req);
+                    req->body_ignored = true;
+                }
+                memset(&req->who, 0, sizeof req->who);
+            }
         }
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
         if (req->multipart) {
             multipart_feed(req, upload_data, *upload_data_size);
-        } else if (!req->body_too_large) {
+        } else if (!req->body_too_large && !req->body_ignored) {
             if (req->body.len + *upload_data_size > req->body_limit)
                 req->body_too_large = true;
             else

@@ -66,6 +66,16 @@ static void upload_handler(http_request *req)
     http_reply_json(req, 200, o);
 }
 
+/* Stands in for the session and token check: "Bearer test" is a signed-in user. */
+static void test_authenticate(http_request *req)
+{
+    const char *a = http_header(req, "Authorization");
+    if (a && strcmp(a, "Bearer test") == 0) {
+        req->who.via = AUTH_TOKEN;
+        snprintf(req->who.login, sizeof req->who.login, "librarian");
+    }
+}
+
 static int setup_group(void **state)
 {
     (void)state;
@@ -94,6 +104,7 @@ static int setup_group(void **state)
         .upload_limit_bytes = 4 << 20,
         .upload_dir = files_tmp_dir(),
         .timeout_s = 10,
+        .authenticate = test_authenticate,
     };
     if (http_server_start(&sc, &srv, &err) != P_OK) return -1;
     port = http_server_port(srv);
@@ -156,17 +167,23 @@ static void multipart_body(buf *b, const char *filename, const void *data, size_
     buf_puts(b, "\r\n--" BOUNDARY "--\r\n");
 }
 
-static int post(const char *path, const char *content_type, const buf *body, buf *reply)
+static int post_as(const char *auth, const char *path, const char *content_type, const buf *body,
+                   buf *reply)
 {
     buf req = BUF_INIT;
     buf_printf(&req,
                "POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-               "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
-               path, content_type, body->len);
+               "Authorization: %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+               path, auth, content_type, body->len);
     buf_append(&req, body->data ? body->data : "", body->len);
     int status = exchange(req.data, req.len, reply);
     buf_free(&req);
     return status;
+}
+
+static int post(const char *path, const char *content_type, const buf *body, buf *reply)
+{
+    return post_as("Bearer test", path, content_type, body, reply);
 }
 
 static int tmp_entries(void)
@@ -275,6 +292,7 @@ static void test_upload_limits(void **state)
      * temp file written so far is removed. */
     buf req = BUF_INIT;
     buf_puts(&req, "POST /upload/small HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                   "Authorization: Bearer test\r\n"
                    "Content-Type: multipart/form-data; boundary=" BOUNDARY "\r\n"
                    "Transfer-Encoding: chunked\r\n\r\n");
     for (size_t off = 0; off < body.len; off += 4096) {
@@ -349,6 +367,25 @@ static void test_upload_refusals(void **state)
     buf_free(&reply);
 }
 
+static void test_upload_needs_credentials(void **state)
+{
+    (void)state;
+    buf body = BUF_INIT, reply = BUF_INIT;
+    multipart_body(&body, "a.txt", "some text", 9, "yes");
+    assert_int_equal(
+        post_as("Bearer wrong", "/upload", "multipart/form-data; boundary=" BOUNDARY, &body,
+                &reply),
+        200); /* the handler decides what anonymous callers get; here it says what it saw */
+    assert_null(strstr(reply.data, "sha256"));
+    assert_null(strstr(reply.data, "lang")); /* the body was never parsed */
+    assert_int_equal(tmp_entries(), 0);
+    char sha[65];
+    sha_hex("some text", 9, sha);
+    assert_false(files_exists(sha)); /* the handler never ran */
+    buf_free(&body);
+    buf_free(&reply);
+}
+
 static void test_empty_file_part(void **state)
 {
     (void)state;
@@ -404,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_upload_limits),
         cmocka_unit_test(test_upload_refusals),
         cmocka_unit_test(test_empty_file_part),
+        cmocka_unit_test(test_upload_needs_credentials),
         cmocka_unit_test(test_sanitize_filename),
     };
     return cmocka_run_group_tests(tests, setup_group, teardown_group);
