@@ -21,6 +21,8 @@ int cmd_version(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+/* `polis import documents`, reached through cmd_import. */
+int cmd_import_documents(int argc, char **argv);
 /* Hidden: `polis extract --type T FILE`, run by the server under limits (library/extract.h). */
 int cmd_extract(int argc, char **argv);
 

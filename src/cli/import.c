@@ -15,6 +15,7 @@
 
 static const char usage[] =
     "usage: polis import activities --db FILE [--format csv|json] PATH\n"
+    "       polis import documents --db FILE --meta META.json DIR   (see --help there)\n"
     "\n"
     "Imports the activities in PATH (CSV with a header row as `polis export csv` writes\n"
     "it, or a JSON array of create bodies) in one transaction: when any row has an\n"
@@ -71,6 +72,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 int cmd_import(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "documents") == 0)
+        return cmd_import_documents(argc - 1, argv + 1);
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"format", required_argument, 0, 'f'},
                                          {"help", no_argument, 0, 'h'},
