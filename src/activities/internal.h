@@ -89,9 +89,10 @@ void activities_api_register(void);
  * to sql with placeholders ?1..?n (w->n of them, bound by activities_where_bind). A filter
  * that an index can serve (type, status, the full-text q) appears only when present, so
  * the planner sees it and picks the index; the others are written "(?k IS NULL OR ...)".
- * That keeps the statements few (eight shapes) for the statement caches of both engines.
- * P_EINVAL naming the parameter for a q without words or from after to. Free w with
- * activities_where_free. */
+ * That keeps the statements few (ten shapes) for the statement caches of both engines.
+ * by_id (the list in order of creation) writes type and status the second way too: the
+ * table's own order serves that list better than their indexes. P_EINVAL naming the
+ * parameter for a q without words or from after to. Free w with activities_where_free. */
 #define ACTIVITIES_WHERE_PARAMS 12
 
 struct activities_where {
@@ -100,7 +101,7 @@ struct activities_where {
     buf match; /* the full-text query built from q */
 };
 
-MUST_CHECK int activities_where_build(const struct activities_filter *f, buf *sql,
+MUST_CHECK int activities_where_build(const struct activities_filter *f, bool by_id, buf *sql,
                                       struct activities_where *w, p_error *err);
 void activities_where_bind(store_stmt *st, const struct activities_where *w);
 void activities_where_free(struct activities_where *w);

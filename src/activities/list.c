@@ -36,8 +36,8 @@ static void where_add(buf *sql, struct activities_where *w, const char *cond, co
     put_numbered(sql, cond, k);
 }
 
-int activities_where_build(const struct activities_filter *f, buf *sql, struct activities_where *w,
-                           p_error *err)
+int activities_where_build(const struct activities_filter *f, bool by_id, buf *sql,
+                           struct activities_where *w, p_error *err)
 {
     *w = (struct activities_where){.match = BUF_INIT};
     if (f->from && f->to && strcmp(f->from, f->to) > 0)
@@ -76,9 +76,16 @@ int activities_where_build(const struct activities_filter *f, buf *sql, struct a
               f->target_group);
     where_add(sql, w, "(?# IS NULL OR COALESCE(a.planned_end, a.planned_start) >= ?#)", f->from);
     where_add(sql, w, "(?# IS NULL OR a.planned_start <= ?#)", f->to);
-    /* Only when present: each has an index the planner should see. */
-    if (f->type) where_add(sql, w, "a.type = ?#", f->type);
-    if (f->status) where_add(sql, w, "a.status = ?#", f->status);
+    /* Only when present, so the planner sees them and their indexes; not for the order of
+     * creation, which the table's own order serves best (an index on type or status
+     * would make it sort every matching row). */
+    if (by_id) {
+        where_add(sql, w, "(?# IS NULL OR a.type = ?#)", f->type);
+        where_add(sql, w, "(?# IS NULL OR a.status = ?#)", f->status);
+    } else {
+        if (f->type) where_add(sql, w, "a.type = ?#", f->type);
+        if (f->status) where_add(sql, w, "a.status = ?#", f->status);
+    }
     if (q)
         where_add(sql, w,
                   "a.id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?#)",
@@ -245,7 +252,7 @@ static int page_keys(store *s, const struct activities_filter *f, const struct s
     buf sql = BUF_INIT;
     struct activities_where w;
     buf_puts(&sql, sd->select);
-    rc = activities_where_build(f, &sql, &w, err);
+    rc = activities_where_build(f, sd->tag == 'i', &sql, &w, err);
     store_stmt *st = NULL;
     if (rc == P_OK) {
         for (const char *p = sd->after; *p; p++) {
