@@ -114,5 +114,31 @@ class DatabaseDownTest(unittest.TestCase):
         self.assertEqual(check.returncode, 0, check.stderr)
 
 
+
+@unittest.skipUnless(on_postgres() and PG_DIR,
+                     "needs PostgreSQL: POLIS_TEST_DB=postgres and POLIS_PG_DIR (scripts/test.sh)")
+class StartBeforeDatabaseTest(unittest.TestCase):
+    def test_serve_waits_for_the_database_at_start(self):
+        srv = PolisServer()
+        # Loopback trust authentication ignores the password; it is there to be hidden.
+        srv.db = srv.db.replace("://postgres@", "://postgres:s3cret@")
+        try:
+            srv.init_db()
+            pg_ctl("halt")
+            resumer = threading.Timer(2.0, pg_ctl, args=("resume",))
+            resumer.start()
+            try:
+                srv.start()  # waits for /healthz, which comes once the database answered
+            finally:
+                resumer.join()
+            log = srv.read_log()
+            self.assertIn("retrying", log)
+            self.assertIn("postgres:***@", log)
+            self.assertNotIn("s3cret", log)
+            self.assertEqual(signed_in(srv).get("/api/v1/users").status, 200)
+        finally:
+            finish(srv)
+
+
 if __name__ == "__main__":
     unittest.main()
