@@ -31,7 +31,9 @@
 #define EXTRACT_UNDER_ASAN 0
 #endif
 
-#define STDERR_KEEP_BYTES 240 /* of the child's complaint, for the error message */
+/* The tail of the child's standard error kept for the error message: libraries (poppler)
+ * write their own warnings there before the child's one-line "polis: reason" at the end. */
+#define STDERR_KEEP_BYTES 1024
 
 static int64_t monotonic_ms(void)
 {
@@ -78,17 +80,33 @@ static void child_exec(int devnull, int out_w, int err_w, const struct extract_l
     _exit(127);
 }
 
-/* Reads what is ready on fd into b (at most cap bytes kept). Returns false at end of file. */
-static bool drain(int fd, buf *b, size_t cap, bool *over)
+/* Reads what is ready on fd into b, keeping at most cap bytes: the first ones (*over set
+ * when more came), or with keep_tail the last ones. Returns false at end of file. */
+static bool drain(int fd, buf *b, size_t cap, bool keep_tail, bool *over)
 {
     char chunk[65536];
     ssize_t got = read(fd, chunk, sizeof chunk);
     if (got < 0) return errno == EINTR || errno == EAGAIN;
     if (got == 0) return false;
+    size_t n = (size_t)got;
+    if (keep_tail) {
+        const char *from = chunk;
+        if (n > cap) {
+            from += n - cap;
+            n = cap;
+        }
+        if (b->len + n > cap) { /* drop the oldest bytes */
+            size_t drop = b->len + n - cap;
+            memmove(b->data, b->data + drop, b->len - drop);
+            b->len -= drop;
+        }
+        buf_append(b, from, n);
+        return true;
+    }
     size_t room = b->len < cap ? cap - b->len : 0;
-    size_t keep = (size_t)got < room ? (size_t)got : room;
+    size_t keep = n < room ? n : room;
     buf_append(b, chunk, keep);
-    if (keep < (size_t)got && over) *over = true;
+    if (keep < n && over) *over = true;
     return true;
 }
 
@@ -103,15 +121,37 @@ static void cut_utf8(buf *b, size_t max)
     b->data[n] = '\0';
 }
 
-/* The first line of the child's complaint, without "polis: ". */
-static const char *complaint(buf *errs)
+/* Drops a UTF-8 sequence that a cut left incomplete at the end of s. */
+static void cut_utf8_str(char *s)
 {
-    if (!errs->len) return "no reason given";
-    char *s = errs->data;
-    if (strncmp(s, "polis: ", 7) == 0) s += 7;
-    char *nl = strchr(s, '\n');
-    if (nl) *nl = '\0';
-    return s;
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0) return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < need) s[i - 1] = '\0';
+}
+
+/* The child's own reason (its last "polis: " line, without the prefix), else its last
+ * line of complaint, cleaned to UTF-8 and cut short. Written into out. */
+static void complaint(buf *errs, char *out, size_t size)
+{
+    buf_putc(errs, '\0'); /* a terminator for the searches below */
+    char *s = errs->data, *mine = NULL, *last = NULL;
+    for (char *line = s; line && *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        if (*line) last = line;
+        if (strncmp(line, "polis: ", 7) == 0) mine = line + 7;
+        line = nl ? nl + 1 : NULL;
+    }
+    const char *pick = mine ? mine : last ? last : "no reason given";
+    buf clean = BUF_INIT;
+    extract_utf8_clean(pick, strlen(pick), &clean);
+    snprintf(out, size, "%s", clean.data ? clean.data : "");
+    cut_utf8_str(out);
+    buf_free(&clean);
 }
 
 int extract_text_limited(const char *path, enum file_type type, const struct extract_limits *limits,
@@ -171,8 +211,8 @@ int extract_text_limited(const char *path, enum file_type type, const struct ext
         if (ready < 0 && errno != EINTR) break;
         for (int i = 0; ready > 0 && i < 2; i++) {
             if (fds[i].fd < 0 || !fds[i].revents) continue;
-            bool more = i == 0 ? drain(fds[i].fd, &text, lim.max_text_bytes + 4, &cut)
-                               : drain(fds[i].fd, &errs, STDERR_KEEP_BYTES, NULL);
+            bool more = i == 0 ? drain(fds[i].fd, &text, lim.max_text_bytes + 4, false, &cut)
+                               : drain(fds[i].fd, &errs, STDERR_KEEP_BYTES, true, NULL);
             if (!more) {
                 close(fds[i].fd);
                 fds[i].fd = -1;
@@ -203,7 +243,9 @@ int extract_text_limited(const char *path, enum file_type type, const struct ext
             rc = p_fail(err, P_EUNPROC, "file", "the text extractor failed on this file (%s)",
                         strsignal(sig));
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        rc = p_fail(err, P_EUNPROC, "file", "no text could be extracted: %s", complaint(&errs));
+        char why[160];
+        complaint(&errs, why, sizeof why);
+        rc = p_fail(err, P_EUNPROC, "file", "no text could be extracted: %s", why);
     }
     if (rc == P_OK) {
         buf clean = BUF_INIT;

@@ -4,6 +4,7 @@
 #include "library/files.h"
 #include "core/text.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char root[FILES_PATH_MAX - 200];
@@ -86,7 +88,32 @@ int files_configure(const char *dir_flag, const char *db_path, p_error *err)
     if (rc != P_OK) return rc;
     memcpy(root, chosen, sizeof root);
     memcpy(tmp_dir, tmp, sizeof tmp_dir);
+    files_sweep_tmp(FILES_TMP_MAX_AGE_S);
     return P_OK;
+}
+
+int files_sweep_tmp(long max_age_s)
+{
+    if (!tmp_dir[0]) return 0;
+    int dfd = open(tmp_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return 0;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return 0;
+    }
+    time_t now = time(NULL);
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.' || fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (S_ISREG(st.st_mode) && now - st.st_mtime > max_age_s &&
+            unlinkat(dfd, e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }
 
 int files_path(const char *sha256_hex, char *out, size_t size, p_error *err)

@@ -29,9 +29,16 @@ struct files_blob {
 /* Chooses the store's root, process-wide, before any other call (not thread-safe: call it
  * at start-up): dir_flag when given (--files), else $POLIS_FILES, else db_path + ".files"
  * (polis.db -> polis.db.files). A PostgreSQL URL has no such sibling, so it needs one of the
- * first two. Creates the root and <root>/tmp (mode 0700) when missing. P_EINVAL when no root
- * can be chosen, P_EIO when it cannot be created. */
+ * first two. Creates the root and <root>/tmp (mode 0700) when missing, and sweeps stale temp
+ * files. P_EINVAL when no root can be chosen, P_EIO when it cannot be created. */
 MUST_CHECK int files_configure(const char *dir_flag, const char *db_path, p_error *err);
+
+/* Temp files older than this are leftovers of uploads a crash cut short. */
+#define FILES_TMP_MAX_AGE_S 86400
+
+/* Removes regular files in the temp directory last modified more than max_age_s ago;
+ * returns how many. files_configure does this with FILES_TMP_MAX_AGE_S. */
+int files_sweep_tmp(long max_age_s);
 
 /* The configured root and its temp directory, or NULL before files_configure. */
 const char *files_root(void);

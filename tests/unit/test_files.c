@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -164,6 +165,25 @@ static void test_put_from_other_filesystem_dir(void **state)
     assert_int_equal(files_put_temp(path, sha, NULL, &err), P_OK);
     assert_true(files_exists(sha));
     assert_int_not_equal(access(path, F_OK), 0);
+}
+
+static void test_stale_temp_files_are_swept(void **state)
+{
+    (void)state;
+    char old_tmp[FILES_PATH_MAX], new_tmp[FILES_PATH_MAX];
+    make_temp("left by a crash", 15, old_tmp, sizeof old_tmp);
+    make_temp("in flight", 9, new_tmp, sizeof new_tmp);
+    struct timespec times[2] = {{time(NULL) - 2 * FILES_TMP_MAX_AGE_S, 0},
+                                {time(NULL) - 2 * FILES_TMP_MAX_AGE_S, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, old_tmp, times, 0), 0);
+    char root[FILES_PATH_MAX];
+    snprintf(root, sizeof root, "%s", files_root());
+    p_error err;
+    assert_int_equal(files_configure(root, NULL, &err), P_OK); /* as at start-up */
+    assert_int_not_equal(access(old_tmp, F_OK), 0);
+    assert_int_equal(access(new_tmp, F_OK), 0);
+    assert_int_equal(files_sweep_tmp(-1), 1); /* everything, with a negative age */
+    assert_int_equal(count_entries(files_tmp_dir()), 0);
 }
 
 static void test_only_hex_digests_form_paths(void **state)
@@ -368,6 +388,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_configure_default_next_to_db, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_moves_and_dedupes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_from_other_filesystem_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_temp_files_are_swept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_hex_digests_form_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_copy_hashes_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_magic_types, setup, teardown),
