@@ -190,8 +190,11 @@ int library_search(store *s, const struct library_query *lq, json_t **out, p_err
     int rc = search_query_parse(lq->q, &q, err);
     if (rc != P_OK) return rc;
     buf match = BUF_INIT;
-    const char *one[] = {lq->lang, NULL};
-    search_query_fts5(q, lq->lang ? one : NULL, &match);
+    /* Filtered by language, the query is analysed in that language and in English: an
+     * edition without its own abstract is indexed with the catalogue's, which is English
+     * (index.c), so the filter keeps every edition of lang the unfiltered search finds. */
+    const char *langs[] = {lq->lang, lq->lang && strcmp(lq->lang, "en") != 0 ? "en" : NULL, NULL};
+    search_query_fts5(q, lq->lang ? langs : NULL, &match);
     struct where w = {.sql = BUF_INIT};
     where_build(&w, lq);
     json_t *result = json_pack("{s:s, s:i, s:i}", "query", search_query_text(q), "page", lq->page,
