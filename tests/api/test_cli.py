@@ -83,8 +83,10 @@ class HelpTest(unittest.TestCase):
 
 class InitTest(unittest.TestCase):
     def table_counts(self, db):
+        # Full-text tables need Polis's tokenizer to be read; their shadow tables are counted.
         tables = [r[0] for r in db_rows(db, "SELECT name FROM sqlite_master WHERE type = 'table'"
-                                            " AND name NOT LIKE 'sqlite_%'")]
+                                            " AND name NOT LIKE 'sqlite_%'"
+                                            " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")]
         return {t: db_rows(db, f'SELECT COUNT(*) FROM "{t}"')[0][0] for t in tables}
 
     def test_init_twice_is_idempotent(self):
