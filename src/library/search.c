@@ -105,8 +105,31 @@ static int facets(store *s, const struct where *w, const char *match, json_t *ou
     return step < 0 ? -step : P_OK;
 }
 
-/* Adds "snippet" to item: the best passage of the edition's body (or, without a body,
- * of its abstract) with the query's words marked. */
+/* The language a stored text was indexed in (its tag: index.c) into out, or fallback. */
+static const char *indexed_lang(const char *raw, const char *fallback, char out[static 8])
+{
+    const char *text = library_untagged(raw);
+    size_t n = text > raw + 1 ? (size_t)(text - raw) - 2 : 0;
+    if (n == 0 || n >= 8) return fallback;
+    memcpy(out, raw + 1, n);
+    out[n] = '\0';
+    return out;
+}
+
+/* The snippet of text (indexed in lang) into out; returns how many words it marks. */
+static size_t snippet_of(const search_query *q, const char *text, const char *lang, buf *out)
+{
+    struct search_terms *terms = malloc(sizeof *terms);
+    if (!terms) abort();
+    search_query_terms(q, lang, terms);
+    size_t hits = search_snippet(text, strlen(text), lang, terms, SNIPPET_WORDS, out);
+    free(terms);
+    return hits;
+}
+
+/* Adds "snippet" to item: the best passage of the edition's body with the query's words
+ * marked; when the body has none of them (the edition matched by its abstract, perhaps
+ * the catalogue's English one) or there is no body, the abstract's. */
 static int add_snippet(store *s, const search_query *q, int64_t edition, const char *lang,
                        json_t *item, p_error *err)
 {
@@ -119,17 +142,23 @@ static int add_snippet(store *s, const search_query *q, int64_t edition, const c
     int step = store_step(st, err);
     if (step == STORE_ROW) {
         const char *body = library_untagged(store_col_text(st, 0));
-        const char *text = *body ? body : library_untagged(store_col_text(st, 1));
-        /* A body-less edition shows the catalogue abstract, which is English. */
-        const char *text_lang = *body ? lang : (store_col_text(st, 1)[1] == 'e' ? "en" : lang);
-        struct search_terms *terms = malloc(sizeof *terms);
-        if (!terms) abort();
-        search_query_terms(q, text_lang, terms);
+        const char *raw_abstract = store_col_text(st, 1);
+        char tag[8];
+        const char *abstract_lang = indexed_lang(raw_abstract, lang, tag);
         buf snip = BUF_INIT;
-        (void)search_snippet(text, strlen(text), text_lang, terms, SNIPPET_WORDS, &snip);
+        size_t hits = *body ? snippet_of(q, body, lang, &snip) : 0;
+        if (hits == 0) {
+            buf other = BUF_INIT;
+            const char *abstract = library_untagged(raw_abstract);
+            if (snippet_of(q, abstract, abstract_lang, &other) > 0 || !*body) {
+                buf_free(&snip);
+                snip = other;
+            } else {
+                buf_free(&other);
+            }
+        }
         json_object_set_new(item, "snippet", json_string(buf_str(&snip)));
         buf_free(&snip);
-        free(terms);
     }
     store_reset(st);
     return step < 0 ? -step : P_OK;

@@ -337,6 +337,21 @@ class SearchTest(unittest.TestCase):
         self.assertIn("<mark>trafficked</mark>", " ".join(
             i["snippet"] for i in search("trafficking").json["items"]))
 
+    def test_snippet_shows_the_text_that_matched(self):
+        # The Russian THB editions are found by "trafficking" through the catalogue's
+        # English abstract, not their Russian body: the snippet shows that abstract with
+        # the word marked, not a passage of the body without a mark.
+        items = [i for i in all_hits("trafficking")[0] if i["lang"] == "ru"]
+        self.assertEqual({i["document"] for i in items}, THB)
+        for i in items:
+            with self.subTest(document=i["document"]):
+                self.assertRegex(i["snippet"], r"<mark>[Tt]raffick\w*</mark>")
+        # A match in the body still shows the body.
+        items = all_hits("торговли", lang="ru")[0]
+        self.assertTrue(items)
+        for i in items:
+            self.assertIn("<mark>торговли</mark>", i["snippet"])
+
     def test_snippet_of_hostile_abstract_is_escaped(self):
         doc = create(abstract="Zanzibarword notes <script>alert(1)</script> & \"q\" 'a' "
                               "<img src=x onerror=alert(2)>")
