@@ -260,8 +260,10 @@ static int edition_begin(store *s, int64_t doc, const char *lang, json_t **befor
     if (!search_lang_supported(lang))
         return p_fail(err, P_EINVAL, "lang", "lang must be one of %s", LIBRARY_LANGS);
     int rc = store_begin(s, err);
-    if (rc == P_OK) rc = library_load(s, doc, before_doc, err);
-    if (rc != P_OK && rc != P_ESTORE) store_rollback(s);
+    if (rc != P_OK) return rc;
+    /* Whatever failed, a store error included, the transaction ends here. */
+    rc = library_load(s, doc, before_doc, err);
+    if (rc != P_OK) store_rollback(s);
     return rc;
 }
 

@@ -1,0 +1,58 @@
+/* test_library.c: the library's documents and editions service on a real temporary
+ * database: a store error in the middle of a change rolls its transaction back, so the
+ * connection stays usable for the next request. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fixture_db.h"
+#include "library/library.h"
+
+static const struct actor tester = {"tester", "127.0.0.1"};
+
+/* A failure reading the document an edition belongs to (here: a table gone) must not leave
+ * the transaction edition_put and edition_delete opened: with it open, every later BEGIN
+ * on this connection fails. */
+static void test_failed_edition_change_rolls_back(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    assert_int_equal(fixture_open(&fx, "library"), 0);
+    p_error err;
+    p_error_clear(&err);
+    json_t *fields = json_pack("{s:s, s:i}", "title", "A guidebook", "year", 2020);
+    json_t *doc = NULL;
+    assert_int_equal(library_document_create(fx.s, fields, &tester, &doc, &err), P_OK);
+    int64_t id = json_integer_value(json_object_get(doc, "id"));
+    assert_int_equal(store_exec_script(fx.s, "DROP TABLE document_focus_areas", &err), P_OK);
+
+    json_t *edition = json_pack("{s:s}", "title", "A guidebook");
+    json_t *out = NULL;
+    p_error_clear(&err);
+    assert_int_equal(library_edition_put(fx.s, id, "en", edition, &tester, &out, &err), P_ESTORE);
+    assert_null(out);
+    assert_int_equal(store_begin(fx.s, &err), P_OK);
+    store_rollback(fx.s);
+
+    json_t *orphans = json_array();
+    p_error_clear(&err);
+    assert_int_equal(library_edition_delete(fx.s, id, "en", &tester, orphans, &err), P_ESTORE);
+    assert_int_equal(store_begin(fx.s, &err), P_OK);
+    store_rollback(fx.s);
+
+    json_decref(orphans);
+    json_decref(edition);
+    json_decref(doc);
+    json_decref(fields);
+    fixture_close(&fx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_failed_edition_change_rolls_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
