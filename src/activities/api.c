@@ -1,14 +1,19 @@
-/* api.c (activities): JSON handlers for /api/v1/activities. Reading needs a signed-in
- * user; writing needs PERM_ORG_WRITE on the activity's lead organisation (for a change
- * of lead organisation, on the new one too). Each handler checks permission first. */
+/* api.c (activities): JSON handlers for /api/v1/activities, and the cache of list pages
+ * kept while the audit log's head stays put. Reading needs a signed-in user; writing needs
+ * PERM_ORG_WRITE on the activity's lead organisation (for a change of lead organisation,
+ * on the new one too). Each handler checks permission first. */
 #include "activities/activities.h"
 #include "activities/internal.h"
+#include "auth/audit.h"
 #include "auth/authz.h"
+#include "core/mem.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "web/api.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BASE "/api/v1/activities"
@@ -39,6 +44,74 @@ void activities_filter_from_query(http_request *req, struct activities_filter *f
     };
 }
 
+/* The serialized pages of the list, reused while nothing has changed. Every change to an
+ * activity is audited in its own transaction, so the head of the audit log is a version
+ * that moves with each of them and that every server sharing the database sees alike: a
+ * page is served from here only when it was built at the current head. A page is read
+ * before the version it is kept under can be older than its data, never newer. */
+#define LIST_CACHE_SLOTS    64
+#define LIST_CACHE_BODY_MAX (512u * 1024u)
+
+static pthread_mutex_t list_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *key;       /* list_key of the request, NULL: empty */
+    int64_t version; /* the audit head it was built at */
+    char *body;
+    size_t len;
+} list_cache[LIST_CACHE_SLOTS];
+static unsigned list_cache_clock;
+
+/* Every parameter that shapes a page, each length-prefixed ("-" for absent). */
+static void list_key(const struct activities_filter *f, buf *key)
+{
+    const char *v[] = {f->priority,     f->focus, f->line, f->type, f->status, f->org,   f->country,
+                       f->target_group, f->from,  f->to,   f->q,    f->sort,   f->cursor};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        if (v[i])
+            buf_printf(key, "%zu:%s", strlen(v[i]), v[i]);
+        else
+            buf_putc(key, '-');
+    }
+    buf_printf(key, "|%d", f->limit);
+}
+
+/* Replies from the cache; false when it holds no page for key at version. */
+static bool list_from_cache(http_request *req, const char *key, int64_t version)
+{
+    bool hit = false;
+    pthread_mutex_lock(&list_cache_lock);
+    for (int i = 0; i < LIST_CACHE_SLOTS && !hit; i++)
+        if (list_cache[i].key && list_cache[i].version == version &&
+            strcmp(list_cache[i].key, key) == 0) {
+            http_reply_bytes(req, 200, "application/json; charset=utf-8", list_cache[i].body,
+                             list_cache[i].len);
+            hit = true;
+        }
+    pthread_mutex_unlock(&list_cache_lock);
+    return hit;
+}
+
+/* Keeps body (taken) as the page of key at version, in key's slot or the next by clock. */
+static void list_keep(const char *key, int64_t version, char *body, size_t len)
+{
+    pthread_mutex_lock(&list_cache_lock);
+    int slot = -1;
+    for (int i = 0; i < LIST_CACHE_SLOTS && slot < 0; i++)
+        if (list_cache[i].key && strcmp(list_cache[i].key, key) == 0) slot = i;
+    if (slot < 0) slot = (int)(list_cache_clock++ % LIST_CACHE_SLOTS);
+    if (!list_cache[slot].key || version >= list_cache[slot].version) {
+        free(list_cache[slot].key);
+        free(list_cache[slot].body);
+        list_cache[slot].key = xstrdup(key);
+        list_cache[slot].version = version;
+        list_cache[slot].body = body;
+        list_cache[slot].len = len;
+        body = NULL;
+    }
+    pthread_mutex_unlock(&list_cache_lock);
+    free(body);
+}
+
 static void list_handler(http_request *req)
 {
     if (!authz_require(req, PERM_SIGNED_IN, NULL)) return;
@@ -49,14 +122,44 @@ static void list_handler(http_request *req)
     struct activities_filter f;
     activities_filter_from_query(req, &f);
     f.limit = api_limit(req);
-    json_t *items = NULL;
-    char next[CURSOR_MAX];
-    int rc = activities_list(s, &f, &items, next, &err);
+    int64_t version = 0;
+    char head[65];
+    int rc = audit_head(s, &version, head, &err);
     if (rc != P_OK) {
         api_reply_status(req, rc, &err);
         return;
     }
-    api_reply_page(req, items, next);
+    buf key = BUF_INIT;
+    list_key(&f, &key);
+    if (list_from_cache(req, buf_str(&key), version)) {
+        buf_free(&key);
+        return;
+    }
+    json_t *items = NULL;
+    char next[CURSOR_MAX];
+    rc = activities_list(s, &f, &items, next, &err);
+    if (rc != P_OK) {
+        buf_free(&key);
+        api_reply_status(req, rc, &err);
+        return;
+    }
+    json_t *page =
+        json_pack("{s:o, s:o}", "items", items, "next", *next ? json_string(next) : json_null());
+    /* As http_reply_json writes it: 15 significant digits. */
+    char *body = page ? json_dumps(page, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    json_decref(page);
+    if (!body) {
+        buf_free(&key);
+        http_reply_fail(req, P_EIO, NULL, "cannot encode the list");
+        return;
+    }
+    size_t len = strlen(body);
+    http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
+    if (len <= LIST_CACHE_BODY_MAX)
+        list_keep(buf_str(&key), version, body, len);
+    else
+        free(body);
+    buf_free(&key);
 }
 
 static void show_handler(http_request *req)

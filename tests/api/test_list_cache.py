@@ -1,0 +1,68 @@
+"""The activities list's page cache against a real `polis serve`: a page asked for twice
+is the same page, and any change to an activity (create, update, delete, import) shows in
+the very next identical request, because a page is reused only while the audit log's head
+has not moved. The activities made here are planned in 2034 with "quokka" in the title."""
+
+import unittest
+
+from harness import PolisServer, finish, signed_in
+
+SERVER = None
+ADMIN = None
+QUERY = "/api/v1/activities?from=2034-01-01&to=2034-12-31&type=workshop&limit=50"
+
+
+def setUpModule():
+    global SERVER, ADMIN
+    SERVER = PolisServer().start()
+    ADMIN = signed_in(SERVER)
+
+
+def tearDownModule():
+    finish(SERVER)
+
+
+def body(title, start="2034-03-01"):
+    return {"title": {"en": title}, "type": "workshop", "status": "planned",
+            "lead_org": "SPMU", "planned_start": start, "priorities": ["PDR"]}
+
+
+def listed():
+    r = ADMIN.get(QUERY)
+    assert r.status == 200, r
+    return r.json["items"]
+
+
+class ListCacheTest(unittest.TestCase):
+    def test_every_change_shows_in_the_next_identical_request(self):
+        self.assertEqual(listed(), [])
+        self.assertEqual(listed(), [])  # the same page twice: now kept
+        r = ADMIN.post("/api/v1/activities", body("Quokka workshop one"))
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        self.assertEqual([a["id"] for a in listed()], [pid])
+        self.assertEqual([a["id"] for a in listed()], [pid])
+        r = ADMIN.patch("/api/v1/activities/" + pid, {"title": {"en": "Quokka workshop two"}})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([a["title"]["en"] for a in listed()], ["Quokka workshop two"])
+        r = ADMIN.request("POST", "/api/v1/activities/import",
+                          body=("title_en,type,status,lead_org,planned_start\n"
+                                "Quokka workshop three,workshop,planned,SPMU,2034-05-01\n"),
+                          raw=True, content_type="text/csv")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(sorted(a["title"]["en"] for a in listed()),
+                         ["Quokka workshop three", "Quokka workshop two"])
+        r = ADMIN.delete("/api/v1/activities/" + pid)
+        self.assertIn(r.status, (200, 204), r)
+        self.assertEqual([a["title"]["en"] for a in listed()], ["Quokka workshop three"])
+
+    def test_different_queries_are_different_pages(self):
+        a = ADMIN.get(QUERY.replace("limit=50", "limit=1"))
+        b = ADMIN.get(QUERY.replace("type=workshop", "type=training"))
+        self.assertEqual(a.status, 200, a)
+        self.assertEqual(b.status, 200, b)
+        self.assertEqual(b.json["items"], [])
+
+
+if __name__ == "__main__":
+    unittest.main()
