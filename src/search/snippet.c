@@ -101,7 +101,8 @@ size_t search_snippet(const char *text, size_t n, const char *lang,
     if (max_words == 0) max_words = 1;
     struct spans s = {calloc(SCAN_WORDS, sizeof(struct span)), 0, SCAN_WORDS, terms};
     if (!s.v) abort();
-    (void)search_tokenize(text, n, lang, SEARCH_STEM, record_word, &s);
+    /* Non-zero when the scan stopped at SCAN_WORDS: text goes on past the last span. */
+    bool cut = search_tokenize(text, n, lang, SEARCH_STEM, record_word, &s) != 0;
     size_t hits = 0;
     if (s.n > 0) {
         size_t first = best_window(&s, max_words);
@@ -116,7 +117,7 @@ size_t search_snippet(const char *text, size_t n, const char *lang,
             hits += s.v[i].match;
             at = s.v[i].end;
         }
-        if (last + 1 < s.n)
+        if (last + 1 < s.n || cut)
             buf_puts(out, " …");
         else
             put_escaped(out, text + at, n - at);

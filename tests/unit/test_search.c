@@ -248,6 +248,34 @@ static void test_snippet_marks_and_escapes(void **state)
     search_query_free(q);
 }
 
+/* A text longer than the words the snippet scans, matched only at the end of the scan: the
+ * snippet is the window there and a "…", not the window and the whole unscanned rest. */
+static void test_snippet_of_a_long_text_stays_short(void **state)
+{
+    (void)state;
+    search_query *q = NULL;
+    assert_int_equal(search_query_parse("needle", &q, NULL), P_OK);
+    struct search_terms terms;
+    search_query_terms(q, "en", &terms);
+    buf text = BUF_INIT;
+    for (int i = 0; i < 19999; i++)
+        buf_puts(&text, "hay ");
+    buf_puts(&text, "needle");
+    for (int i = 0; i < 5000; i++)
+        buf_puts(&text, " unscanned");
+    buf out = BUF_INIT;
+    size_t hits = search_snippet(text.data, text.len, "en", &terms, 32, &out);
+    assert_int_equal(hits, 1);
+    const char *s = buf_str(&out);
+    assert_non_null(strstr(s, "<mark>needle</mark>"));
+    assert_null(strstr(s, "unscanned"));
+    assert_true(out.len < 400);
+    assert_string_equal(s + out.len - strlen(" …"), " …");
+    buf_free(&out);
+    buf_free(&text);
+    search_query_free(q);
+}
+
 /* ---- the FTS5 tokenizer on a real database ---------------------------------------------- */
 
 static int count_matches(sqlite3 *db, const char *user_query, const char *lang)
@@ -321,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_query_searches_every_language),
         cmocka_unit_test(test_query_refuses_malformed_input),
         cmocka_unit_test(test_snippet_marks_and_escapes),
+        cmocka_unit_test(test_snippet_of_a_long_text_stays_short),
         cmocka_unit_test(test_fts5_tokenizer_finds_word_forms),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
