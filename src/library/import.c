@@ -74,7 +74,7 @@ static int check_file(const char *dir_real, const char *file, uint64_t limit,
     p_error e;
     p_error_clear(&e);
     if (magic_detect_file(out, type, &e) != P_OK) {
-        snprintf(why, why_size, "file %.200s: %s", file, e.message);
+        snprintf(why, why_size, "file %.120s: %.200s", file, e.message);
         return e.status == P_EIO ? P_EIO : P_EUNPROC;
     }
     return P_OK;
