@@ -1,7 +1,7 @@
 /* magic.c: type detection by content (see magic.h). A ZIP is only a DOCX when libzip can read
  * its central directory and finds word/document.xml in it; plain text is UTF-8 without NUL in
- * its first 64 KB; HTML must start (after a BOM, blanks and comments) with a tag only HTML
- * documents start with. */
+ * its first 64 KB; HTML must start (after a BOM, blanks, comments and an XML declaration)
+ * with a tag only HTML documents start with. */
 #include "library/magic.h"
 
 #include <errno.h>
@@ -82,6 +82,12 @@ static bool looks_html(const unsigned char *d, size_t n)
             const void *end = memmem(d + i + 4, n - i - 4, "-->", 3);
             if (!end) return false;
             i = (size_t)((const unsigned char *)end - d) + 3;
+            continue;
+        }
+        if (n - i >= 5 && memcmp(d + i, "<?xml", 5) == 0) { /* XHTML's XML declaration */
+            const void *end = memmem(d + i + 5, n - i - 5, "?>", 2);
+            if (!end) return false;
+            i = (size_t)((const unsigned char *)end - d) + 2;
             continue;
         }
         break;

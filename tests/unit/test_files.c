@@ -302,6 +302,9 @@ static void test_magic_types(void **state)
     DETECT_AS("d", "<!-- saved page -->\n<HTML lang=\"ru\">", FILE_TYPE_HTML);
     DETECT_AS("e", "<head><title>t</title></head>", FILE_TYPE_HTML);
     DETECT_AS("f", "<body>", FILE_TYPE_HTML);
+    DETECT_AS("x", "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">",
+              FILE_TYPE_HTML);
+    DETECT_AS("y", "<?xml version=\"1.0\"?><note>not html</note>", FILE_TYPE_TEXT);
     DETECT_AS("g.html", "Полиция и общество\nPolicing and society\n", FILE_TYPE_TEXT);
     DETECT_AS("h", "<htmlx> is not a tag we know", FILE_TYPE_TEXT);
     DETECT_AS("i", "<p>a fragment is text</p>", FILE_TYPE_TEXT);
