@@ -1,8 +1,9 @@
 /* test_overlap.c: likely duplicates of an activity against a real SQLite file with the
  * framework's reference data and the demo activities: the parts of the score, the reasons
  * given, what is left out (itself, its own organisation, periods beyond the window),
- * candidates found by title words alone, ranking, the limit, drafts and bad input. The
- * activities made here are planned in 2031, far from every demo activity. */
+ * candidates found by title words alone, ranking, the limit, drafts and bad input, and the
+ * date-range index kept in step with every change. The activities made here are planned
+ * from 2029 to 2033, far from every demo activity. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -194,6 +195,76 @@ static void test_duplicate_with_all_reasons(void **state)
     assert_int_equal(json_array_size(list), 1);
     assert_non_null(item_for(list, b));
     json_decref(list);
+}
+
+/* Rows of the date-range index held by the activity public_id. */
+static int64_t index_rows(store *s, const char *public_id)
+{
+    store_stmt *st;
+    p_error err;
+    p_error_clear(&err);
+    assert_int_equal(store_prepare(s,
+                                   "SELECT count(*) FROM activity_periods WHERE activity_id IN"
+                                   " (SELECT id FROM activities WHERE public_id = ?)",
+                                   &st, &err),
+                     P_OK);
+    store_bind_text(st, 1, public_id);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    int64_t n = store_col_int(st, 0);
+    store_reset(st);
+    return n;
+}
+
+/* The date-range index follows every change: dates moved out of the window and back, a
+ * period of five years (kept as one row per code, not one per month), a delete. */
+static void test_index_follows_changes(void **state)
+{
+    struct fixture *fx = *state;
+    char a[48], b[48], c[48];
+    p_error err;
+    p_error_clear(&err);
+    create(fx->s,
+           body("BISHKEK", base_title, "2031-03-01", "2031-03-05", "KG", "[\"PDR\"]",
+                "[\"PDR-CP\"]", "[]"),
+           a);
+    create(fx->s,
+           body("SPMU", base_title, "2031-03-02", "2031-03-03", "KG", "[\"PDR\"]", "[\"PDR-CP\"]",
+                "[]"),
+           b);
+    /* itself, a priority, a focus area, a country: one month each */
+    assert_int_equal(index_rows(fx->s, a), 4);
+    json_t *found = overlaps_of(fx->s, b, 90, 100);
+    assert_non_null(item_for(found, a));
+    json_decref(found);
+
+    json_t *later =
+        json_pack("{s:s, s:s}", "planned_start", "2033-03-01", "planned_end", "2033-03-05");
+    assert_int_equal(activities_update(fx->s, a, later, &tester, NULL, &err), P_OK);
+    json_decref(later);
+    found = overlaps_of(fx->s, b, 90, 100);
+    assert_null(item_for(found, a));
+    json_decref(found);
+    json_t *back =
+        json_pack("{s:s, s:s}", "planned_start", "2031-02-27", "planned_end", "2031-04-02");
+    assert_int_equal(activities_update(fx->s, a, back, &tester, NULL, &err), P_OK);
+    json_decref(back);
+    assert_int_equal(index_rows(fx->s, a), 4 * 3); /* February to April */
+    found = overlaps_of(fx->s, b, 90, 100);
+    assert_non_null(item_for(found, a));
+    json_decref(found);
+
+    create(fx->s,
+           body("OMIK", base_title, "2029-01-01", "2033-12-31", "KG", "[\"PDR\"]", "[]", "[]"), c);
+    assert_int_equal(index_rows(fx->s, c), 3);
+    found = overlaps_of(fx->s, b, 90, 100);
+    assert_non_null(item_for(found, c));
+    json_decref(found);
+
+    assert_int_equal(activities_delete(fx->s, a, &tester, &err), P_OK);
+    assert_int_equal(index_rows(fx->s, a), 0);
+    found = overlaps_of(fx->s, b, 90, 100);
+    assert_null(item_for(found, a));
+    json_decref(found);
 }
 
 /* Periods further apart than the window are left out; within it, days_apart counts the
@@ -432,6 +503,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_draft, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_prague, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_follows_changes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
