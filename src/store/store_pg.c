@@ -455,7 +455,12 @@ static const char *pg_col_name(store_stmt *base, int i)
 static const char *pg_col_text(store_stmt *base, int i)
 {
     struct pg_stmt *st = pst(base);
-    return has_value(st, i) ? PQgetvalue(st->res, st->row, i) : "";
+    if (!has_value(st, i)) return "";
+    const char *v = PQgetvalue(st->res, st->row, i);
+    /* A comparison in a select list reads as SQLite gives it: 1 or 0, not t or f. */
+    if (PQftype(st->res, i) == BOOL_OID && !PQgetisnull(st->res, st->row, i))
+        return v[0] == 't' ? "1" : "0";
+    return v;
 }
 
 static const unsigned char *unescaped(struct pg_stmt *st, int i, size_t *n)

@@ -235,6 +235,8 @@ static void test_nulls_and_integers(void **state)
     assert_int_equal(store_step(st, &err), STORE_ROW);
     assert_int_equal(store_col_int(st, 0), 1);
     assert_int_equal(store_col_int(st, 1), 0);
+    assert_string_equal(store_col_text(st, 0), "1");
+    assert_string_equal(store_col_text(st, 1), "0");
     store_reset(st);
     store_close(s);
 }
