@@ -816,6 +816,43 @@ class LiveTest(unittest.TestCase):
                                                     "password": "a long enough password"},
                                   {"display_name": "OA", "disabled": False}, key="login")
 
+    def test_library_replies_validate(self):
+        docs, item = "/api/v1/documents", "/api/v1/documents/{id}"
+        body = {"title": "OA guide", "series": "OA Series", "volume": 1, "year": 2020,
+                "published": "2020-05", "authoring_unit": "SPMU", "priorities": ["THB"]}
+        req = SPEC["paths"][docs]["post"]["requestBody"]["content"]["application/json"]
+        self.assertEqual(validate(SPEC, req["schema"], body), [])
+        r = ADMIN.post(docs, body)
+        self.assertEqual(r.status, 201, r)
+        doc = check_reply(self, docs, "post", r)
+        path = f"{docs}/{doc['id']}"
+        self.assertEqual(r.header("Location"), path)
+        check_reply(self, item, "patch", ADMIN.patch(path, {"subtitle": None, "volume": 2}))
+        r = ADMIN.request("PUT", path + "/editions/ru", {"title": "Руководство OA"})
+        self.assertEqual(check_reply(self, item + "/editions/{lang}", "put", r)["editions"][0]
+                         ["lang"], "ru")
+        check_reply(self, item + "/similar", "get", ADMIN.get("/api/v1/documents/6/similar"))
+        search = "/api/v1/library/search"
+        r = ADMIN.get(search + "?q=%D0%BF%D0%BE%D0%BB%D0%B8%D1%86%D0%B8%D1%8F&lang=ru")
+        self.assertTrue(check_reply(self, search, "get", r)["items"])
+        errors = [("GET", search, search + "?q=%22open", None, 400),
+                  ("GET", item + "/similar", docs + "/999999/similar", None, 404),
+                  ("PUT", item + "/editions/{lang}", path + "/editions/fr", {}, 422),
+                  ("PATCH", item, path, {"volume": "x"}, 400),
+                  ("PATCH", item, path, {"year": 1800}, 422),
+                  ("DELETE", item + "/editions/{lang}", path + "/editions/en", None, 404)]
+        for method, spec_path, url, payload, status in errors:
+            with self.subTest(case=f"{method} {url} -> {status}"):
+                r = ADMIN.request(method, url, payload)
+                self.assertEqual(r.status, status, r)
+                check_reply(self, spec_path, method, r)
+        r = ADMIN.delete(path + "/editions/ru")
+        self.assertEqual(r.status, 204, r)
+        check_reply(self, item + "/editions/{lang}", "delete", r)
+        r = ADMIN.delete(path)
+        self.assertEqual(r.status, 204, r)
+        check_reply(self, item, "delete", r)
+
     def test_account_and_tokens_validate(self):
         r = ADMIN.patch("/api/v1/account", {"lang": "en"})
         check_reply(self, "/api/v1/account", "patch", r)
