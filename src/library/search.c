@@ -369,13 +369,15 @@ int library_similar(store *s, int64_t doc, int limit, json_t **out, p_error *err
         search_fts5_any(terms, (size_t)n, &match);
         store_stmt *st;
         /* bm25 cannot run inside an aggregate: rank the editions in a subquery (its LIMIT
-         * keeps SQLite from flattening it), then keep each document's best. */
+         * keeps SQLite from flattening it; its ORDER BY makes the thousand kept the best,
+         * not the first found), then keep each document's best. */
         rc = store_prepare(s,
                            "SELECT d.id, d.title, d.year, d.series, d.volume, max(m.score) AS best"
                            " FROM (SELECT e.document_id AS doc, CAST(bm25(library_fts, 10.0, 4.0,"
                            " 1.0, 0.0) * -1000000 AS INTEGER) AS score FROM library_fts"
                            " JOIN editions e ON e.id = library_fts.rowid"
-                           " WHERE library_fts MATCH ? AND e.document_id <> ? LIMIT 1000) m"
+                           " WHERE library_fts MATCH ? AND e.document_id <> ?"
+                           " ORDER BY score DESC LIMIT 1000) m"
                            " JOIN documents d ON d.id = m.doc"
                            " GROUP BY d.id ORDER BY best DESC, d.id LIMIT ?",
                            &st, err);

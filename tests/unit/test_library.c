@@ -1,6 +1,6 @@
 /* test_library.c: the library's documents and editions service on a real temporary
  * database: a store error in the middle of a change rolls its transaction back, so the
- * connection stays usable for the next request. */
+ * connection stays usable for the next request; "more like this" over many candidates. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,10 +49,51 @@ static void test_failed_edition_change_rolls_back(void **state)
     fixture_close(&fx);
 }
 
+/* Creates a document whose English edition is titled title; returns its id. */
+static int64_t document_titled(store *s, const char *title)
+{
+    p_error err;
+    p_error_clear(&err);
+    json_t *fields = json_pack("{s:s, s:i}", "title", title, "year", 2020);
+    json_t *doc = NULL, *after = NULL;
+    assert_int_equal(library_document_create(s, fields, &tester, &doc, &err), P_OK);
+    int64_t id = json_integer_value(json_object_get(doc, "id"));
+    json_t *edition = json_pack("{s:s}", "title", title);
+    assert_int_equal(library_edition_put(s, id, "en", edition, &tester, &after, &err), P_OK);
+    json_decref(after);
+    json_decref(edition);
+    json_decref(doc);
+    json_decref(fields);
+    return id;
+}
+
+/* "More like this" ranks every edition that shares a word, not the first thousand found:
+ * the one document sharing all of the rare words comes first even when more than a
+ * thousand documents created before it share only the common one. */
+static void test_similar_ranks_all_candidates(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    assert_int_equal(fixture_open(&fx, "library-similar"), 0);
+    int64_t target = document_titled(fx.s, "Kestrel lapwing ptarmigan handbook");
+    for (int i = 0; i < 1020; i++)
+        (void)document_titled(fx.s, "Kestrel notes");
+    int64_t twin = document_titled(fx.s, "Kestrel lapwing ptarmigan manual");
+    p_error err;
+    p_error_clear(&err);
+    json_t *items = NULL;
+    assert_int_equal(library_similar(fx.s, target, 3, &items, &err), P_OK);
+    assert_true(json_array_size(items) >= 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), twin);
+    json_decref(items);
+    fixture_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failed_edition_change_rolls_back),
+        cmocka_unit_test(test_similar_ranks_all_candidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
