@@ -2,6 +2,7 @@
  * Framework, creates the first administrator and, with --demo, the demo data. */
 #include "activities/activities.h"
 #include "app.h"
+#include "community/community.h"
 #include "auth/users.h"
 #include "cli/cli.h"
 #include "core/log.h"
@@ -128,6 +129,7 @@ int cmd_init(int argc, char **argv)
     char password[1100] = "";
     bool generated = false;
     rc = framework_load_reference(s, &by, &err);
+    if (rc == P_OK) rc = community_load_reference(s, &by, &err);
     if (rc == P_OK) rc = count_admins(s, &admins, &err);
     if (rc == P_OK && (admins == 0 || demo)) {
         if (pw_stdin) {

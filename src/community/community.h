@@ -1,0 +1,89 @@
+/* community.h: community policing — the services (categories) citizens' concerns are filed
+ * under, and the concerns themselves, followed from receipt to resolution with every step
+ * an event that is public (the citizen sees it by tracking code) or internal. Complaints
+ * about police conduct are never shown to the unit they are about. */
+#ifndef POLIS_COMMUNITY_H
+#define POLIS_COMMUNITY_H
+
+#include "auth/users.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+extern const char COMMUNITY_CHANNELS[]; /* reception|station|web|open311|sms|forum */
+extern const char CONCERN_STATUSES[];   /* received|acknowledged|referred|in_progress|... */
+
+enum {
+    CONCERN_DESCRIPTION_MAX = 4000, /* characters, as Open311 allows */
+    CONCERN_TRACKING_LEN = 10,      /* Crockford base32, 50 random bits */
+    CONCERN_CLIENT_ID_MAX = 64,
+};
+
+/* Loads the services of data/community.json that are not there yet. */
+MUST_CHECK int community_load_reference(store *s, const struct actor *by, p_error *err);
+
+/* A new concern, as an officer, a citizen, an Open311 client or the SMS gateway sends it.
+ * Codes are those of services, areas and sites; NULL members are absent. */
+struct concern_new {
+    const char *channel;
+    const char *service_code;
+    const char *description;
+    const char *area_code, *site_code;
+    const char *about_site_code; /* police conduct: the unit the complaint is about */
+    const char *address;
+    bool has_location;
+    double lat, lon;
+    bool anonymous;
+    const char *contact_name, *contact_phone, *contact_email;
+    const char *client_id; /* idempotency key of a retried submission, or NULL */
+    int64_t created_by;    /* the user recording it, 0 for a citizen */
+};
+
+/* Records a concern: checks every member (P_EINVAL for malformed, P_EUNPROC for broken rules,
+ * naming the field; P_ENOTFOUND naming service_code for an unknown service), assigns a
+ * tracking code and the due date of its service, writes the public "received" event and the
+ * audit entry. When client_id was recorded before, nothing is written and *created is false:
+ * *out is the concern that submission made. *out is the officers' view. */
+MUST_CHECK int concern_create(store *s, const struct concern_new *c, const struct actor *by,
+                              json_t **out, bool *created, p_error *err);
+
+/* What the citizen sees by tracking code (case and dashes ignored): service, status, dates
+ * and public events only — no contact details, no internal notes. P_ENOTFOUND otherwise. */
+MUST_CHECK int concern_public(store *s, const char *tracking_code, json_t **out, p_error *err);
+
+/* Who is looking: the user, the role and (for officers) their site. */
+struct concern_viewer {
+    int64_t user_id;
+    const char *role;
+};
+
+/* The officers' view of a concern the viewer may see (contact details included, every
+ * event); P_ENOTFOUND when it does not exist or the viewer may not see it, so a refusal does
+ * not reveal that it exists. Reading contact details is audited. */
+MUST_CHECK int concern_get(store *s, const char *tracking_code, const struct concern_viewer *v,
+                           const struct actor *by, json_t **out, p_error *err);
+
+/* One step of a concern's lifecycle: received → acknowledged → referred (to a forum or an
+ * agency) → in_progress → resolved → closed, or rejected with a reason; a note alone
+ * changes no status. Transitions outside the lifecycle are P_EUNPROC naming "status". */
+struct concern_step {
+    const char *status; /* NULL for a note */
+    const char *note;
+    bool public;
+    const char *forum_code; /* referred */
+    const char *agency;     /* referred */
+};
+MUST_CHECK int concern_advance(store *s, const char *tracking_code, const struct concern_step *st,
+                               const struct concern_viewer *v, const struct actor *by, json_t **out,
+                               p_error *err);
+
+/* True when the lifecycle allows from → to. */
+bool concern_transition_allowed(const char *from, const char *to);
+
+/* Normalises a typed tracking code (upper case, dashes and spaces dropped, I/L → 1, O → 0)
+ * into out (CONCERN_TRACKING_LEN + 1 bytes); false when it cannot be one. */
+bool concern_tracking_normalise(const char *in, char out[static CONCERN_TRACKING_LEN + 1]);
+
+#endif

@@ -1,0 +1,63 @@
+/* reference.c (community): loads the services (categories of concerns) from the embedded
+ * data/community.json; a service whose code exists is left as it is, so editing one later
+ * survives another polis init. */
+#include "community/community.h"
+
+#include "auth/audit.h"
+#include "core/embed.h"
+
+#include <string.h>
+
+static int load_service(store *s, json_t *sv, int position, const struct actor *by, p_error *err)
+{
+    const char *code = json_string_value(json_object_get(sv, "code"));
+    if (!code) return p_fail(err, P_EINVAL, NULL, "data/community.json: a service has no code");
+    store_stmt *st;
+    int rc =
+        store_prepare(s,
+                      "INSERT INTO services(code, name, name_ru, description, group_name,"
+                      " keywords, due_days, conduct, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      " ON CONFLICT (code) DO NOTHING",
+                      &st, err);
+    if (rc != P_OK) return rc;
+    const char *fields[] = {"name", "name_ru", "description", "group", "keywords"};
+    store_bind_text(st, 1, code);
+    for (int i = 0; i < 5; i++) {
+        const char *v = json_string_value(json_object_get(sv, fields[i]));
+        store_bind_text(st, 2 + i, v ? v : "");
+    }
+    json_t *due = json_object_get(sv, "due_days");
+    store_bind_int(st, 7, json_is_integer(due) ? json_integer_value(due) : 14);
+    store_bind_int(st, 8, json_is_true(json_object_get(sv, "conduct")) ? 1 : 0);
+    store_bind_int(st, 9, position);
+    rc = store_run(st, err);
+    if (rc == P_OK && store_changes(s) > 0) {
+        struct audit_entry e = {by->login, "create", "service", code, NULL, sv, by->client};
+        rc = audit_append(s, &e, err);
+    }
+    return rc;
+}
+
+int community_load_reference(store *s, const struct actor *by, p_error *err)
+{
+    const struct embed_file *f = embed_find(data_files, "community.json");
+    if (!f) return p_fail(err, P_EIO, NULL, "community.json is not embedded");
+    json_error_t jerr;
+    json_t *doc = json_loadb((const char *)f->data, f->size, 0, &jerr);
+    if (!doc)
+        return p_fail(err, P_EINVAL, NULL, "community.json line %d: %s", jerr.line, jerr.text);
+    int rc = store_begin(s, err);
+    size_t i;
+    json_t *sv;
+    json_array_foreach(json_object_get(doc, "services"), i, sv)
+    {
+        if (rc != P_OK) break;
+        rc = load_service(s, sv, (int)i + 1, by, err);
+    }
+    if (rc == P_OK)
+        rc = store_commit(s, err);
+    else
+        store_rollback(s);
+    json_decref(doc);
+    return rc;
+}
