@@ -17,6 +17,7 @@ struct nav_item {
 
 static const struct nav_item nav[] = {
     {"/activities", N_("Activities"), PERM_SIGNED_IN},
+    {"/library", N_("Library"), PERM_SIGNED_IN},
     {"/framework", N_("Framework"), PERM_SIGNED_IN},
     {"/organisations", N_("Organisations"), PERM_SIGNED_IN},
     {"/countries", N_("Countries"), PERM_SIGNED_IN},
