@@ -249,7 +249,10 @@ static void results(struct page *p, json_t *out, json_t *priorities)
     facet_list(p, facets, "year", T(p->lang, "Year"), NULL);
     html_close(h, "aside");
     html_open(h, "section", "class", "results", NULL);
+    html_open(h, "p", "class", "count", "role", "status", NULL);
     html_textf(h, "%s: %lld", T(p->lang, "Results"), (long long)total);
+    html_close(h, "p");
+    if (total == 0) html_elem(h, "p", T(p->lang, "No documents match."), "class", "empty", NULL);
     html_open(h, "ol", "class", "results", NULL);
     size_t i;
     json_t *it;

@@ -346,12 +346,23 @@ static void edition_delete_submit(http_request *req)
 
 /* ---- pieces of the document page ---------------------------------------------------------- */
 
-static void post_button(struct page *p, const char *action, const char *label)
+/* A form posting to action with one button that asks question first (app.js). */
+static void post_button(struct page *p, const char *action, const char *label, const char *question)
 {
     html_open(&p->h, "form", "method", "post", "action", action, "class", "inline", NULL);
     page_csrf_field(p);
-    html_elem(&p->h, "button", label, "type", "submit", "class", "danger", NULL);
+    html_elem(&p->h, "button", label, "type", "submit", "class", "danger", "data-confirm", question,
+              NULL);
     html_close(&p->h, "form");
+}
+
+/* A text input with its own id: the document page has two forms with a "title" field. */
+static void text_input(struct page *p, const char *label, const char *id, const char *name)
+{
+    html_open(&p->h, "div", "class", "field", NULL);
+    html_elem(&p->h, "label", label, "for", id, NULL);
+    html_void(&p->h, "input", "type", "text", "name", name, "id", id, "value", "", NULL);
+    html_close(&p->h, "div");
 }
 
 static void language_select(struct page *p, const char *id)
@@ -379,7 +390,8 @@ void libp_edition_forms(struct page *p, int64_t id, json_t *doc)
         char label[96];
         snprintf(label, sizeof label, "%s: %s", T(p->lang, "Delete edition"),
                  libp_language_name(libp_str(e, "lang")));
-        post_button(p, action, label);
+        post_button(p, action, label,
+                    T(p->lang, "Delete this edition and its file? This cannot be undone."));
     }
     html_elem(h, "h3", T(p->lang, "Upload a file"), NULL);
     snprintf(action, sizeof action, "/library/documents/%lld/upload", (long long)id);
@@ -387,8 +399,7 @@ void libp_edition_forms(struct page *p, int64_t id, json_t *doc)
               "class", "record-form", NULL);
     page_csrf_field(p);
     language_select(p, "f-up-lang");
-    page_input(p, T(p->lang, "Title in that language (for a new edition)"), "text", "title", "",
-               NULL);
+    text_input(p, T(p->lang, "Title in that language (for a new edition)"), "f-up-title", "title");
     html_open(h, "div", "class", "field", NULL);
     html_elem(h, "label", T(p->lang, "File (PDF, DOCX, HTML or plain text)"), "for", "f-up-file",
               NULL);
@@ -402,7 +413,7 @@ void libp_edition_forms(struct page *p, int64_t id, json_t *doc)
     html_open(h, "form", "method", "post", "action", action, "class", "record-form", NULL);
     page_csrf_field(p);
     language_select(p, "f-ed-lang");
-    page_input(p, T(p->lang, "Title in that language"), "text", "title", "", NULL);
+    text_input(p, T(p->lang, "Title in that language"), "f-ed-title", "title");
     html_elem(h, "button", T(p->lang, "Save edition"), "type", "submit", NULL);
     html_close(h, "form");
 }
@@ -416,7 +427,9 @@ void libp_document_actions(struct page *p, int64_t id)
     html_elem(h, "a", T(p->lang, "Edit"), "href", href, "class", "button", NULL);
     html_close(h, "p");
     snprintf(href, sizeof href, "/library/documents/%lld/delete", (long long)id);
-    post_button(p, href, T(p->lang, "Delete document"));
+    post_button(p, href, T(p->lang, "Delete document"),
+                T(p->lang, "Delete this document, its editions and their files? This cannot be "
+                           "undone."));
 }
 
 static const struct param_spec id_params[] = {
