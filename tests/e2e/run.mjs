@@ -2,7 +2,7 @@
 // `polis serve` on a temporary directory and a free loopback port, drives headless
 // Chromium through playwright-core, prints one line per test and a summary line
 // `e2e: N passed, M failed`, and exits non-zero when any test failed.
-// The activities pages' tests live in activities.mjs.
+// The activities pages' tests live in activities.mjs, the library's in library.mjs.
 // Environment: POLIS_BIN (default build/polis under the repository root),
 // CHROMIUM (default /usr/bin/chromium).
 
@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { activityTests } from './activities.mjs';
+import { libraryTests } from './library.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -307,6 +308,8 @@ async function main() {
 
     // k. to q.: the activities pages and the annual report (activities.mjs).
     await activityTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
+    // r. to x.: the library's search, document pages and librarian forms (library.mjs).
+    await libraryTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
 
     await test('i. no script errors or CSP violations in the console', async () => {
       check(consoleErrors.length === 0, consoleErrors.join('\n'));
