@@ -323,16 +323,19 @@ static const char *const *langs_or_all(const char *const *langs)
     return langs && langs[0] ? langs : search_languages();
 }
 
-/* The leaf's tokens in lang joined by spaces into out; false if a word has no token. */
-static bool leaf_variant(const search_query *q, const struct node *leaf, const char *lang, buf *out)
+/* The leaf's tokens in lang joined by spaces into out; false if a word has no token. The
+ * last word of a prefix leaf is folded only, or stemmed too when stem_prefix is set. */
+static bool leaf_variant(const search_query *q, const struct node *leaf, const char *lang,
+                         bool stem_prefix, buf *out)
 {
     buf_reset(out);
     for (int i = 0; i < leaf->count; i++) {
         const struct word_ref *w = &q->words[leaf->first + i];
         bool last = i == leaf->count - 1;
         char tok[SEARCH_TOKEN_MAX + 1];
-        size_t len = search_token(q->src + w->start, w->len, lang,
-                                  leaf->prefix && last ? SEARCH_PREFIX : SEARCH_STEM, tok);
+        size_t len =
+            search_token(q->src + w->start, w->len, lang,
+                         leaf->prefix && last && !stem_prefix ? SEARCH_PREFIX : SEARCH_STEM, tok);
         if (len == 0) return false;
         if (i) buf_putc(out, ' ');
         buf_append(out, tok, len);
@@ -345,12 +348,15 @@ static void quoted(buf *out, const char *token);
 static void emit_leaf(const search_query *q, const struct node *leaf, const char *const *langs,
                       buf *out)
 {
-    enum { MAX_VARIANTS = 16 };
+    /* A prefix is tried as typed (folded) and stemmed: the index holds stems, so
+     * "trafficking*" must also look for "traffick*" to find what "trafficking" finds. */
+    enum { MAX_VARIANTS = 32 };
     buf variants[MAX_VARIANTS];
     int n = 0;
     buf scratch = BUF_INIT;
-    for (int l = 0; langs[l] && n < MAX_VARIANTS; l++) {
-        if (!leaf_variant(q, leaf, langs[l], &scratch)) continue;
+    for (int v = 0; langs[v / 2] && n < MAX_VARIANTS; v++) {
+        if (v % 2 == 1 && !leaf->prefix) continue;
+        if (!leaf_variant(q, leaf, langs[v / 2], v % 2 == 1, &scratch)) continue;
         bool seen = false;
         for (int i = 0; i < n && !seen; i++)
             seen = strcmp(buf_str(&variants[i]), buf_str(&scratch)) == 0;
@@ -421,10 +427,11 @@ static void add_terms(const search_query *q, int node, const char *lang, struct 
     for (int i = 0; i < nd->count; i++) {
         const struct word_ref *w = &q->words[nd->first + i];
         bool prefix = nd->prefix && i == nd->count - 1;
-        if (prefix && t->n_prefixes < SEARCH_QUERY_MAX_TERMS) {
-            if (search_token(q->src + w->start, w->len, lang, SEARCH_PREFIX,
-                             t->prefixes[t->n_prefixes]))
-                t->n_prefixes++;
+        if (prefix) { /* as typed and stemmed, as the search looks for both */
+            for (int m = 0; m < 2 && t->n_prefixes < sizeof t->prefixes / sizeof *t->prefixes; m++)
+                if (search_token(q->src + w->start, w->len, lang,
+                                 m == 0 ? SEARCH_PREFIX : SEARCH_STEM, t->prefixes[t->n_prefixes]))
+                    t->n_prefixes++;
         } else if (!prefix && t->n_words < sizeof t->words / sizeof *t->words) {
             if (search_token(q->src + w->start, w->len, lang, SEARCH_STEM, t->words[t->n_words]))
                 t->n_words++;

@@ -39,7 +39,7 @@ void search_fts5_any(const char *const *tokens, size_t n, buf *out);
 struct search_terms {
     char words[SEARCH_QUERY_MAX_TERMS * SEARCH_PHRASE_MAX_WORDS][SEARCH_TOKEN_MAX + 1];
     size_t n_words;
-    char prefixes[SEARCH_QUERY_MAX_TERMS][SEARCH_TOKEN_MAX + 1];
+    char prefixes[2 * SEARCH_QUERY_MAX_TERMS][SEARCH_TOKEN_MAX + 1]; /* as typed, stemmed */
     size_t n_prefixes;
 };
 void search_query_terms(const search_query *q, const char *lang, struct search_terms *out);
