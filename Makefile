@@ -6,7 +6,7 @@ LISTEN  ?= 127.0.0.1:8080
 BUILD   := build
 ASAN    := build-asan
 
-.PHONY: run test build build-asan deps fuzz bench soak format clean po
+.PHONY: run test build build-asan deps fuzz bench bench-activities soak format clean po
 
 run: deps build
 	@if [ ! -f "$(DB)" ]; then ./$(BUILD)/polis init --db "$(DB)" --demo; fi
@@ -36,6 +36,12 @@ fuzz:
 bench:
 	@scripts/deps.sh bench
 	@bench/run.sh
+
+# The activities registry at N activities (default 1,000,000; about half an hour):
+# `make bench-activities N=100000` for a quick run.
+bench-activities:
+	@scripts/deps.sh bench
+	@N=$(if $(N),$(N),1000000) bench/activities.sh
 
 soak:
 	@scripts/deps.sh test
