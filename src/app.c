@@ -7,6 +7,7 @@
 #include "activities/export.h"
 #include "activities/import.h"
 #include "auth/api.h"
+#include "community/community.h"
 #include "framework/framework.h"
 #include "http/assets.h"
 #include "library/library.h"
@@ -34,6 +35,7 @@ void app_register_routes(void)
     export_register_routes();
     report_register_routes();
     library_register_routes();
+    community_register_routes();
 }
 
 int app_open_db(const char *path, store **out, p_error *err)

@@ -13,12 +13,13 @@ struct grant {
 
 static const struct grant matrix[] = {
     {"admin", P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_USERS_ADMIN) |
-                  P(PERM_AUDIT_READ) | P(PERM_ORG_WRITE) | P(PERM_LIBRARY_EDIT)},
-    {"coordinator", P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_ORG_WRITE)},
+                  P(PERM_AUDIT_READ) | P(PERM_ORG_WRITE) | P(PERM_LIBRARY_EDIT) | P(PERM_CONCERNS)},
+    {"coordinator",
+     P(PERM_SIGNED_IN) | P(PERM_REFERENCE_EDIT) | P(PERM_ORG_WRITE) | P(PERM_CONCERNS)},
     {"programme_officer", P(PERM_SIGNED_IN) | P(PERM_ORG_WRITE)},
     {"librarian", P(PERM_SIGNED_IN) | P(PERM_LIBRARY_EDIT)},
-    {"police_officer", P(PERM_SIGNED_IN)},
-    {"forum_member", P(PERM_SIGNED_IN)},
+    {"police_officer", P(PERM_SIGNED_IN) | P(PERM_CONCERNS)},
+    {"forum_member", P(PERM_SIGNED_IN) | P(PERM_CONCERNS)},
     {"case_worker", P(PERM_SIGNED_IN)},
     {"provider", P(PERM_SIGNED_IN)},
     {"auditor", P(PERM_SIGNED_IN) | P(PERM_AUDIT_READ)},

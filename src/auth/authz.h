@@ -15,6 +15,7 @@ enum permission {
     PERM_AUDIT_READ,     /* read the audit trail */
     PERM_ORG_WRITE,      /* write records of an organisation (scope checked) */
     PERM_LIBRARY_EDIT,   /* edit library documents and editions, upload files */
+    PERM_CONCERNS,       /* record and handle citizens' concerns (visibility checked) */
     PERM_COUNT
 };
 

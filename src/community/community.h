@@ -6,6 +6,7 @@
 #define POLIS_COMMUNITY_H
 
 #include "auth/users.h"
+#include "core/cursor.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -20,6 +21,13 @@ enum {
     CONCERN_TRACKING_LEN = 10,      /* Crockford base32, 50 random bits */
     CONCERN_CLIENT_ID_MAX = 64,
 };
+
+/* Registers the concerns API (api.c). */
+void community_register_routes(void);
+
+/* The active services, in their order: [{code, name, name_ru, description, group,
+ * keywords, due_days, conduct}]. */
+MUST_CHECK int community_services(store *s, json_t **items, p_error *err);
 
 /* Loads the services of data/community.json that are not there yet. */
 MUST_CHECK int community_load_reference(store *s, const struct actor *by, p_error *err);
@@ -81,6 +89,23 @@ MUST_CHECK int concern_advance(store *s, const char *tracking_code, const struct
 
 /* True when the lifecycle allows from → to. */
 bool concern_transition_allowed(const char *from, const char *to);
+
+/* Filters of concern_list; NULL members do not filter. */
+struct concern_filter {
+    const char *status, *service_code, *area_code;
+    bool overdue;       /* open and past its due date */
+    const char *cursor; /* from a previous page, or NULL */
+    int limit;          /* 1..1000 */
+};
+
+/* The concerns v may see, newest first, without contact details (the record has them). */
+MUST_CHECK int concern_list(store *s, const struct concern_viewer *v,
+                            const struct concern_filter *f, json_t **items,
+                            char next[static CURSOR_MAX], p_error *err);
+
+/* The officers' view of a concern by its exact tracking code, without a visibility check
+ * (for lists that already applied it). */
+MUST_CHECK int concern_load_officers(store *s, const char *code, json_t **out, p_error *err);
 
 /* Normalises a typed tracking code (upper case, dashes and spaces dropped, I/L → 1, O → 0)
  * into out (CONCERN_TRACKING_LEN + 1 bytes); false when it cannot be one. */

@@ -251,6 +251,11 @@ static int load(store *s, const char *code, bool officers, json_t **out, int64_t
     return P_OK;
 }
 
+int concern_load_officers(store *s, const char *code, json_t **out, p_error *err)
+{
+    return load(s, code, true, out, NULL, err);
+}
+
 /* The record as the audit trail keeps it: contact details replaced by a mark. */
 static json_t *audit_copy(json_t *rec)
 {

@@ -61,3 +61,31 @@ int community_load_reference(store *s, const struct actor *by, p_error *err)
     json_decref(doc);
     return rc;
 }
+
+int community_services(store *s, json_t **items, p_error *err)
+{
+    *items = NULL;
+    store_stmt *st;
+    int rc =
+        store_prepare(s,
+                      "SELECT code, name, name_ru, description, group_name, keywords, due_days,"
+                      " conduct FROM services WHERE active = 1 ORDER BY position, code",
+                      &st, err);
+    if (rc != P_OK) return rc;
+    json_t *out = json_array();
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(
+            out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "code",
+                           store_col_text(st, 0), "name", store_col_text(st, 1), "name_ru",
+                           store_col_text(st, 2), "description", store_col_text(st, 3), "group",
+                           store_col_text(st, 4), "keywords", store_col_text(st, 5), "due_days",
+                           (json_int_t)store_col_int(st, 6), "conduct", store_col_int(st, 7) != 0));
+    store_reset(st);
+    if (step < 0) {
+        json_decref(out);
+        return -step;
+    }
+    *items = out;
+    return P_OK;
+}

@@ -21,21 +21,21 @@ enum { Y = 1, N = 0 };
  * without an organisation (a record of some organisation, of none). */
 static const struct expectation {
     const char *role;
-    int signed_in, reference_edit, users_admin, audit_read, library_edit;
+    int signed_in, reference_edit, users_admin, audit_read, library_edit, concerns;
     int org_own, org_other, org_none; /* user has org "BISHKEK" */
     int noorg_other, noorg_none;      /* user has no org */
 } matrix[] = {
     // clang-format off
-    /*                     SI RE UA AR LE  own oth none  no-org: oth none */
-    {"admin",              Y, Y, Y, Y, Y,  Y,  Y,  Y,            Y,  Y},
-    {"coordinator",        Y, Y, N, N, N,  Y,  Y,  Y,            Y,  Y},
-    {"programme_officer",  Y, N, N, N, N,  Y,  N,  N,            N,  N},
-    {"librarian",          Y, N, N, N, Y,  N,  N,  N,            N,  N},
-    {"police_officer",     Y, N, N, N, N,  N,  N,  N,            N,  N},
-    {"forum_member",       Y, N, N, N, N,  N,  N,  N,            N,  N},
-    {"case_worker",        Y, N, N, N, N,  N,  N,  N,            N,  N},
-    {"provider",           Y, N, N, N, N,  N,  N,  N,            N,  N},
-    {"auditor",            Y, N, N, Y, N,  N,  N,  N,            N,  N},
+    /*                     SI RE UA AR LE CO  own oth none  no-org: oth none */
+    {"admin",              Y, Y, Y, Y, Y, Y,  Y,  Y,  Y,            Y,  Y},
+    {"coordinator",        Y, Y, N, N, N, Y,  Y,  Y,  Y,            Y,  Y},
+    {"programme_officer",  Y, N, N, N, N, N,  Y,  N,  N,            N,  N},
+    {"librarian",          Y, N, N, N, Y, N,  N,  N,  N,            N,  N},
+    {"police_officer",     Y, N, N, N, N, Y,  N,  N,  N,            N,  N},
+    {"forum_member",       Y, N, N, N, N, Y,  N,  N,  N,            N,  N},
+    {"case_worker",        Y, N, N, N, N, N,  N,  N,  N,            N,  N},
+    {"provider",           Y, N, N, N, N, N,  N,  N,  N,            N,  N},
+    {"auditor",            Y, N, N, Y, N, N,  N,  N,  N,            N,  N},
     // clang-format on
 };
 #define N_ROLES (sizeof matrix / sizeof matrix[0])
@@ -84,7 +84,7 @@ static void test_matrix_covers_every_role(void **state)
         for (size_t j = 0; j < i; j++)
             assert_string_not_equal(matrix[i].role, matrix[j].role);
     }
-    assert_int_equal(PERM_COUNT, 6);
+    assert_int_equal(PERM_COUNT, 7);
 }
 
 static void test_matrix(void **state)
@@ -99,6 +99,7 @@ static void test_matrix(void **state)
         expect(&p, PERM_USERS_ADMIN, NULL, e->users_admin);
         expect(&p, PERM_AUDIT_READ, NULL, e->audit_read);
         expect(&p, PERM_LIBRARY_EDIT, NULL, e->library_edit);
+        expect(&p, PERM_CONCERNS, NULL, e->concerns);
         expect(&p, PERM_ORG_WRITE, "BISHKEK", e->org_own);
         expect(&p, PERM_ORG_WRITE, "ODIHR", e->org_other);
         expect(&p, PERM_ORG_WRITE, NULL, e->org_none);

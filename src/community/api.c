@@ -1,0 +1,356 @@
+/* api.c (community): the JSON API of concerns. Officers, forum members and supervisors
+ * (PERM_CONCERNS) record concerns, list and read those they may see and add steps;
+ * citizens, without signing in, raise a concern and follow it by tracking code. The
+ * citizens' routes are throttled per client address: submissions, and lookups of codes
+ * that do not exist (so codes cannot be guessed by trying). */
+#include "auth/authz.h"
+#include "auth/throttle.h"
+#include "community/community.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "http/response.h"
+#include "http/router.h"
+#include "web/api.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    PUBLIC_SUBMISSIONS_PER_HOUR = 20,
+    PUBLIC_MISSES_PER_WINDOW = 30,
+    PUBLIC_WINDOW_S = 900,
+};
+
+static const char *const concern_members[] = {
+    "channel", "service_code", "description", "area",    "site",      "about_site", "address",
+    "lat",     "long",         "anonymous",   "contact", "client_id", NULL};
+static const char *const step_members[] = {"status", "note", "public", "forum", "agency", NULL};
+
+static const char *str(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* Reads the body into c; P_EINVAL naming the member when a member has the wrong type. */
+static int concern_from_body(json_t *b, struct concern_new *c, p_error *err)
+{
+    static const char *const texts[] = {"channel", "service_code", "description", "area",
+                                        "site",    "about_site",   "address",     "client_id"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        json_t *v = json_object_get(b, texts[i]);
+        if (v && !json_is_string(v) && !json_is_null(v))
+            return p_fail(err, P_EINVAL, texts[i], "%s must be a string", texts[i]);
+    }
+    c->channel = str(b, "channel");
+    c->service_code = str(b, "service_code");
+    c->description = str(b, "description");
+    c->area_code = str(b, "area");
+    c->site_code = str(b, "site");
+    c->about_site_code = str(b, "about_site");
+    c->address = str(b, "address");
+    c->client_id = str(b, "client_id");
+    json_t *lat = json_object_get(b, "lat"), *lon = json_object_get(b, "long");
+    if ((lat && !json_is_null(lat)) || (lon && !json_is_null(lon))) {
+        if (!json_is_number(lat)) return p_fail(err, P_EINVAL, "lat", "lat must be a number");
+        if (!json_is_number(lon)) return p_fail(err, P_EINVAL, "long", "long must be a number");
+        c->has_location = true;
+        c->lat = json_number_value(lat);
+        c->lon = json_number_value(lon);
+    }
+    json_t *anon = json_object_get(b, "anonymous");
+    if (anon && !json_is_boolean(anon))
+        return p_fail(err, P_EINVAL, "anonymous", "anonymous must be true or false");
+    c->anonymous = json_is_true(anon);
+    json_t *contact = json_object_get(b, "contact");
+    if (contact && !json_is_null(contact)) {
+        if (!json_is_object(contact))
+            return p_fail(err, P_EINVAL, "contact", "contact must be an object");
+        static const char *const parts[] = {"name", "phone", "email", NULL};
+        if (api_only_fields(contact, parts, err) != P_OK) return P_EINVAL;
+        for (int i = 0; parts[i]; i++) {
+            json_t *v = json_object_get(contact, parts[i]);
+            if (v && !json_is_string(v))
+                return p_fail(err, P_EINVAL, "contact", "contact.%s must be a string", parts[i]);
+        }
+        c->contact_name = str(contact, "name");
+        c->contact_phone = str(contact, "phone");
+        c->contact_email = str(contact, "email");
+    }
+    return P_OK;
+}
+
+static void reply_created(http_request *req, json_t *rec, bool created)
+{
+    char loc[96];
+    snprintf(loc, sizeof loc, "/api/v1/concerns/%s", str(rec, "tracking_code"));
+    http_add_header(req, "Location", loc);
+    http_reply_json(req, created ? 201 : 200, rec);
+}
+
+static json_t *object_body(http_request *req, const char *const *members)
+{
+    json_t *body = http_json_body(req);
+    if (!body) return NULL;
+    p_error err;
+    p_error_clear(&err);
+    if (!json_is_object(body)) {
+        http_reply_fail(req, P_EINVAL, NULL, "the body must be a JSON object");
+        json_decref(body);
+        return NULL;
+    }
+    if (api_only_fields(body, members, &err) != P_OK) {
+        http_reply_error(req, &err);
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+static void create_handler(http_request *req)
+{
+    if (!authz_require(req, PERM_CONCERNS, NULL)) return;
+    json_t *body = object_body(req, concern_members);
+    store *s = body ? api_store(req) : NULL;
+    if (s) {
+        struct concern_new c = {0};
+        p_error err;
+        p_error_clear(&err);
+        int rc = concern_from_body(body, &c, &err);
+        if (rc == P_OK && !c.channel) c.channel = "station";
+        c.created_by = req->who.user_id;
+        json_t *rec = NULL;
+        bool created = false;
+        struct actor by = api_actor(req);
+        if (rc == P_OK) rc = concern_create(s, &c, &by, &rec, &created, &err);
+        if (rc != P_OK)
+            api_reply_status(req, rc, &err);
+        else
+            reply_created(req, rec, created);
+    }
+    json_decref(body);
+}
+
+static struct concern_viewer viewer_of(http_request *req)
+{
+    return (struct concern_viewer){req->who.user_id, req->who.role};
+}
+
+static void show_handler(http_request *req)
+{
+    if (!authz_require(req, PERM_CONCERNS, NULL)) return;
+    store *s = api_store(req);
+    if (!s) return;
+    p_error err;
+    p_error_clear(&err);
+    json_t *rec = NULL;
+    struct concern_viewer v = viewer_of(req);
+    struct actor by = api_actor(req);
+    int rc = concern_get(s, http_path_param(req, "code"), &v, &by, &rec, &err);
+    if (rc != P_OK)
+        api_reply_status(req, rc, &err);
+    else
+        http_reply_json(req, 200, rec);
+}
+
+static void list_handler(http_request *req)
+{
+    if (!authz_require(req, PERM_CONCERNS, NULL)) return;
+    store *s = api_store(req);
+    if (!s) return;
+    const char *overdue = http_query(req, "overdue");
+    struct concern_filter f = {.status = http_query(req, "status"),
+                               .service_code = http_query(req, "service_code"),
+                               .area_code = http_query(req, "area"),
+                               .overdue = overdue && strcmp(overdue, "true") == 0,
+                               .cursor = http_query(req, "cursor"),
+                               .limit = api_limit(req)};
+    p_error err;
+    p_error_clear(&err);
+    json_t *items = NULL;
+    char next[CURSOR_MAX];
+    struct concern_viewer v = viewer_of(req);
+    int rc = concern_list(s, &v, &f, &items, next, &err);
+    if (rc != P_OK)
+        api_reply_status(req, rc, &err);
+    else
+        api_reply_page(req, items, next);
+}
+
+static void step_handler(http_request *req)
+{
+    if (!authz_require(req, PERM_CONCERNS, NULL)) return;
+    json_t *body = object_body(req, step_members);
+    store *s = body ? api_store(req) : NULL;
+    if (s) {
+        p_error err;
+        p_error_clear(&err);
+        int rc = P_OK;
+        static const char *const texts[] = {"status", "note", "forum", "agency"};
+        for (size_t i = 0; rc == P_OK && i < 4; i++) {
+            json_t *v = json_object_get(body, texts[i]);
+            if (v && !json_is_string(v) && !json_is_null(v))
+                rc = p_fail(&err, P_EINVAL, texts[i], "%s must be a string", texts[i]);
+        }
+        json_t *pub = json_object_get(body, "public");
+        if (rc == P_OK && pub && !json_is_boolean(pub))
+            rc = p_fail(&err, P_EINVAL, "public", "public must be true or false");
+        struct concern_step st = {str(body, "status"), str(body, "note"), json_is_true(pub),
+                                  str(body, "forum"), str(body, "agency")};
+        json_t *rec = NULL;
+        struct concern_viewer v = viewer_of(req);
+        struct actor by = api_actor(req);
+        if (rc == P_OK)
+            rc = concern_advance(s, http_path_param(req, "code"), &st, &v, &by, &rec, &err);
+        if (rc != P_OK)
+            api_reply_status(req, rc, &err);
+        else
+            http_reply_json(req, 200, rec);
+    }
+    json_decref(body);
+}
+
+/* ---- citizens ----------------------------------------------------------------------------- */
+
+static void client_key(http_request *req, const char *kind, char key[static 160])
+{
+    snprintf(key, 160, "%s:%s", kind, http_client(req));
+}
+
+/* Replies 429 with Retry-After (and returns true) when this client is at max events of kind
+ * in the window. */
+static bool over_limit(http_request *req, store *s, const char *kind, long max, long window_s)
+{
+    char key[160];
+    client_key(req, kind, key);
+    long retry = 0;
+    p_error err;
+    p_error_clear(&err);
+    int rc = throttle_check(s, key, max, window_s, &retry, &err);
+    if (rc == P_OK) return false;
+    if (rc == P_ELIMIT) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%ld", retry > 0 ? retry : 1);
+        http_add_header(req, "Retry-After", ra);
+    }
+    api_reply_status(req, rc, &err);
+    return true;
+}
+
+/* Counts one event of kind for this client; a failure to count is logged, the request
+ * itself succeeded. */
+static void count_event(http_request *req, store *s, const char *kind, long window_s)
+{
+    char key[160];
+    client_key(req, kind, key);
+    p_error err;
+    p_error_clear(&err);
+    if (throttle_fail(s, key, window_s, &err) != P_OK)
+        log_error("community: could not count %s: %s", kind, err.message);
+}
+
+static void public_create_handler(http_request *req)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    if (over_limit(req, s, "submit", PUBLIC_SUBMISSIONS_PER_HOUR, 3600)) return;
+    json_t *body = object_body(req, concern_members);
+    if (!body) return;
+    struct concern_new c = {0};
+    p_error err;
+    p_error_clear(&err);
+    int rc = concern_from_body(body, &c, &err);
+    if (rc == P_OK && (json_object_get(body, "channel") || json_object_get(body, "site") ||
+                       json_object_get(body, "about_site")))
+        rc = p_fail(&err, P_EINVAL, json_object_get(body, "channel") ? "channel" : "site",
+                    "citizens' concerns come through the web; the police choose the station");
+    c.channel = "web";
+    json_t *rec = NULL;
+    bool created = false;
+    struct actor by = {"citizen", http_client(req)};
+    if (rc == P_OK) rc = concern_create(s, &c, &by, &rec, &created, &err);
+    if (rc == P_OK && created) count_event(req, s, "submit", 3600);
+    if (rc != P_OK) {
+        api_reply_status(req, rc, &err);
+    } else {
+        /* The citizen gets the public view: the tracking code is their only key. */
+        json_t *pub = NULL;
+        rc = concern_public(s, str(rec, "tracking_code"), &pub, &err);
+        if (rc != P_OK)
+            api_reply_status(req, rc, &err);
+        else
+            reply_created(req, pub, created);
+    }
+    json_decref(rec);
+    json_decref(body);
+}
+
+static void public_show_handler(http_request *req)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    if (over_limit(req, s, "lookup", PUBLIC_MISSES_PER_WINDOW, PUBLIC_WINDOW_S)) return;
+    p_error err;
+    p_error_clear(&err);
+    json_t *rec = NULL;
+    int rc = concern_public(s, http_path_param(req, "code"), &rec, &err);
+    if (rc == P_ENOTFOUND) count_event(req, s, "lookup", PUBLIC_WINDOW_S);
+    if (rc != P_OK)
+        api_reply_status(req, rc, &err);
+    else
+        http_reply_json(req, 200, rec);
+}
+
+static void services_handler(http_request *req)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    p_error err;
+    p_error_clear(&err);
+    json_t *items = NULL;
+    int rc = community_services(s, &items, &err);
+    if (rc != P_OK)
+        api_reply_status(req, rc, &err);
+    else
+        api_reply_page(req, items, "");
+}
+
+static const struct param_spec code_params[] = {{.name = "code", .type = PARAM_CODE, .max_len = 16},
+                                                {0}};
+static const struct param_spec list_params[] = {
+    API_PAGE_PARAMS,
+    {.name = "status", .type = PARAM_ENUM, .enum_values = CONCERN_STATUSES},
+    {.name = "service_code", .type = PARAM_CODE, .max_len = 40},
+    {.name = "area", .type = PARAM_CODE, .max_len = 40},
+    {.name = "overdue", .type = PARAM_ENUM, .enum_values = "true|false"},
+    {0}};
+
+void community_register_routes(void)
+{
+    const struct route routes[] = {
+        {.methods = HTTP_GET, .pattern = "/api/v1/services", .handler = services_handler},
+        {.methods = HTTP_GET,
+         .pattern = "/api/v1/concerns",
+         .handler = list_handler,
+         .params = list_params},
+        {.methods = HTTP_POST, .pattern = "/api/v1/concerns", .handler = create_handler},
+        {.methods = HTTP_GET,
+         .pattern = "/api/v1/concerns/{code}",
+         .handler = show_handler,
+         .params = code_params},
+        {.methods = HTTP_POST,
+         .pattern = "/api/v1/concerns/{code}/events",
+         .handler = step_handler,
+         .params = code_params},
+        {.methods = HTTP_POST,
+         .pattern = "/api/v1/public/concerns",
+         .handler = public_create_handler},
+        {.methods = HTTP_GET,
+         .pattern = "/api/v1/public/concerns/{code}",
+         .handler = public_show_handler,
+         .params = code_params},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        router_add(&routes[i]);
+}
