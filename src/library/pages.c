@@ -276,18 +276,16 @@ static void results(struct page *p, json_t *out, json_t *priorities)
     html_close(h, "div");
 }
 
-/* The catalogue: every document by series and volume. */
-static void catalogue(struct page *p, store *s)
+/* The catalogue: every document by series and volume, with the filters of the form. */
+static void catalogue(struct page *p, store *s, int year)
 {
     html *h = &p->h;
     struct library_list_filter f = {.lang = query(p->req, "lang"),
                                     .priority = query(p->req, "priority"),
                                     .series = query(p->req, "series"),
+                                    .year = year,
                                     .cursor = query(p->req, "cursor"),
                                     .limit = 50};
-    int64_t year = 0;
-    if (query(p->req, "year") && text_parse_int64(query(p->req, "year"), 1900, 2100, &year))
-        f.year = (int)year;
     p_error err;
     p_error_clear(&err);
     json_t *items = NULL;
@@ -308,9 +306,10 @@ static void catalogue(struct page *p, store *s)
         html_close(h, "li");
     }
     html_close(h, "ul");
-    if (next[0]) {
+    if (next[0]) { /* the next page keeps the filters */
         buf href = BUF_INIT;
-        buf_puts(&href, "/library?cursor=");
+        search_url(&href, p->req, NULL, NULL, 1);
+        buf_puts(&href, strchr(buf_str(&href), '?') ? "&cursor=" : "?cursor=");
         buf_url_encode(&href, next);
         html_elem(h, "a", T(p->lang, "Next"), "href", buf_str(&href), "rel", "next", NULL);
         buf_free(&href);
@@ -332,9 +331,12 @@ static void search_page(http_request *req)
     }
     json_t *out = NULL;
     int rc = P_OK;
-    if (query(req, "q")) {
-        int64_t year = 0, page = 1;
-        if (query(req, "year")) (void)text_parse_int64(query(req, "year"), 1900, 2100, &year);
+    int64_t year = 0;
+    if (query(req, "year") && !text_parse_int64(query(req, "year"), 1900, 2100, &year))
+        rc = p_fail(&err, P_EINVAL, "year", "%s",
+                    T(req->lang, "Enter a year between 1900 and 2100."));
+    if (rc == P_OK && query(req, "q")) {
+        int64_t page = 1;
         if (query(req, "page")) (void)text_parse_int64(query(req, "page"), 1, 100, &page);
         struct library_query lq = {.q = query(req, "q"),
                                    .lang = query(req, "lang"),
@@ -354,11 +356,13 @@ static void search_page(http_request *req)
         html_close(&p.h, "p");
     }
     search_form(&p, priorities, rc == P_OK ? NULL : &err);
-    if (rc != P_OK && err.field[0] == '\0') page_error(&p, &err);
+    /* q and year show their error next to the box; others (lang, priority) above */
+    if (rc != P_OK && strcmp(err.field, "q") != 0 && strcmp(err.field, "year") != 0)
+        page_error(&p, &err);
     if (out)
         results(&p, out, priorities);
     else if (rc == P_OK)
-        catalogue(&p, s);
+        catalogue(&p, s, (int)year);
     json_decref(out);
     json_decref(priorities);
     page_finish(&p, rc == P_OK ? 200 : p_status_http((p_status)rc));

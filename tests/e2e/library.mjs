@@ -7,6 +7,7 @@
 
 const UPLOAD_WORD = 'quillworthy';
 const UPLOAD_TEXT = `Community safety audits in small towns.\nA ${UPLOAD_WORD} checklist helps the police and the municipality walk the streets together.\n`;
+const CATALOGUE_FILLERS = 52;
 const HOSTILE_WORD = 'xylographic';
 const HOSTILE = `${HOSTILE_WORD} <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> <mark>not a highlight</mark> & more`;
 
@@ -170,9 +171,25 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
         check(await page.inputValue('#f-q') === bad, `${bad}: the query is kept`);
         check(!(await page.$('section.results')), 'no results');
       }
-      check((await page.textContent('#f-q-error')) !== '', 'message shown');
       await search(page, '"unclosed');
       check((await page.textContent('#f-q-error')).includes('"'), 'the unclosed phrase names the quote');
+
+      // A year out of range is refused next to its field, with or without a query.
+      for (const q of ['police', '']) {
+        await page.fill('#f-q', q);
+        await page.fill('#f-year', '1800');
+        const [resp] = await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+        check(resp.status() === 400, `year 1800 ${q ? 'with' : 'without'} a query answered ${resp.status()}`);
+        const invalid = await page.$$eval('.field.invalid input', (is) => is.map((i) => i.name));
+        check(invalid.join() === 'year', `the error is on the year: ${invalid}`);
+        check((await page.textContent('#f-year-error')).includes('1900'), 'the year error says the range');
+        check(await page.inputValue('#f-year') === '1800' && await page.inputValue('#f-q') === q, 'the values are kept');
+        check(!(await page.$('section.results')) && !(await page.$('ul.catalogue')), 'neither results nor an unfiltered catalogue');
+      }
+      // A filter without a box of its own (a hand-made URL) still shows its error.
+      const resp = await page.goto(`${base}/library?q=police&lang=zz`);
+      check(resp.status() === 400, `an unknown language answered ${resp.status()}`);
+      check((await page.textContent('main [role=alert]')).includes('lang'), 'the error is shown above the results');
     });
 
     await test('v. a reader sees no editing actions; the librarian\'s pages answer 403', async () => {
@@ -286,7 +303,43 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       check(gone.status() === 404, `the deleted document is 404, got ${gone.status()}`);
     });
 
-    await test('x. markup in an abstract and titles is shown as text, in the snippet and on the page', async () => {
+    await test('x. the catalogue: the filters of the form without a query; its next page keeps them', async () => {
+      const page = librarian.page;
+      await page.goto(base + '/library');
+      const headers = { 'X-CSRF-Token': await csrf(page) };
+      const ids = [];
+      try {
+        for (let i = 1; i <= CATALOGUE_FILLERS; i++) {
+          const r = await librarian.ctx.request.post(base + '/api/v1/documents', {
+            headers, data: { title: `Drug precursor control notes ${i}`, series: 'E2E Catalogue Series', volume: i, year: 2019, priorities: ['DRUGS'] },
+          });
+          check(r.status() === 201, `filler ${i} answered ${r.status()}`);
+          ids.push((await r.json()).id);
+        }
+        await page.selectOption('#f-priority', 'DRUGS');
+        await Promise.all([page.waitForNavigation(), page.click('form.filters button[type=submit]')]);
+        const links = () => page.$$eval('ul.catalogue li > a', (as) => as.map((a) => a.getAttribute('href')));
+        const first = await links();
+        check(first.length === 50, `the catalogue's page holds 50 documents, got ${first.length}`);
+        check(await page.inputValue('#f-priority') === 'DRUGS', 'the form keeps the priority');
+        await Promise.all([page.waitForNavigation(), page.click('main a[rel=next]')]);
+        const u = new URL(page.url()).searchParams;
+        check(u.get('priority') === 'DRUGS' && u.get('cursor'), `the next page keeps the filter: ${page.url()}`);
+        const second = await links();
+        const all = new Set([...first, ...second]);
+        const expected = ids.map((id) => `/library/documents/${id}`);
+        check(second.length === CATALOGUE_FILLERS - 50 && all.size === CATALOGUE_FILLERS && expected.every((h) => all.has(h)),
+          `the two pages hold the ${CATALOGUE_FILLERS} DRUGS documents once: ${first.length} + ${second.length}, ${all.size} distinct`);
+        check(!(await page.$('main a[rel=next]')), 'no next link on the last page');
+      } finally {
+        for (const id of ids) {
+          const del = await librarian.ctx.request.delete(`${base}/api/v1/documents/${id}`, { headers });
+          check(del.status() === 204, `clean-up delete answered ${del.status()}`);
+        }
+      }
+    });
+
+    await test('y. markup in an abstract and titles is shown as text, in the snippet and on the page', async () => {
       const page = librarian.page;
       await page.goto(base + '/library');
       const headers = { 'X-CSRF-Token': await csrf(page) };
