@@ -6,7 +6,7 @@ LISTEN  ?= 127.0.0.1:8080
 BUILD   := build
 ASAN    := build-asan
 
-.PHONY: run test build build-asan deps fuzz bench bench-activities soak format clean po
+.PHONY: run test build build-asan deps fuzz bench bench-activities bench-library soak format clean po
 
 run: deps build
 	@if [ ! -f "$(DB)" ]; then ./$(BUILD)/polis init --db "$(DB)" --demo; fi
@@ -42,6 +42,12 @@ bench:
 bench-activities:
 	@scripts/deps.sh bench
 	@N=$(if $(N),$(N),1000000) bench/activities.sh
+
+# The library's search at N documents of about 3 KB (default 100,000; about a quarter of an
+# hour): `make bench-library N=10000` for a quick run.
+bench-library:
+	@scripts/deps.sh bench
+	@N=$(if $(N),$(N),100000) bench/library.sh
 
 soak:
 	@scripts/deps.sh test
