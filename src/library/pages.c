@@ -155,9 +155,17 @@ static void search_form(struct page *p, json_t *priorities, const p_error *err)
     html_close(h, "select");
     html_close(h, "div");
     page_input(p, T(p->lang, "Year"), "number", "year", query(p->req, "year"), err);
-    if (query(p->req, "series"))
+    if (query(p->req, "series")) { /* set by a facet link: shown, with a way back */
         html_void(h, "input", "type", "hidden", "name", "series", "value", query(p->req, "series"),
                   NULL);
+        buf all = BUF_INIT;
+        search_url(&all, p->req, "series", NULL, 1);
+        html_open(h, "p", "class", "active-filter", NULL);
+        html_textf(h, "%s: %s · ", T(p->lang, "Series"), query(p->req, "series"));
+        html_elem(h, "a", T(p->lang, "All series"), "href", buf_str(&all), NULL);
+        html_close(h, "p");
+        buf_free(&all);
+    }
     html_elem(h, "button", T(p->lang, "Search"), "type", "submit", NULL);
     html_close(h, "form");
     html_elem(h, "p",

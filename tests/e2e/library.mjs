@@ -155,6 +155,19 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       const both = await results(page);
       check(both.length === ny && ny < n && both.every((r) => r.lang === 'ru' && r.meta.some((m) => m.endsWith('2008'))),
         `${both.length} Russian results of 2008, facet said ${ny}`);
+
+      // The series has no box in the form: the page says it is set and how to drop it.
+      await page.goto(`${base}/library?q=police`);
+      check(!(await page.$('p.active-filter')), 'no series set yet');
+      const series = page.locator('aside.facets a[href*="series=TNTD"]');
+      const ns = Number((await series.locator('xpath=..').textContent()).match(/\((\d+)\)\s*$/)[1]);
+      await Promise.all([page.waitForNavigation(), series.click()]);
+      const tntd = await results(page);
+      check(tntd.length === ns && tntd.every((r) => r.meta.some((m) => m.startsWith('TNTD/SPMU Publication Series'))),
+        `${tntd.length} results of the TNTD series, facet said ${ns}`);
+      check((await page.textContent('p.active-filter')).startsWith('Series: TNTD/SPMU Publication Series'), 'the series is shown');
+      await Promise.all([page.waitForNavigation(), page.click('p.active-filter a')]);
+      check(!new URL(page.url()).searchParams.has('series') && await stated(page) === total, `"All series" drops it: ${page.url()}`);
     });
 
     await test('u. a malformed query shows its error next to the search box, not a server error', async () => {
@@ -202,6 +215,8 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       check(!(await page.$('main a[href$="/edit"]')), 'no edit link');
       check(!(await page.$('main input[type=file]')), 'no upload');
       check((await page.$$('table.editions a[download]')).length > 0, 'the files can be downloaded');
+      const similar = await page.$$eval('section.similar li a', (as) => as.map((a) => a.getAttribute('href')));
+      check(similar.length > 0 && !similar.includes('/library/documents/1'), `similar documents, not itself: ${similar}`);
       for (const where of ['/library/documents/new', '/library/documents/1/edit']) {
         const resp = await page.goto(base + where);
         check(resp.status() === 403, `${where} answered ${resp.status()}`);
@@ -255,15 +270,33 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       check((await page.textContent('p.abstract')).trim() === abstract, 'the abstract');
       check((await page.$$('table.editions tbody tr')).length === 0, 'no editions yet');
 
+      // Edit: the form comes filled from the record.
+      await Promise.all([page.waitForNavigation(), page.click(`main a[href="/library/documents/${id}/edit"]`)]);
+      check((await page.textContent('main h1')).trim() === 'Edit document', 'edit heading');
+      check(await page.inputValue('#f-year') === '2024' && await page.inputValue('#f-series') === 'E2E Series' &&
+        await page.isChecked('#f-pri-PDR'), 'the edit form is filled from the record');
+      await page.fill('#f-subtitle', 'a practical guide');
+      [resp] = await Promise.all([page.waitForNavigation(), page.click('form.record-form button[type=submit]')]);
+      check(new URL(page.url()).pathname === `/library/documents/${id}`, `back on the document: ${page.url()}`);
+      check((await page.textContent('p.subtitle')).trim() === 'a practical guide', 'the edit is saved');
+
+      // A Russian edition with a title only.
+      await page.selectOption('#f-ed-lang', 'ru');
+      await page.fill('#f-ed-title', 'Аудит безопасности сообществ');
+      await Promise.all([page.waitForNavigation(), page.click(`form[action="/library/documents/${id}/editions"] button[type=submit]`)]);
+      let rows = await page.$$eval('table.editions tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      check(JSON.stringify(rows) === JSON.stringify([['Русский', 'Аудит безопасности сообществ', '—', 'No file']]), `the Russian edition: ${JSON.stringify(rows)}`);
+
       // Upload a text file as the English edition.
       await page.selectOption('#f-up-lang', 'en');
       await page.fill('#f-up-title', 'Community safety audits');
       await page.setInputFiles('#f-up-file', { name: 'safety-audits.txt', mimeType: 'text/plain', buffer: Buffer.from(UPLOAD_TEXT) });
       [resp] = await Promise.all([page.waitForNavigation(), page.click(`form[action="/library/documents/${id}/upload"] button[type=submit]`)]);
       check(resp.ok() && new URL(page.url()).pathname === `/library/documents/${id}`, `back on the document: ${resp.status()} ${page.url()}`);
-      const row = await page.$$eval('table.editions tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-      check(row.length === 1 && row[0][0] === 'English' && row[0][1] === 'Community safety audits' && row[0][2].startsWith('safety-audits.txt'),
-        `the edition with its file: ${JSON.stringify(row)}`);
+      rows = await page.$$eval('table.editions tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      const row = rows.filter((r) => r[0] === 'English');
+      check(rows.length === 2 && row.length === 1 && row[0][1] === 'Community safety audits' && row[0][2].startsWith('safety-audits.txt'),
+        `the edition with its file: ${JSON.stringify(rows)}`);
 
       // The worker extracts the text: poll the search until the word is found.
       let found = [];
@@ -290,7 +323,8 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       // Delete the edition (confirmed), then the document.
       await Promise.all([page.waitForNavigation(), page.click(`form[action="/library/documents/${id}/editions/en/delete"] button`)]);
       check(dialogs.length === 1 && dialogs[0].includes('cannot be undone'), `deleting an edition asks first: ${dialogs}`);
-      check((await page.$$('table.editions tbody tr')).length === 0, 'the edition is gone');
+      rows = await page.$$eval('table.editions tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+      check(rows.join() === 'Русский', `the English edition is gone, the Russian stays: ${rows}`);
       check((await librarian.ctx.request.get(base + dl)).status() === 404, 'its file is gone');
       await page.goto(`${base}/library?q=${UPLOAD_WORD}`);
       check(await stated(page) === 0 && (await page.textContent('p.empty')).trim() === 'No documents match.', 'its text is no longer found');
