@@ -287,6 +287,16 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       let rows = await page.$$eval('table.editions tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
       check(JSON.stringify(rows) === JSON.stringify([['Русский', 'Аудит безопасности сообществ', '—', 'No file']]), `the Russian edition: ${JSON.stringify(rows)}`);
 
+      // A file that is none of the accepted types is refused with its reason; nothing is added.
+      await page.selectOption('#f-up-lang', 'en');
+      await page.setInputFiles('#f-up-file', { name: 'photo.txt', mimeType: 'text/plain',
+        buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 0)]) });
+      [resp] = await Promise.all([page.waitForNavigation(), page.click(`form[action="/library/documents/${id}/upload"] button[type=submit]`)]);
+      check(resp.status() >= 400 && resp.status() < 500, `a PNG named .txt is refused with 4xx, got ${resp.status()}`);
+      check((await page.textContent('main')).length > 0 && await page.$('main a[href="/library"]'), 'an error page with a way back');
+      await page.goto(`${base}/library/documents/${id}`);
+      check((await page.$$('table.editions tbody tr')).length === 1, 'no edition was added');
+
       // Upload a text file as the English edition.
       await page.selectOption('#f-up-lang', 'en');
       await page.fill('#f-up-title', 'Community safety audits');
