@@ -81,10 +81,12 @@ static int concern_from_body(json_t *b, struct concern_new *c, p_error *err)
     return P_OK;
 }
 
-static void reply_created(http_request *req, json_t *rec, bool created)
+/* Replies rec (201 when created, 200 for a retry) with its Location under base: the
+ * officers' path or the citizens' one, whose reader has no session. */
+static void reply_created(http_request *req, const char *base, json_t *rec, bool created)
 {
     char loc[96];
-    snprintf(loc, sizeof loc, "/api/v1/concerns/%s", str(rec, "tracking_code"));
+    snprintf(loc, sizeof loc, "%s/%s", base, str(rec, "tracking_code"));
     http_add_header(req, "Location", loc);
     http_reply_json(req, created ? 201 : 200, rec);
 }
@@ -127,7 +129,7 @@ static void create_handler(http_request *req)
         if (rc != P_OK)
             api_reply_status(req, rc, &err);
         else
-            reply_created(req, rec, created);
+            reply_created(req, "/api/v1/concerns", rec, created);
     }
     json_decref(body);
 }
@@ -280,7 +282,7 @@ static void public_create_handler(http_request *req)
         if (rc != P_OK)
             api_reply_status(req, rc, &err);
         else
-            reply_created(req, pub, created);
+            reply_created(req, "/api/v1/public/concerns", pub, created);
     }
     json_decref(rec);
     json_decref(body);

@@ -874,6 +874,8 @@ class LiveTest(unittest.TestCase):
         r = citizen.post(public, body)
         self.assertEqual(r.status, 201, r)
         code = check_reply(self, public, "post", r)["tracking_code"]
+        # The citizen has no session: the Location is the path they can read.
+        self.assertEqual(r.header("Location"), f"{public}/{code}")
         r = citizen.post(public, body)
         self.assertEqual(r.status, 200, r)
         check_reply(self, public, "post", r)
