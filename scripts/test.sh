@@ -74,10 +74,10 @@ start_pg() {
 }
 
 # The API tests that run on PostgreSQL so far: accounts, sessions, audit, the framework, the
-# OpenAPI description, pages, the server's life cycle and the fault tests. (Activities need
-# their full-text queries' PostgreSQL twins first.)
+# OpenAPI description, pages, the server's life cycle, two servers on one database and the
+# fault tests. (Activities need their full-text queries' PostgreSQL twins first.)
 PG_API_TESTS=(test_session.py test_users_audit.py test_framework.py test_openapi.py
-              test_lifecycle.py test_pages.py test_pg_faults.py)
+              test_lifecycle.py test_pages.py test_two_servers.py test_pg_faults.py)
 
 format_level
 if build_all; then

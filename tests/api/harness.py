@@ -73,17 +73,22 @@ class PolisServer:
     """A polis serve process on a fresh database with demo data. All demo users share
     ADMIN_PASSWORD. Use as a context manager or call start()/stop()."""
 
-    def __init__(self, env=None, demo=True):
+    def __init__(self, env=None, demo=True, same_db_as=None):
+        """same_db_as: another PolisServer whose database this one serves too (it must have
+        been started first; that one creates and removes the database)."""
         self.dir = tempfile.mkdtemp(prefix="polis-test-")
         self.db = os.path.join(self.dir, "polis.db")
         self.pg_name = None
         self.initialized = False
-        if on_postgres():
+        if same_db_as is not None:
+            self.db = same_db_as.db
+            self.initialized = True
+        elif on_postgres():
             self.pg_name = f"polis_test_{os.getpid()}_{next(_pg_databases)}"
             psql(PG_URL, f"CREATE DATABASE {self.pg_name}")
             self.db = pg_url(self.pg_name)
         self.env = {"POLIS_LOGIN_MAX_CLIENT": "100000", "POLIS_LOG_REQUESTS": "1"}
-        if self.pg_name:  # no database file to put the library's files beside
+        if on_postgres():  # no database file to put the library's files beside
             self.env["POLIS_FILES"] = os.path.join(self.dir, "files")
         self.env.update(env or {})
         self.demo = demo
@@ -99,7 +104,8 @@ class PolisServer:
         self.initialized = True
 
     def start(self):
-        if not (self.initialized if self.pg_name else os.path.exists(self.db)):
+        on_url = self.db.startswith(("postgres://", "postgresql://"))
+        if not (self.initialized if on_url else os.path.exists(self.db)):
             self.init_db()
         self.port = free_port()
         self.log = open(self.log_path, "w")
