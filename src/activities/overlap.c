@@ -3,6 +3,7 @@
  * full-text index (never a scan of every activity), then scored in C by the formula that
  * overlap.h documents. No HTTP here. */
 #include "activities/overlap.h"
+#include "search/analyze.h"
 #include "activities/activities.h"
 #include "activities/internal.h"
 #include "core/buf.h"
@@ -393,8 +394,12 @@ static int by_docs(const void *a, const void *b)
  * word costs no more than a rare one. */
 static int word_docs(store *s, const char *w, int64_t *docs, p_error *err)
 {
-    char quoted[WORD_BYTES + 3];
-    snprintf(quoted, sizeof quoted, "\"%s\"", w);
+    char token[SEARCH_TOKEN_MAX + 1], quoted[SEARCH_TOKEN_MAX + 3];
+    if (search_token(w, strlen(w), NULL, SEARCH_STEM, token) == 0) {
+        *docs = 0;
+        return P_OK;
+    }
+    snprintf(quoted, sizeof quoted, "\"%s\"", token);
     store_stmt *st;
     int rc = store_prepare(s,
                            "SELECT count(*) FROM (SELECT rowid FROM activities_fts"
@@ -431,7 +436,9 @@ static int text_query(store *s, const struct probe *p, buf *out, p_error *err)
     int64_t docs = 0;
     for (int i = 0; i < n && i < FTS_WORDS_MAX && docs + v[i].docs <= FTS_DOCS_MAX; i++) {
         docs += v[i].docs;
-        buf_printf(out, "%s\"%s\"", i ? " OR " : "", v[i].w);
+        char token[SEARCH_TOKEN_MAX + 1]; /* the index holds stems: search the word's */
+        if (search_token(v[i].w, strlen(v[i].w), NULL, SEARCH_STEM, token) == 0) continue;
+        buf_printf(out, "%s\"%s\"", out->len ? " OR " : "", token);
     }
     return P_OK;
 }

@@ -5,6 +5,7 @@
 #include "activities/activities.h"
 #include "activities/internal.h"
 #include "core/text.h"
+#include "search/query.h"
 #include "framework/framework.h"
 #include "framework/service.h"
 #include "core/mem.h"
@@ -649,30 +650,16 @@ bool activity_budget_minor(json_t *rec, int64_t *minor)
 
 /* ---- full-text query -------------------------------------------------------------------- */
 
-static bool word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
 int activity_fts_query(const char *q, buf *out, p_error *err)
 {
+    /* The search box's language (words, "phrases", prefix*, AND/OR/NOT), each word analysed
+     * as English and as Russian: the titles and descriptions are indexed in both. */
     buf_reset(out);
-    int words = 0;
-    for (const unsigned char *p = (const unsigned char *)q; *p;) {
-        if (!word_byte(*p)) {
-            p++;
-            continue;
-        }
-        const unsigned char *start = p;
-        while (*p && word_byte(*p))
-            p++;
-        if (++words > ACTIVITY_Q_WORDS_MAX)
-            return p_fail(err, P_EINVAL, "q", "q has more than %d words", ACTIVITY_Q_WORDS_MAX);
-        if (words > 1) buf_puts(out, " AND ");
-        buf_putc(out, '"');
-        buf_append(out, (const char *)start, (size_t)(p - start));
-        buf_putc(out, '"');
-    }
-    if (words == 0) return p_fail(err, P_EINVAL, "q", "q has no word to search for");
+    search_query *sq = NULL;
+    int rc = search_query_parse(q, &sq, err);
+    if (rc != P_OK) return rc;
+    static const char *const langs[] = {"en", "ru", NULL};
+    search_query_fts5(sq, langs, out);
+    search_query_free(sq);
     return P_OK;
 }
