@@ -374,6 +374,31 @@ static void test_insert_id_and_changes(void **state)
     store_close(s);
 }
 
+static void test_maintenance(void **state)
+{
+    store *s = open_fresh(state);
+    insert_item(s, "kept", 1, NULL);
+    p_error err;
+    assert_int_equal(store_check_integrity(s, &err), P_OK);
+    struct engine *e = *state;
+    char out[600];
+    snprintf(out, sizeof out, "%s.backup", e->target);
+    if (is_pg(s)) {
+        /* No file copy of a PostgreSQL database: the message names the tool to use. */
+        assert_int_equal(store_backup(s, "/tmp/never-written.db", &err), P_EINVAL);
+        assert_non_null(strstr(err.message, "pg_dump"));
+        assert_int_equal(access("/tmp/never-written.db", F_OK), -1);
+    } else {
+        assert_int_equal(store_backup(s, out, &err), P_OK);
+        store *copy = NULL;
+        assert_int_equal(store_open(out, &copy, &err), P_OK);
+        assert_int_equal(count_items(copy), 1);
+        store_close(copy);
+        unlink(out);
+    }
+    store_close(s);
+}
+
 static void test_thread_connection_survives_a_break(void **state)
 {
     struct engine *e = *state;
@@ -454,6 +479,7 @@ static const struct {
     {"conflicts", test_conflicts},
     {"transactions", test_transactions},
     {"insert_id_and_changes", test_insert_id_and_changes},
+    {"maintenance", test_maintenance},
     {"thread_connection_survives_a_break", test_thread_connection_survives_a_break},
 };
 #define N_CONTRACT (sizeof contract / sizeof contract[0])
