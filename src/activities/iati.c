@@ -3,12 +3,16 @@
  * organisations, priorities, focus areas and lines come from the framework's service. */
 #include "activities/iati.h"
 #include "activities/export.h"
+#include "activities/internal.h"
 #include "core/text.h"
 #include "framework/service.h"
 
 #include <libxml/xmlwriter.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Every writer call returns < 0 on failure; the writer functions below return -1 then. */
 #define W(call)                                                                                    \
@@ -316,34 +320,86 @@ static int write_sectors(struct iati_ctx *c, json_t *rec)
     return 0;
 }
 
-/* An amount as the API gives it (integer or real with at most two decimals) as text. */
-static void amount_text(json_t *amount, char out[static 32])
+/* Days since 1970-01-01 of "YYYY-MM-DD" (already validated), and back. */
+static int64_t date_days(const char *d)
 {
-    if (json_is_integer(amount))
-        snprintf(out, 32, "%lld", (long long)json_integer_value(amount));
-    else
-        snprintf(out, 32, "%.2f", json_real_value(amount));
+    char y[5] = {d[0], d[1], d[2], d[3], 0}, m[3] = {d[5], d[6], 0}, dd[3] = {d[8], d[9], 0};
+    int64_t year = 1970, month = 1, day = 1;
+    (void)text_parse_int64(y, 1, 9999, &year);
+    (void)text_parse_int64(m, 1, 12, &month);
+    (void)text_parse_int64(dd, 1, 31, &day);
+    struct tm tm = {0};
+    tm.tm_year = (int)year - 1900;
+    tm.tm_mon = (int)month - 1;
+    tm.tm_mday = (int)day;
+    return (int64_t)(timegm(&tm) / 86400);
 }
 
-static int write_budget(struct iati_ctx *c, json_t *rec)
+static void days_date(int64_t days, char out[static 11])
 {
-    json_t *budget = json_object_get(rec, "budget");
-    if (!json_is_object(budget)) return 0;
-    const char *start = json_string_value(json_object_get(rec, "planned_start"));
-    const char *end = json_string_value(json_object_get(rec, "planned_end"));
-    char amount[32];
-    amount_text(json_object_get(budget, "amount"), amount);
+    time_t t = (time_t)(days * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* The day one year after days (the same month and day; 28 February after a 29th). */
+static int64_t next_year(int64_t days)
+{
+    time_t t = (time_t)(days * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    bool leap_day = tm.tm_mon == 1 && tm.tm_mday == 29;
+    tm.tm_year += 1;
+    if (leap_day) tm.tm_mday = 28;
+    return (int64_t)(timegm(&tm) / 86400);
+}
+
+static int budget_period(struct iati_ctx *c, const char *currency, const char *from, const char *to,
+                         int64_t minor)
+{
+    char value[40];
+    snprintf(value, sizeof value, "%s%lld.%02lld", minor < 0 ? "-" : "",
+             (long long)(llabs(minor) / 100), (long long)(llabs(minor) % 100));
     W(xmlTextWriterStartElement(c->w, X("budget")));
     W(attr(c, "type", "1"));
     W(attr(c, "status", "1"));
-    W(empty_element(c, "period-start", (const char *const[]){"iso-date", start, NULL}));
-    W(empty_element(c, "period-end", (const char *const[]){"iso-date", end ? end : start, NULL}));
+    W(empty_element(c, "period-start", (const char *const[]){"iso-date", from, NULL}));
+    W(empty_element(c, "period-end", (const char *const[]){"iso-date", to, NULL}));
     W(xmlTextWriterStartElement(c->w, X("value")));
-    W(attr(c, "currency", json_string_value(json_object_get(budget, "currency"))));
-    W(attr(c, "value-date", start));
-    W(xmlTextWriterWriteString(c->w, X(amount)));
+    W(attr(c, "currency", currency));
+    W(attr(c, "value-date", from));
+    W(xmlTextWriterWriteString(c->w, X(value)));
     W(xmlTextWriterEndElement(c->w));
     W(xmlTextWriterEndElement(c->w));
+    return 0;
+}
+
+/* IATI budgets cover at most a year each: a longer planned period is split into yearly
+ * budgets from its start, the amount shared by days (in minor units, the rest to the last
+ * period, so the parts add up to the whole). */
+static int write_budget(struct iati_ctx *c, json_t *rec)
+{
+    json_t *budget = json_object_get(rec, "budget");
+    int64_t minor = 0;
+    if (!json_is_object(budget) || !activity_budget_minor(rec, &minor)) return 0;
+    const char *start = json_string_value(json_object_get(rec, "planned_start"));
+    const char *end = json_string_value(json_object_get(rec, "planned_end"));
+    const char *currency = json_string_value(json_object_get(budget, "currency"));
+    int64_t first = date_days(start), last = end ? date_days(end) : first;
+    if (last < first) last = first;
+    int64_t total_days = last - first + 1, given = 0;
+    for (int64_t from = first; from <= last;) {
+        int64_t to = next_year(from) - 1;
+        if (to > last) to = last;
+        int64_t part = to == last ? minor - given : minor * (to - from + 1) / total_days;
+        given += part;
+        char a[11], b[11];
+        days_date(from, a);
+        days_date(to, b);
+        W(budget_period(c, currency, a, b, part));
+        from = to + 1;
+    }
     return 0;
 }
 

@@ -223,6 +223,30 @@ class IatiExportTest(unittest.TestCase):
                     if n.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"]
         self.assertEqual(title_ru, [CREATED["title"]["ru"]])
 
+    def test_budgets_cover_at_most_a_year_each_and_add_up(self):
+        r = ADMIN.post("/api/v1/activities", {
+            "title": {"en": "Quarzite multi-year police reform programme"}, "type": "advice",
+            "status": "planned", "lead_org": "SPMU", "planned_start": "2012-03-15",
+            "planned_end": "2014-09-30", "priorities": ["PDR"],
+            "budget": {"amount": 100000.01, "currency": "EUR", "source": "Unified budget"}})
+        self.assertEqual(r.status, 201, r)
+        body = self.get("q=quarzite")
+        self.assertEqual(xmllint(write("budgets.xml", body)).returncode, 0)
+        act = activity(ET.fromstring(body), r.json["id"])
+        periods = [(b.find("period-start").get("iso-date"), b.find("period-end").get("iso-date"),
+                    b.findtext("value")) for b in act.findall("budget")]
+        self.assertEqual([(p[0], p[1]) for p in periods],
+                         [("2012-03-15", "2013-03-14"), ("2013-03-15", "2014-03-14"),
+                          ("2014-03-15", "2014-09-30")])
+        cents = sum(round(float(p[2]) * 100) for p in periods)
+        self.assertEqual(cents, 10000001)
+        self.assertTrue(all(b.find("value").get("currency") == "EUR"
+                            for b in act.findall("budget")))
+        one_day = [b for b in activity(ET.fromstring(self.get("q=zebra")), CREATED["id"])
+                   .findall("budget")]
+        self.assertEqual(len(one_day), 1)
+        self.assertEqual(one_day[0].findtext("value"), "2500.50")
+
     def test_cli_export_writes_the_same_document(self):
         for args, query in [([], ""), (["--priority", "THB", "--status", "completed"],
                                         "priority=THB&status=completed")]:
