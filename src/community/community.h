@@ -52,8 +52,9 @@ struct concern_new {
 /* Records a concern: checks every member (P_EINVAL for malformed, P_EUNPROC for broken rules,
  * naming the field; P_ENOTFOUND naming service_code for an unknown service), assigns a
  * tracking code and the due date of its service, writes the public "received" event and the
- * audit entry. When client_id was recorded before, nothing is written and *created is false:
- * *out is the concern that submission made. *out is the officers' view. */
+ * audit entry. When client_id was recorded before by the same user through the same
+ * channel, nothing is written and *created is false: *out is the concern that submission
+ * made; by anyone else, P_ECONFLICT naming client_id. *out is the officers' view. */
 MUST_CHECK int concern_create(store *s, const struct concern_new *c, const struct actor *by,
                               json_t **out, bool *created, p_error *err);
 

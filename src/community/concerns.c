@@ -290,20 +290,37 @@ static int add_event(store *s, int64_t concern, const char *at, const char *acto
     return store_run(st, err);
 }
 
-/* The tracking code of the concern an earlier submission with client_id made, or "". */
-static int find_client_id(store *s, const char *client_id,
+/* The tracking code of the concern an earlier submission with c's client_id made, or "".
+ * A client_id is the submitter's own: one recorded by another user or through another
+ * channel is P_ECONFLICT naming client_id, so that knowing someone's key never opens
+ * their concern. */
+static int find_client_id(store *s, const struct concern_new *c,
                           char code[static CONCERN_TRACKING_LEN + 1], p_error *err)
 {
     code[0] = '\0';
-    if (!client_id || !*client_id) return P_OK;
+    if (!c->client_id || !*c->client_id) return P_OK;
     store_stmt *st;
-    int rc = store_prepare(s, "SELECT tracking_code FROM concerns WHERE client_id = ?", &st, err);
+    int rc = store_prepare(s,
+                           "SELECT tracking_code, COALESCE(created_by, 0), channel FROM concerns"
+                           " WHERE client_id = ?",
+                           &st, err);
     if (rc != P_OK) return rc;
-    store_bind_text(st, 1, client_id);
+    store_bind_text(st, 1, c->client_id);
     int step = store_step(st, err);
-    if (step == STORE_ROW) snprintf(code, CONCERN_TRACKING_LEN + 1, "%s", store_col_text(st, 0));
+    bool theirs = false;
+    if (step == STORE_ROW) {
+        snprintf(code, CONCERN_TRACKING_LEN + 1, "%s", store_col_text(st, 0));
+        theirs =
+            store_col_int(st, 1) != c->created_by || strcmp(store_col_text(st, 2), c->channel) != 0;
+    }
     store_reset(st);
-    return step < 0 ? -step : P_OK;
+    if (step < 0) return -step;
+    if (theirs) {
+        code[0] = '\0';
+        return p_fail(err, P_ECONFLICT, "client_id",
+                      "client_id belongs to another submission; make a new one");
+    }
+    return P_OK;
 }
 
 static int insert_concern(store *s, const struct concern_new *c, const char *code, int64_t due_days,
@@ -378,7 +395,7 @@ int concern_create(store *s, const struct concern_new *c, const struct actor *by
     rc = store_begin(s, err);
     if (rc != P_OK) return rc;
     char code[CONCERN_TRACKING_LEN + 1];
-    rc = find_client_id(s, c->client_id, code, err);
+    rc = find_client_id(s, c, code, err);
     if (rc == P_OK && code[0]) { /* a retry: the first submission stands */
         store_rollback(s);
         return load(s, code, true, out, NULL, err);
@@ -419,9 +436,11 @@ int concern_create(store *s, const struct concern_new *c, const struct actor *by
         store_rollback(s);
         json_decref(rec);
         /* Two retries racing: the other one committed first. */
-        if (rc == P_ECONFLICT && c->client_id &&
-            find_client_id(s, c->client_id, code, err) == P_OK && code[0])
-            return load(s, code, true, out, NULL, err);
+        if (rc == P_ECONFLICT && c->client_id) {
+            int again = find_client_id(s, c, code, err);
+            if (again != P_OK) return again;
+            if (code[0]) return load(s, code, true, out, NULL, err);
+        }
         return rc;
     }
     *created = true;

@@ -427,6 +427,39 @@ class RolesTest(unittest.TestCase):
         officer.close()
 
 
+class ClientIdTest(unittest.TestCase):
+    """client_id makes a retry land once; it must not open someone else's concern."""
+
+    def test_another_users_client_id_does_not_reveal_their_concern(self):
+        r = ADMIN.post("/api/v1/concerns", {"service_code": "police_conduct",
+                                            "description": "An officer took a bribe",
+                                            "contact": {"phone": PHONE},
+                                            "client_id": "supervisor-tab-1"})
+        self.assertEqual(r.status, 201, r)
+        code = r.json["tracking_code"]
+        before = len(all_concerns())
+        officer = signed_in(SERVER, OFFICER_LOGIN)
+        r = officer.post("/api/v1/concerns", {"service_code": "other", "description": "mine",
+                                              "client_id": "supervisor-tab-1"})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(r.json["error"]["field"], "client_id")
+        self.assertNotIn(code, r.text)
+        self.assertNotIn(PHONE, r.text)
+        officer.close()
+        r = citizen().post("/api/v1/public/concerns", {"service_code": "other",
+                                                       "description": "mine",
+                                                       "client_id": "supervisor-tab-1"})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(r.json["error"]["field"], "client_id")
+        self.assertNotIn(code, r.text)
+        self.assertEqual(len(all_concerns()), before)
+        # The one who made it still gets their retry.
+        r = ADMIN.post("/api/v1/concerns", {"service_code": "police_conduct",
+                                            "description": "An officer took a bribe",
+                                            "client_id": "supervisor-tab-1"})
+        self.assertEqual((r.status, r.json["tracking_code"]), (200, code), r)
+
+
 class BadInputTest(unittest.TestCase):
     BASE = {"service_code": "water", "description": "a concern"}
     CASES = [
