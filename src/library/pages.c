@@ -12,6 +12,7 @@
 #include "web/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The library's languages in their own names, for selects and badges. */
@@ -325,6 +326,28 @@ static void catalogue(struct page *p, store *s, int year)
     json_decref(items);
 }
 
+/* The query parser's messages (search/query.c) in the page's language: "<what> (at
+ * character N)" with what translated; a message without a translation stays as it is. */
+static void localize_query_error(const char *lang, p_error *err)
+{
+    if (strcmp(err->field, "q") != 0) return;
+    char what[sizeof err->message];
+    snprintf(what, sizeof what, "%s", err->message);
+    char *at = strstr(what, " (at character ");
+    long chars = 0;
+    if (at) {
+        chars = strtol(at + strlen(" (at character "), NULL, 10);
+        *at = '\0';
+    }
+    const char *text = T(lang, what);
+    if (text == what || strcmp(text, what) == 0) return;
+    if (at)
+        snprintf(err->message, sizeof err->message, "%s (%s %ld)", text, T(lang, "at character"),
+                 chars);
+    else
+        snprintf(err->message, sizeof err->message, "%s", text);
+}
+
 static void search_page(http_request *req)
 {
     if (!page_require(req, PERM_SIGNED_IN)) return;
@@ -354,6 +377,7 @@ static void search_page(http_request *req)
                                    .page = (int)page,
                                    .limit = 20};
         rc = library_search(s, &lq, &out, &err);
+        if (rc != P_OK) localize_query_error(req->lang, &err);
     }
     struct page p;
     page_begin(&p, req, T(req->lang, "Library"));

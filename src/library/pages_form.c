@@ -130,6 +130,44 @@ static void priority_boxes(struct page *p, json_t *priorities, json_t *checked, 
     html_close(h, "fieldset");
 }
 
+/* Whether the form shows name with a place for its error (else the error goes on top). */
+static bool form_has_field(const char *name)
+{
+    static const char *const shown[] = {"title",          "subtitle", "series",    "volume",
+                                        "edition_note",   "year",     "published", "place",
+                                        "authoring_unit", "abstract", "priorities"};
+    for (size_t i = 0; i < COUNT_OF(shown); i++)
+        if (strcmp(shown[i], name) == 0) return true;
+    return false;
+}
+
+/* Puts a refused form's error in the page's language. The service's messages name
+ * members and values (document.c), so the common ones get a sentence a reader understands;
+ * others stay as they are. */
+static void localize_error(const char *lang, p_error *err)
+{
+    const char *m = err->message, *text = NULL;
+    if (strstr(m, " is required"))
+        text = T(lang, "This field is required.");
+    else if (strstr(m, "must be a whole number"))
+        text = T(lang, "Enter a whole number.");
+    else if (strcmp(err->field, "year") == 0 && strstr(m, "must be between"))
+        text = T(lang, "Enter a year between 1900 and 2100.");
+    else if (strcmp(err->field, "volume") == 0 && strstr(m, "must be between"))
+        text = T(lang, "Enter a volume from 1 to 9999.");
+    else if (strstr(m, "a volume needs a series"))
+        text = T(lang, "A volume needs a series.");
+    else if (strstr(m, "must be YYYY-MM"))
+        text = T(lang, "Enter the month of publication as YYYY-MM.");
+    else if (strstr(m, "is not in year"))
+        text = T(lang, "The month of publication is not in the year of the document.");
+    else if (strstr(m, " is longer than "))
+        text = T(lang, "This text is too long.");
+    else if (strncmp(m, "organisation ", 13) == 0 && strstr(m, " does not exist"))
+        text = T(lang, "There is no organisation with this code.");
+    if (text) snprintf(err->message, sizeof err->message, "%s", text);
+}
+
 /* The document form at action, filled from values, with err next to its field. */
 static void document_form(http_request *req, const char *title, const char *action, json_t *values,
                           const p_error *err, int status)
@@ -143,9 +181,16 @@ static void document_form(http_request *req, const char *title, const char *acti
         libp_error_page(req, P_ESTORE, &lerr);
         return;
     }
+    p_error shown;
+    p_error_clear(&shown);
+    if (err) {
+        shown = *err;
+        localize_error(req->lang, &shown);
+        err = &shown;
+    }
     struct page p;
     page_begin(&p, req, title);
-    if (err && err->status != P_OK && err->field[0] == '\0') page_error(&p, err);
+    if (err && err->status != P_OK && !form_has_field(err->field)) page_error(&p, err);
     html *h = &p.h;
     html_open(h, "form", "method", "post", "action", action, "class", "record-form", NULL);
     page_csrf_field(&p);

@@ -83,6 +83,10 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
         check(facetHeads.includes('Язык') && facetHeads.includes('Серия') && facetHeads.includes('Год'), `facet headings: ${facetHeads}`);
         const downloads = await page.$$eval('ol.results a[href$="/file"]', (as) => as.map((a) => a.textContent));
         check(downloads.length > 0 && downloads.every((t) => t === 'Скачать'), `download links in Russian: ${downloads}`);
+        await search(page, 'police AND "unclosed');
+        const qerr = (await page.textContent('#f-q-error')).trim();
+        check(qerr === 'фраза не закрыта: добавьте закрывающую " (символ 12)', `the query error in Russian: ${qerr}`);
+        await search(page, 'полиция');
 
         // The document page of a result, in Russian.
         await Promise.all([page.waitForNavigation(), page.click(`ol.results a[href="${roma.href}"]`)]);
@@ -347,7 +351,35 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       check(gone.status() === 404, `the deleted document is 404, got ${gone.status()}`);
     });
 
-    await test('x. the catalogue: the filters of the form without a query; its next page keeps them', async () => {
+    await test('x. the document form in Russian: its labels and its errors', async () => {
+      const page = librarian.page;
+      await page.goto(base + '/library/documents/new');
+      await Promise.all([page.waitForNavigation(), page.click('header.top a.lang-switch')]);
+      try {
+        check((await page.textContent('main h1')).trim() === 'Новый документ', 'form heading');
+        const labels = await page.$$eval('form.record-form label, form.record-form legend', (ls) => ls.map((l) => l.textContent));
+        for (const l of ['Название', 'Подзаголовок', 'Серия', 'Том', 'Год', 'Опубликовано (ГГГГ-ММ)', 'Аннотация', 'Тематические приоритеты'])
+          check(labels.includes(l), `label ${l} in ${labels.join(' | ')}`);
+        check((await page.textContent('form.record-form button[type=submit]')).trim() === 'Сохранить', 'save button');
+        await page.fill('#f-title', 'Черновик');
+        await page.fill('#f-volume', '2');
+        await page.fill('#f-year', '1800');
+        let [resp] = await Promise.all([page.waitForNavigation(), page.click('form.record-form button[type=submit]')]);
+        check(resp.status() === 422, `refused: ${resp.status()}`);
+        check((await page.textContent('#f-year-error')).trim() === 'Введите год от 1900 до 2100.', `year error: ${await page.textContent('#f-year-error')}`);
+        await page.fill('#f-year', '2020');
+        [resp] = await Promise.all([page.waitForNavigation(), page.click('form.record-form button[type=submit]')]);
+        check(resp.status() === 422, `refused again: ${resp.status()}`);
+        check((await page.textContent('#f-volume-error')).trim() === 'Том указывается только вместе с серией.', `volume error: ${await page.textContent('#f-volume-error')}`);
+        check(await page.inputValue('#f-title') === 'Черновик', 'the title is kept');
+      } finally {
+        await page.goto(base + '/library');
+        await Promise.all([page.waitForNavigation(), page.click('header.top a.lang-switch')]);
+      }
+      check(await page.getAttribute('html', 'lang') === 'en', 'back in English');
+    });
+
+    await test('y. the catalogue: the filters of the form without a query; its next page keeps them', async () => {
       const page = librarian.page;
       await page.goto(base + '/library');
       const headers = { 'X-CSRF-Token': await csrf(page) };
@@ -383,7 +415,7 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
       }
     });
 
-    await test('y. markup in an abstract and titles is shown as text, in the snippet and on the page', async () => {
+    await test('z. markup in an abstract and titles is shown as text, in the snippet and on the page', async () => {
       const page = librarian.page;
       await page.goto(base + '/library');
       const headers = { 'X-CSRF-Token': await csrf(page) };

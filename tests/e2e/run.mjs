@@ -308,7 +308,7 @@ async function main() {
 
     // k. to q.: the activities pages and the annual report (activities.mjs).
     await activityTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
-    // r. to y.: the library's search, document pages and librarian forms (library.mjs).
+    // r. to z.: the library's search, document pages and librarian forms (library.mjs).
     await libraryTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
 
     await test('i. no script errors or CSP violations in the console', async () => {
