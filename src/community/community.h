@@ -76,7 +76,9 @@ MUST_CHECK int concern_get(store *s, const char *tracking_code, const struct con
 
 /* One step of a concern's lifecycle: received → acknowledged → referred (to a forum or an
  * agency) → in_progress → resolved → closed, or rejected with a reason; a note alone
- * changes no status. Transitions outside the lifecycle are P_EUNPROC naming "status". */
+ * changes no status. Transitions outside the lifecycle are P_EUNPROC naming "status".
+ * *out is the officers' view after the step without the contact details: those are read
+ * through concern_get, which audits every read. */
 struct concern_step {
     const char *status; /* NULL for a note */
     const char *note;

@@ -615,6 +615,8 @@ int concern_advance(store *s, const char *tracking_code, const struct concern_st
         after = NULL;
     }
     json_decref(before);
+    /* Contact details are read through concern_get, where each read is audited. */
+    if (after) json_object_del(after, "contact");
     *out = after;
     return rc;
 }

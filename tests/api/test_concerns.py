@@ -551,6 +551,13 @@ class PrivacyTest(unittest.TestCase):
         # Lists show no contact details, so they are not reads of them.
         all_concerns()
         self.assertEqual(len(audit("concern_contact", entity_id=code)), 2)
+        # A step answers the concern without its contact details: a read goes through the
+        # record, audited, and not around it.
+        r = ADMIN.post(f"/api/v1/concerns/{code}/events", {"note": "called back"})
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("contact", r.json)
+        self.assertNotIn(PHONE, r.text)
+        self.assertEqual(r.json["events"][-1]["note"], "called back")
         # An anonymous concern has none to read.
         anon = raise_concern(citizen(), anonymous=True)
         self.assertEqual(record(anon)["contact"], {"name": "", "phone": "", "email": ""})
