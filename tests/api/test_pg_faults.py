@@ -70,7 +70,9 @@ class DatabaseDownTest(unittest.TestCase):
 
         t = threading.Thread(target=writer)
         t.start()
-        time.sleep(0.4)
+        deadline = time.time() + 20  # a write or two acknowledged first, however slow the build
+        while time.time() < deadline and not any(o[1] == 201 for o in outcomes):
+            time.sleep(0.05)
         pg_ctl("halt")
         try:
             time.sleep(0.3)
