@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "web/form_token.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 
 #define LOGIN_CSRF_COOKIE    "polis_login_csrf"
 #define LOGIN_CSRF_MAX_AGE_S 3600L
-#define LOGIN_CSRF_HEX       64
 
 /* ---- shared helpers ------------------------------------------------------------- */
 
@@ -175,35 +175,11 @@ void pages_post_button(struct page *p, const char *action, const char *label, co
 
 /* ---- sign-in --------------------------------------------------------------------- */
 
-static bool is_login_csrf(const char *s)
-{
-    if (!s || strlen(s) != LOGIN_CSRF_HEX) return false;
-    for (const char *c = s; *c; c++)
-        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))) return false;
-    return true;
-}
-
-/* The double-submit token for the login form: the browser's current one when it has a
- * well-formed one (so two open sign-in tabs both work), else a new one. The cookie is
- * (re)set either way. */
-static void login_csrf_issue(http_request *req, char out[static LOGIN_CSRF_HEX + 1])
-{
-    const char *have = http_cookie(req, LOGIN_CSRF_COOKIE);
-    if (is_login_csrf(have)) {
-        memcpy(out, have, LOGIN_CSRF_HEX + 1);
-    } else {
-        unsigned char raw[LOGIN_CSRF_HEX / 2];
-        randombytes_buf(raw, sizeof raw);
-        text_hex(raw, sizeof raw, out);
-    }
-    http_set_cookie(req, LOGIN_CSRF_COOKIE, out, LOGIN_CSRF_MAX_AGE_S, true);
-}
-
 static void render_login(http_request *req, int status, const char *login, const char *next,
                          const p_error *err)
 {
-    char token[LOGIN_CSRF_HEX + 1];
-    login_csrf_issue(req, token);
+    char token[FORM_TOKEN_HEX + 1];
+    form_token_issue(req, LOGIN_CSRF_COOKIE, LOGIN_CSRF_MAX_AGE_S, token);
     struct page p;
     page_begin(&p, req, T(req->lang, "Sign in"));
     html *h = &p.h;
@@ -229,13 +205,6 @@ static void login_show_handler(http_request *req)
     render_login(req, 200, "", next, NULL);
 }
 
-static bool login_csrf_ok(http_request *req, const char *field)
-{
-    const char *cookie = http_cookie(req, LOGIN_CSRF_COOKIE);
-    return is_login_csrf(cookie) && is_login_csrf(field) &&
-           sodium_memcmp(cookie, field, LOGIN_CSRF_HEX) == 0;
-}
-
 static void login_submit_handler(http_request *req)
 {
     form f;
@@ -245,7 +214,7 @@ static void login_submit_handler(http_request *req)
     if (!pages_local_path(next)) next = NULL;
     p_error err;
     p_error_clear(&err);
-    if (!login_csrf_ok(req, form_get(&f, "login_csrf"))) {
+    if (!form_token_ok(req, LOGIN_CSRF_COOKIE, form_get(&f, "login_csrf"))) {
         p_fail(&err, P_EFORBIDDEN, NULL, "%s",
                T(req->lang, "The sign-in form has expired. Please sign in again."));
         render_login(req, 403, login && strlen(login) <= 64 ? login : "", next, &err);

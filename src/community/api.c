@@ -4,9 +4,7 @@
  * citizens' routes are throttled per client address: submissions, and lookups of codes
  * that do not exist (so codes cannot be guessed by trying). */
 #include "auth/authz.h"
-#include "auth/throttle.h"
-#include "community/community.h"
-#include "core/log.h"
+#include "community/internal.h"
 #include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -16,12 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum {
-    PUBLIC_SUBMISSIONS_PER_HOUR = 20,
-    PUBLIC_MISSES_PER_WINDOW = 30,
-    PUBLIC_WINDOW_S = 900,
-};
 
 static const char *const concern_members[] = {
     "channel", "service_code", "description", "area",    "site",      "about_site", "address",
@@ -215,21 +207,14 @@ static void step_handler(http_request *req)
 
 /* ---- citizens ----------------------------------------------------------------------------- */
 
-static void client_key(http_request *req, const char *kind, char key[static 160])
-{
-    snprintf(key, 160, "%s:%s", kind, http_client(req));
-}
-
 /* Replies 429 with Retry-After (and returns true) when this client is at max events of kind
  * in the window. */
 static bool over_limit(http_request *req, store *s, const char *kind, long max, long window_s)
 {
-    char key[160];
-    client_key(req, kind, key);
     long retry = 0;
     p_error err;
     p_error_clear(&err);
-    int rc = throttle_check(s, key, max, window_s, &retry, &err);
+    int rc = community_limit_check(req, s, kind, max, window_s, &retry, &err);
     if (rc == P_OK) return false;
     if (rc == P_ELIMIT) {
         char ra[24];
@@ -240,23 +225,11 @@ static bool over_limit(http_request *req, store *s, const char *kind, long max, 
     return true;
 }
 
-/* Counts one event of kind for this client; a failure to count is logged, the request
- * itself succeeded. */
-static void count_event(http_request *req, store *s, const char *kind, long window_s)
-{
-    char key[160];
-    client_key(req, kind, key);
-    p_error err;
-    p_error_clear(&err);
-    if (throttle_fail(s, key, window_s, &err) != P_OK)
-        log_error("community: could not count %s: %s", kind, err.message);
-}
-
 static void public_create_handler(http_request *req)
 {
     store *s = api_store(req);
     if (!s) return;
-    if (over_limit(req, s, "submit", PUBLIC_SUBMISSIONS_PER_HOUR, 3600)) return;
+    if (over_limit(req, s, "submit", PUBLIC_SUBMISSIONS_PER_HOUR, PUBLIC_SUBMIT_WINDOW_S)) return;
     json_t *body = object_body(req, concern_members);
     if (!body) return;
     struct concern_new c = {0};
@@ -272,7 +245,7 @@ static void public_create_handler(http_request *req)
     bool created = false;
     struct actor by = {"citizen", http_client(req)};
     if (rc == P_OK) rc = concern_create(s, &c, &by, &rec, &created, &err);
-    if (rc == P_OK && created) count_event(req, s, "submit", 3600);
+    if (rc == P_OK && created) community_limit_count(req, s, "submit", PUBLIC_SUBMIT_WINDOW_S);
     if (rc != P_OK) {
         api_reply_status(req, rc, &err);
     } else {
@@ -297,7 +270,7 @@ static void public_show_handler(http_request *req)
     p_error_clear(&err);
     json_t *rec = NULL;
     int rc = concern_public(s, http_path_param(req, "code"), &rec, &err);
-    if (rc == P_ENOTFOUND) count_event(req, s, "lookup", PUBLIC_WINDOW_S);
+    if (rc == P_ENOTFOUND) community_limit_count(req, s, "lookup", PUBLIC_WINDOW_S);
     if (rc != P_OK)
         api_reply_status(req, rc, &err);
     else
@@ -355,4 +328,5 @@ void community_register_routes(void)
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         router_add(&routes[i]);
+    community_public_pages_register();
 }

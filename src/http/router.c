@@ -14,7 +14,13 @@ static int n_routes;
 
 int router_add(const struct route *r)
 {
-    if (n_routes >= ROUTER_MAX_ROUTES) return -1;
+    if (n_routes >= ROUTER_MAX_ROUTES) {
+        /* Routes are registered at start-up: a full table is a build mistake, not a
+         * condition to serve with some routes silently missing. */
+        fprintf(stderr, "polis: the route table is full (%d); raise ROUTER_MAX_ROUTES\n",
+                ROUTER_MAX_ROUTES);
+        abort();
+    }
     routes[n_routes] = *r;
     routes[n_routes].index = n_routes;
     if (!routes[n_routes].name) routes[n_routes].name = r->pattern;

@@ -43,9 +43,10 @@ struct route {
     int index; /* assigned by router_add */
 };
 
-#define ROUTER_MAX_ROUTES 160
+#define ROUTER_MAX_ROUTES 320
 
-/* Adds a route (the struct is copied). Returns its index, or -1 if the table is full. */
+/* Adds a route (the struct is copied) and returns its index. A full table aborts: routes
+ * are registered at start-up, so that is a build mistake. */
 int router_add(const struct route *r);
 
 /* Finds the route for method and path. Returns it, or NULL with *path_matched set when
