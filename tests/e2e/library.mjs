@@ -297,7 +297,8 @@ export async function libraryTests({ browser, base, test, check, signIn, watchCo
         buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 0)]) });
       [resp] = await Promise.all([page.waitForNavigation(), page.click(`form[action="/library/documents/${id}/upload"] button[type=submit]`)]);
       check(resp.status() >= 400 && resp.status() < 500, `a PNG named .txt is refused with 4xx, got ${resp.status()}`);
-      check((await page.textContent('main')).length > 0 && await page.$('main a[href="/library"]'), 'an error page with a way back');
+      check((await page.textContent('main h1')).trim() === 'The request was refused', `the error page's heading: ${await page.textContent('main h1')}`);
+      check(await page.$('main [role=alert]') && await page.$('main a[href="/library"]'), 'an error page with the reason and a way back');
       await page.goto(`${base}/library/documents/${id}`);
       check((await page.$$('table.editions tbody tr')).length === 1, 'no edition was added');
 
