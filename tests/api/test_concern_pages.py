@@ -1,0 +1,141 @@
+"""The citizens' pages of community policing through a real `polis serve`, without signing
+in: raising a concern with the double-submit token and a client id (a double click records
+one concern), errors next to their fields, the tracking code, the status page with public
+events only, escaping, and the per-address limit on unknown codes."""
+
+import re
+import unittest
+import urllib.parse
+
+from harness import PolisServer, finish, signed_in
+
+SERVER = None
+
+
+def setUpModule():
+    global SERVER
+    SERVER = PolisServer().start()
+
+
+def tearDownModule():
+    finish(SERVER)
+
+
+def hidden(html, name):
+    m = re.search(r'name="%s" value="([^"]*)"' % name, html)
+    return m.group(1) if m else None
+
+
+def open_form(client):
+    r = client.get("/concerns/new")
+    assert r.status == 200, r
+    return r.text, hidden(r.text, "form_token"), hidden(r.text, "client_id")
+
+
+def submit(client, fields):
+    return client.request("POST", "/concerns/new", urllib.parse.urlencode(fields), raw=True,
+                          content_type="application/x-www-form-urlencoded")
+
+
+def code_of(html):
+    m = re.search(r'class="tracking-code">([0-9A-Z]{5})-([0-9A-Z]{5})<', html)
+    assert m, html[-2000:]
+    return m.group(1) + m.group(2)
+
+
+class RaiseAndFollowTest(unittest.TestCase):
+    def test_raise_then_follow_with_public_events_only(self):
+        citizen = SERVER.client()
+        page, token, client_id = open_form(citizen)
+        self.assertEqual(len(token), 64)
+        self.assertEqual(len(client_id), 32)
+        self.assertIn('name="service_code"', page)
+        self.assertIn("Domestic violence", page)
+        fields = {"form_token": token, "client_id": client_id, "service_code": "water",
+                  "description": "<script>alert(1)</script> No water in Kara-Suu",
+                  "contact_name": "Aigul", "contact_phone": "+996 555 123"}
+        r = submit(citizen, fields)
+        self.assertEqual(r.status, 201, r)
+        code = code_of(r.text)
+        again = submit(citizen, fields)  # the same form sent twice
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(code_of(again.text), code)
+
+        admin = signed_in(SERVER)
+        listed = admin.get("/api/v1/concerns?limit=1000").json["items"]
+        self.assertEqual([c["tracking_code"] for c in listed].count(code), 1)
+        rec = admin.get(f"/api/v1/concerns/{code}").json
+        self.assertEqual(rec["channel"], "web")
+        self.assertEqual(rec["contact"]["phone"], "+996 555 123")
+        r = admin.post(f"/api/v1/concerns/{code}/events",
+                       {"status": "acknowledged", "note": "Reported to the water board",
+                        "public": True})
+        self.assertEqual(r.status, 200, r)
+        r = admin.post(f"/api/v1/concerns/{code}/events",
+                       {"note": "Caller is the neighbour of officer X", "public": False})
+        self.assertEqual(r.status, 200, r)
+
+        status = SERVER.client().get("/concerns/status?code=" + code[:5].lower() + "-" +
+                                     code[5:].lower())
+        self.assertEqual(status.status, 200)
+        self.assertIn("Reported to the water board", status.text)
+        self.assertIn("Acknowledged", status.text)
+        self.assertNotIn("neighbour of officer", status.text)
+        self.assertNotIn("Aigul", status.text)
+        self.assertNotIn("555 123", status.text)
+        self.assertNotIn("<script>alert", status.text)
+
+    def test_errors_next_to_fields_and_values_kept(self):
+        citizen = SERVER.client()
+        _, token, client_id = open_form(citizen)
+        r = submit(citizen, {"form_token": token, "client_id": client_id,
+                             "service_code": "water", "description": "",
+                             "address": "Lenin street 5"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("field-error", r.text)
+        self.assertIn("Lenin street 5", r.text)
+        r = submit(citizen, {"form_token": token, "client_id": client_id,
+                             "service_code": "water", "description": "x" * 4001})
+        self.assertEqual(r.status, 400, r)
+        r = submit(citizen, {"form_token": token, "client_id": client_id,
+                             "service_code": "teleportation", "description": "x"})
+        self.assertEqual(r.status, 422, r)
+        r = submit(citizen, {"form_token": token, "client_id": client_id, "anonymous": "1",
+                             "service_code": "water", "description": "x",
+                             "contact_phone": "123"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("anonymous", r.text.lower())
+
+    def test_other_sites_cannot_post_the_form(self):
+        admin = signed_in(SERVER)
+        before = len(admin.get("/api/v1/concerns?limit=1000").json["items"])
+        stranger = SERVER.client()
+        r = submit(stranger, {"form_token": "0" * 64, "service_code": "water",
+                              "description": "forged"})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(len(admin.get("/api/v1/concerns?limit=1000").json["items"]), before)
+
+    def test_russian_form(self):
+        citizen = SERVER.client()
+        r = citizen.get("/concerns/new", headers={"Accept-Language": "ru"})
+        self.assertEqual(r.status, 200)
+        self.assertIn("Домашнее насилие", r.text)
+
+
+class LookupLimitTest(unittest.TestCase):
+    def test_unknown_codes_are_limited_per_address(self):
+        server = PolisServer().start()
+        try:
+            c = server.client()
+            statuses = [c.get(f"/concerns/status?code=ZZZZZ{i:05d}").status for i in range(31)]
+            self.assertEqual(statuses[:30], [404] * 30)
+            self.assertEqual(statuses[30], 429)
+            api = c.get("/api/v1/public/concerns/ZZZZZ00001")
+            self.assertEqual(api.status, 429)
+            self.assertTrue(api.header("Retry-After"))
+        finally:
+            finish(server)
+
+
+if __name__ == "__main__":
+    unittest.main()
