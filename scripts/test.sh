@@ -18,7 +18,12 @@ pg_dir=""
 trap 'rm -f "$results"; [[ -z $pg_dir ]] || scripts/pg.sh stop "$pg_dir"' EXIT
 skip=" ${POLIS_SKIP:-} "
 
-record() { echo "$1 $2 $3" >>"$results"; printf '== %s: %s passed, %s failed\n' "$1" "$2" "$3"; }
+level_started=$SECONDS
+record() { # level, passed, failed; also says how long the level took
+  echo "$1 $2 $3" >>"$results"
+  printf '== %s: %s passed, %s failed (%d s)\n' "$1" "$2" "$3" $((SECONDS - level_started))
+  level_started=$SECONDS
+}
 
 build_all() {
   make --no-print-directory build build-asan || { record build 0 1; return 1; }
