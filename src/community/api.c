@@ -329,4 +329,5 @@ void community_register_routes(void)
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         router_add(&routes[i]);
     community_public_pages_register();
+    community_officer_pages_register();
 }

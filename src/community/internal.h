@@ -21,7 +21,8 @@ MUST_CHECK int community_limit_check(http_request *req, store *s, const char *ki
  * itself succeeded). */
 void community_limit_count(http_request *req, store *s, const char *kind, long window_s);
 
-/* Registers the citizens' pages (pages_public.c). */
+/* Registers the citizens' pages (pages_public.c) and the officers' (pages_officer.c). */
 void community_public_pages_register(void);
+void community_officer_pages_register(void);
 
 #endif
