@@ -122,6 +122,55 @@ class RaiseAndFollowTest(unittest.TestCase):
         self.assertIn("Домашнее насилие", r.text)
 
 
+class OfficerPagesTest(unittest.TestCase):
+    def test_reception_list_concern_and_step(self):
+        coord = signed_in(SERVER, "coordinator")
+        page = coord.get("/officer/reception")
+        self.assertEqual(page.status, 200)
+        csrf = hidden(page.text, "csrf")
+        self.assertTrue(csrf)
+        fields = {"csrf": csrf, "channel": "reception", "service_code": "youth",
+                  "description": "Boys fighting near the market", "contact_name": "Bakyt"}
+        r = coord.request("POST", "/officer/reception", urllib.parse.urlencode(fields),
+                          raw=True, content_type="application/x-www-form-urlencoded",
+                          csrf=False)
+        self.assertEqual(r.status, 201, r)
+        code = code_of(r.text)
+        self.assertIn('name="description"', r.text, "an empty form for the next citizen")
+        self.assertNotIn("Boys fighting", r.text)
+        listed = coord.get("/officer/concerns")
+        self.assertIn(code, listed.text)
+        detail = coord.get(f"/officer/concerns/{code}")
+        self.assertEqual(detail.status, 200)
+        self.assertIn("Bakyt", detail.text)
+        self.assertIn('value="acknowledged"', detail.text)
+        self.assertNotIn('value="closed"', detail.text, "only steps the lifecycle allows")
+        step = {"csrf": hidden(detail.text, "csrf"), "status": "acknowledged",
+                "note": "Patrol sent", "public": "1"}
+        r = coord.request("POST", f"/officer/concerns/{code}", urllib.parse.urlencode(step),
+                          raw=True, content_type="application/x-www-form-urlencoded",
+                          csrf=False)
+        self.assertEqual(r.status, 303, r)
+        self.assertIn("Patrol sent", SERVER.client().get(f"/concerns/status?code={code}").text)
+        bad = {"csrf": hidden(detail.text, "csrf"), "status": "closed"}
+        r = coord.request("POST", f"/officer/concerns/{code}", urllib.parse.urlencode(bad),
+                          raw=True, content_type="application/x-www-form-urlencoded",
+                          csrf=False)
+        self.assertEqual(r.status, 422, r)
+        forged = coord.request("POST", f"/officer/concerns/{code}",
+                               urllib.parse.urlencode({"status": "resolved"}), raw=True,
+                               content_type="application/x-www-form-urlencoded", csrf=False)
+        self.assertEqual(forged.status, 403)
+
+    def test_who_may_open_the_pages(self):
+        librarian = signed_in(SERVER, "librarian")
+        self.assertEqual(librarian.get("/officer/concerns").status, 403)
+        self.assertEqual(librarian.get("/officer/reception").status, 403)
+        anon = SERVER.client().get("/officer/concerns")
+        self.assertEqual(anon.status, 303)
+        self.assertTrue(anon.header("Location").startswith("/login"))
+
+
 class LookupLimitTest(unittest.TestCase):
     def test_unknown_codes_are_limited_per_address(self):
         server = PolisServer().start()
