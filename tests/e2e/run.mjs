@@ -214,7 +214,7 @@ async function main() {
       watchConsole(p, consoleErrors);
       try {
         await signIn(p, base, 'admin');
-        for (const where of ['/', '/account', '/admin/users', '/audit', '/framework']) {
+        for (const where of ['/', '/account', '/admin/users', '/audit', '/framework', '/library?q=police', '/library/documents/1']) {
           await p.goto(base + where);
           // Measured against the device width: a mobile browser widens its layout
           // viewport (and innerWidth) to fit content that overflows.
