@@ -330,4 +330,5 @@ void community_register_routes(void)
         router_add(&routes[i]);
     community_public_pages_register();
     community_officer_pages_register();
+    community_sms_register();
 }
