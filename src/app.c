@@ -8,6 +8,7 @@
 #include "activities/import.h"
 #include "auth/api.h"
 #include "community/community.h"
+#include "community/open311.h"
 #include "framework/framework.h"
 #include "http/assets.h"
 #include "library/library.h"
@@ -36,6 +37,7 @@ void app_register_routes(void)
     report_register_routes();
     library_register_routes();
     community_register_routes();
+    community_open311_register();
 }
 
 int app_open_db(const char *path, store **out, p_error *err)

@@ -23,6 +23,7 @@ static const char usage[] =
     "  export    write activities as IATI 2.03 XML, CSV or JSON\n"
     "  import    import activities from CSV or JSON, all or nothing\n"
     "  report    write the annual report as printable HTML, JSON or CSV\n"
+    "  open311-key  issue, list and revoke the keys of Open311 clients\n"
     "  version   print versions\n"
     "\n"
     "Each command has --help. Exit codes: 0 success, 1 failure, 2 usage error,\n"
@@ -32,10 +33,9 @@ static const struct {
     const char *name;
     int (*run)(int, char **);
 } commands[] = {
-    {"init", cmd_init},       {"serve", cmd_serve},
-    {"user", cmd_user},       {"token", cmd_token},
-    {"backup", cmd_backup},   {"check", cmd_check},
-    {"version", cmd_version}, {"export", cmd_export},
+    {"init", cmd_init},       {"serve", cmd_serve},   {"user", cmd_user},
+    {"token", cmd_token},     {"backup", cmd_backup}, {"check", cmd_check},
+    {"version", cmd_version}, {"export", cmd_export}, {"open311-key", cmd_open311_key},
     {"report", cmd_report},   /* the annual report */
     {"import", cmd_import},   /* bulk import of activities */
     {"extract", cmd_extract}, /* hidden: the server's sandboxed text extractor */

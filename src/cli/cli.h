@@ -23,6 +23,8 @@ int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 /* `polis import documents`, reached through cmd_import. */
 int cmd_import_documents(int argc, char **argv);
+/* `polis open311-key create|list|revoke`: keys of Open311 clients. */
+int cmd_open311_key(int argc, char **argv);
 /* Hidden: `polis extract --type T FILE`, run by the server under limits (library/extract.h). */
 int cmd_extract(int argc, char **argv);
 

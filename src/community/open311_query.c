@@ -1,0 +1,191 @@
+/* open311_query.c (community): the reads behind the Open311 resources, as the public sees
+ * them: services, and concerns by tracking code with their status, dates and latest public
+ * note — never contact details, description or location, which stay with the officers. */
+#include "community/community.h"
+#include "community/open311_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int o311_services(store *s, json_t **out, p_error *err)
+{
+    *out = NULL;
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT code, name, description, keywords, group_name FROM services"
+                           " WHERE active = 1 ORDER BY position, code",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    json_t *list = json_array();
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code",
+                            store_col_text(st, 0), "service_name", store_col_text(st, 1),
+                            "description", store_col_text(st, 2), "metadata", 0, "type", "realtime",
+                            "keywords", store_col_text(st, 3), "group", store_col_text(st, 4)));
+    store_reset(st);
+    if (step < 0) {
+        json_decref(list);
+        return -step;
+    }
+    *out = list;
+    return P_OK;
+}
+
+int o311_service_definition(store *s, const char *code, json_t **out, p_error *err)
+{
+    *out = NULL;
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT code FROM services WHERE code = ? AND active = 1", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, code);
+    int step = store_step(st, err);
+    if (step == STORE_ROW)
+        *out = json_pack("{s:s, s:[]}", "service_code", store_col_text(st, 0), "attributes");
+    store_reset(st);
+    if (step < 0) return -step;
+    if (!*out) return p_fail(err, P_ENOTFOUND, "service_code", "no service %s", code);
+    return P_OK;
+}
+
+/* Open311 calls every step before an answer open, and the answers closed. */
+static const char *open_or_closed(const char *status)
+{
+    return strcmp(status, "resolved") == 0 || strcmp(status, "closed") == 0 ||
+                   strcmp(status, "rejected") == 0
+               ? "closed"
+               : "open";
+}
+
+#define REQUEST_COLUMNS                                                                            \
+    "SELECT c.tracking_code, c.status, sv.name, c.service_code, c.received_at, c.updated_at,"      \
+    " c.due_at, (SELECT e.note FROM concern_events e WHERE e.concern_id = c.id AND e.public = 1"   \
+    " ORDER BY e.id DESC LIMIT 1)"                                                                 \
+    " FROM concerns c JOIN services sv ON sv.code = c.service_code"
+
+/* The public record of the row st is on. description is withheld: a concern about a crime
+ * or an officer's conduct is not for publication; so are its place and who sent it. */
+static json_t *request_record(store_stmt *st)
+{
+    char notice[96];
+    snprintf(notice, sizeof notice, "The police aim to answer by %s.", store_col_text(st, 6));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "service_request_id",
+                     store_col_text(st, 0), "status", open_or_closed(store_col_text(st, 1)),
+                     "status_notes", store_col_null(st, 7) ? "" : store_col_text(st, 7),
+                     "service_name", store_col_text(st, 2), "service_code", store_col_text(st, 3),
+                     "description", "(withheld)", "service_notice", notice, "requested_datetime",
+                     store_col_text(st, 4), "updated_datetime", store_col_text(st, 5),
+                     "expected_datetime", store_col_text(st, 6));
+}
+
+int o311_request_append(store *s, const char *code, json_t *into, bool *found, p_error *err)
+{
+    *found = false;
+    store_stmt *st;
+    int rc = store_prepare(s, REQUEST_COLUMNS " WHERE c.tracking_code = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, code);
+    int step = store_step(st, err);
+    if (step == STORE_ROW) {
+        json_array_append_new(into, request_record(st));
+        *found = true;
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int o311_requests_find(store *s, const struct o311_filter *f, json_t *into, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(
+        s,
+        REQUEST_COLUMNS " WHERE c.received_at >= ?1 AND c.received_at <= ?2"
+                        " AND (?3 = 0 OR c.service_code IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                        " ?13))"
+                        " AND (?14 = 0 OR c.status IN ('received', 'acknowledged', 'referred',"
+                        " 'in_progress'))"
+                        " AND (?15 = 0 OR c.status IN ('resolved', 'closed', 'rejected'))"
+                        " ORDER BY c.received_at DESC, c.id DESC LIMIT ?16 OFFSET ?17",
+        &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, f->from);
+    store_bind_text(st, 2, f->to);
+    store_bind_int(st, 3, f->n_codes > 0);
+    for (int i = 0; i < O311_CODES_MAX; i++) {
+        if (i < f->n_codes)
+            store_bind_text(st, 4 + i, f->codes[i]);
+        else
+            store_bind_null(st, 4 + i);
+    }
+    store_bind_int(st, 14, f->open && !f->closed);
+    store_bind_int(st, 15, f->closed && !f->open);
+    store_bind_int(st, 16, f->limit);
+    store_bind_int(st, 17, f->offset);
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(into, request_record(st));
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int o311_updates_find(store *s, const char *from, const char *to, int64_t limit, json_t *into,
+                      p_error *err)
+{
+    store_stmt *st;
+    /* A note changes no status: it reports the status the concern had at that step. */
+    int rc = store_prepare(
+        s,
+        "SELECT e.id, c.tracking_code, COALESCE(e.status, (SELECT e2.status FROM concern_events e2"
+        " WHERE e2.concern_id = e.concern_id AND e2.id < e.id AND e2.status IS NOT NULL"
+        " ORDER BY e2.id DESC LIMIT 1), c.status), e.at, e.note"
+        " FROM concern_events e JOIN concerns c ON c.id = e.concern_id"
+        " WHERE e.public = 1 AND e.at >= ?1 AND e.at <= ?2 ORDER BY e.at, e.id LIMIT ?3",
+        &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, from);
+    store_bind_text(st, 2, to);
+    store_bind_int(st, 3, limit);
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        char id[24];
+        snprintf(id, sizeof id, "%lld", (long long)store_col_int(st, 0));
+        const char *status =
+            strcmp(open_or_closed(store_col_text(st, 2)), "closed") == 0 ? "CLOSED" : "OPEN";
+        json_array_append_new(into, json_pack("{s:s, s:s, s:s, s:s, s:s}", "update_id", id,
+                                              "service_request_id", store_col_text(st, 1), "status",
+                                              status, "updated_datetime", store_col_text(st, 3),
+                                              "description", store_col_text(st, 4)));
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int o311_code_by_client_id(store *s, const char *client_id, char *code, p_error *err)
+{
+    code[0] = '\0';
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT tracking_code FROM concerns WHERE client_id = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, client_id);
+    int step = store_step(st, err);
+    if (step == STORE_ROW) snprintf(code, CONCERN_TRACKING_LEN + 1, "%s", store_col_text(st, 0));
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int o311_last_event_id(store *s, const char *code, int64_t *id, p_error *err)
+{
+    *id = 0;
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT MAX(e.id) FROM concern_events e JOIN concerns c"
+                           " ON c.id = e.concern_id WHERE c.tracking_code = ?",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, code);
+    int step = store_step(st, err);
+    if (step == STORE_ROW && !store_col_null(st, 0)) *id = store_col_int(st, 0);
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
