@@ -148,6 +148,7 @@ int cmd_init(int argc, char **argv)
     if (rc == P_OK && demo) rc = activities_load_demo(s, &by, &err);
     if (rc == P_OK && demo) rc = files_configure(files, store_is_url(db) ? NULL : db, &err);
     if (rc == P_OK && demo) rc = library_load_demo(s, &by, &err);
+    if (rc == P_OK && demo) rc = community_load_demo(s, &by, &err);
     store_close(s);
     if (rc != P_OK) {
         sodium_memzero(password, sizeof password);

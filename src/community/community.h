@@ -29,6 +29,9 @@ void community_register_routes(void);
  * keywords, due_days, conduct}]. */
 MUST_CHECK int community_services(store *s, json_t **items, p_error *err);
 
+/* Loads data/demo/community.json (the Community Security Initiative) when no area exists. */
+MUST_CHECK int community_load_demo(store *s, const struct actor *by, p_error *err);
+
 /* Loads the services of data/community.json that are not there yet. */
 MUST_CHECK int community_load_reference(store *s, const struct actor *by, p_error *err);
 
