@@ -437,6 +437,49 @@ static int create_record(json_t *fields, json_t **rec, p_error *err)
     return rc;
 }
 
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+/* The record just created from rec as load_record would read it back: the main row from
+ * the store (what the store made of it: public id, times, normalized figures), the code
+ * lists from rec as written, in the store's order (by code), without reading the link
+ * tables again. */
+static int load_created(store *s, int64_t id, json_t *rec, json_t **out, p_error *err)
+{
+    *out = NULL;
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT " COLUMNS " FROM activities WHERE id = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, id);
+    int step = store_step(st, err);
+    if (step != STORE_ROW) {
+        store_reset(st);
+        if (step < 0) return -step;
+        return p_fail(err, P_ESTORE, NULL, "the new activity is not there");
+    }
+    json_t *r = activity_row_to_record(st);
+    store_reset(st);
+    for (int l = 0; l < AL_COUNT; l++) {
+        json_t *given = json_object_get(rec, activity_list_members[l]);
+        size_t n = json_array_size(given);
+        json_t **v = xcalloc(n ? n : 1, sizeof *v);
+        for (size_t i = 0; i < n; i++)
+            v[i] = json_array_get(given, i);
+        qsort(v, n, sizeof *v, by_code);
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append(arr, v[i]);
+        free(v);
+        json_object_set_new(r, activity_list_members[l], arr);
+    }
+    json_t *by = json_object_get(rec, "participants_by_country");
+    json_object_set_new(r, "participants_by_country", by ? json_deep_copy(by) : json_object());
+    *out = r;
+    return P_OK;
+}
+
 /* Checks rec, assigns its public id, writes and audits it; the caller holds the
  * transaction. *after receives the stored record (or NULL on error). */
 static int create_in_tx(store *s, json_t *rec, const struct actor *by,
@@ -457,8 +500,9 @@ static int create_in_tx(store *s, json_t *rec, const struct actor *by,
                                 public_id, err);
     }
     if (rc == P_OK) rc = write_row(s, rec, public_id, true, err);
-    if (rc == P_OK) rc = write_links(s, store_last_insert_id(s), rec, true, err);
-    if (rc == P_OK) rc = load_record(s, public_id, NULL, after, &id, err);
+    if (rc == P_OK) id = store_last_insert_id(s);
+    if (rc == P_OK) rc = write_links(s, id, rec, true, err);
+    if (rc == P_OK) rc = load_created(s, id, rec, after, err);
     if (rc == P_OK) rc = audit_change(s, "create", public_id, NULL, *after, by, err);
     if (rc != P_OK) {
         json_decref(*after);
