@@ -18,6 +18,7 @@ struct nav_item {
 static const struct nav_item nav[] = {
     {"/activities", N_("Activities"), PERM_SIGNED_IN},
     {"/library", N_("Library"), PERM_SIGNED_IN},
+    {"/officer/concerns", N_("Concerns"), PERM_CONCERNS},
     {"/framework", N_("Framework"), PERM_SIGNED_IN},
     {"/organisations", N_("Organisations"), PERM_SIGNED_IN},
     {"/countries", N_("Countries"), PERM_SIGNED_IN},
@@ -220,6 +221,15 @@ static void handle_home(http_request *req)
                         "Activities describes: planning and delivering police assistance, "
                         "co-ordination, the POLIS library and community policing."),
               NULL);
+    /* Citizens need no account to raise a concern or follow one. */
+    html_open(h, "ul", "class", "cards", NULL);
+    html_open(h, "li", NULL);
+    html_elem(h, "a", T(p.lang, "Raise a concern"), "href", "/concerns/new", NULL);
+    html_close(h, "li");
+    html_open(h, "li", NULL);
+    html_elem(h, "a", T(p.lang, "Follow a concern"), "href", "/concerns/status", NULL);
+    html_close(h, "li");
+    html_close(h, "ul");
     if (req->who.via == AUTH_NONE) {
         html_open(h, "p", NULL);
         html_elem(h, "a", T(p.lang, "Sign in"), "href", "/login", "class", "button", NULL);
