@@ -303,6 +303,7 @@ static const struct param_spec list_params[] = {
 
 void community_register_routes(void)
 {
+    community_dashboard_register(); /* first: /api/v1/concerns/dashboard precedes .../{code} */
     const struct route routes[] = {
         {.methods = HTTP_GET, .pattern = "/api/v1/services", .handler = services_handler},
         {.methods = HTTP_GET,

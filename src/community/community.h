@@ -29,6 +29,12 @@ void community_register_routes(void);
  * keywords, due_days, conduct}]. */
 MUST_CHECK int community_services(store *s, json_t **items, p_error *err);
 
+/* Aggregates of the concerns of area (its subtree) or site, or of all when both are NULL:
+ * {received, resolved, rejected, open, overdue, median_days_to_resolution, by_service:
+ * [{key, label, count}], by_month: [{key, label, count}] for the last twelve months}. */
+MUST_CHECK int community_dashboard(store *s, const char *area, const char *site, json_t **out,
+                                   p_error *err);
+
 /* Loads data/demo/community.json (the Community Security Initiative) when no area exists. */
 MUST_CHECK int community_load_demo(store *s, const struct actor *by, p_error *err);
 

@@ -24,6 +24,9 @@ void community_limit_count(http_request *req, store *s, const char *kind, long w
 /* Registers the citizens' pages (pages_public.c) and the officers' (pages_officer.c). */
 void community_public_pages_register(void);
 void community_officer_pages_register(void);
+/* Registers the dashboard's API route and page (dashboard.c). */
+void community_dashboard_register(void);
+
 /* Registers the SMSSync gateway endpoint (sms.c). */
 void community_sms_register(void);
 

@@ -201,6 +201,8 @@ static void list_page(http_request *req)
     html_elem(h, "a", T(p.lang, "Reception"), "href", "/officer/reception", "class", "button",
               NULL);
     html_text(h, " ");
+    html_elem(h, "a", T(p.lang, "Dashboard"), "href", "/officer/dashboard", NULL);
+    html_text(h, " · ");
     html_elem(h, "a", T(p.lang, "Overdue"), "href", "/officer/concerns?overdue=true", NULL);
     for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
         char href[64];

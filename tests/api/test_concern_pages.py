@@ -171,6 +171,35 @@ class OfficerPagesTest(unittest.TestCase):
         self.assertTrue(anon.header("Location").startswith("/login"))
 
 
+class DashboardTest(unittest.TestCase):
+    def test_counts_follow_the_concerns_and_the_page_draws_charts(self):
+        coord = signed_in(SERVER, "coordinator")
+        before = coord.get("/api/v1/concerns/dashboard").json
+        r = coord.post("/api/v1/concerns", {"service_code": "schools",
+                                             "description": "The school roof leaks"})
+        self.assertEqual(r.status, 201, r)
+        code = r.json["tracking_code"]
+        after = coord.get("/api/v1/concerns/dashboard").json
+        self.assertEqual(after["received"], before["received"] + 1)
+        self.assertEqual(after["open"], before["open"] + 1)
+        schools = [s["count"] for s in after["by_service"] if s["key"] == "schools"]
+        self.assertEqual(schools, [1 + sum(s["count"] for s in before["by_service"]
+                                           if s["key"] == "schools")])
+        for step in ("acknowledged", "resolved"):
+            coord.post(f"/api/v1/concerns/{code}/events", {"status": step, "public": True})
+        done = coord.get("/api/v1/concerns/dashboard").json
+        self.assertEqual(done["resolved"], before["resolved"] + 1)
+        self.assertIsNotNone(done["median_days_to_resolution"])
+        self.assertGreaterEqual(done["median_days_to_resolution"], 0)
+        self.assertTrue(done["by_month"])
+        page = coord.get("/officer/dashboard")
+        self.assertEqual(page.status, 200)
+        self.assertEqual(page.text.count("<svg"), 2)
+        self.assertEqual(signed_in(SERVER, "librarian").get("/api/v1/concerns/dashboard").status,
+                         403)
+        self.assertEqual(coord.get("/api/v1/concerns/dashboard?area=bad%20code").status, 400)
+
+
 class LookupLimitTest(unittest.TestCase):
     def test_unknown_codes_are_limited_per_address(self):
         server = PolisServer().start()
