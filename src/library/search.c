@@ -14,8 +14,14 @@
 
 enum { SNIPPET_WORDS = 32, SNIPPET_SCAN_CHARS = 200000, PAGE_MAX = 100 };
 
-/* The FROM and WHERE shared by the result page and the facet counts; binds follow the
- * expression in the order they are appended. */
+/* The joins from a match to its edition and document. */
+#define MATCH_JOINS                                                                                \
+    " FROM library_fts JOIN editions e ON e.id = library_fts.rowid"                                \
+    " JOIN documents d ON d.id = e.document_id"
+
+/* The WHERE shared by the result page and the facet counts, over MATCH_JOINS (or over
+ * library_fts alone when nothing is filtered); binds follow the expression in the order
+ * they are appended. */
 struct where {
     buf sql;
     const char *texts[4];
@@ -26,8 +32,7 @@ struct where {
 
 static void where_build(struct where *w, const struct library_query *lq)
 {
-    buf_puts(&w->sql, " FROM library_fts JOIN editions e ON e.id = library_fts.rowid"
-                      " JOIN documents d ON d.id = e.document_id WHERE library_fts MATCH ?");
+    buf_puts(&w->sql, " WHERE library_fts MATCH ?");
     if (lq->lang) {
         buf_puts(&w->sql, " AND e.lang = ?");
         w->texts[w->n_texts++] = lq->lang;
@@ -60,50 +65,70 @@ static int where_bind(const struct where *w, store_stmt *st, const char *match)
 static void count_into(json_t *facet, const char *key)
 {
     json_t *v = json_object_get(facet, key);
-    json_object_set_new(facet, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+    if (v)
+        json_integer_set(v, json_integer_value(v) + 1);
+    else
+        json_object_set_new(facet, key, json_integer(1));
 }
 
-/* Total and facets by language, series and year in one pass over the matches, then by
- * thematic priority. */
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Copies the members of from into to in the order of their keys. */
+static void sorted_into(json_t *from, json_t *to)
+{
+    size_t n = json_object_size(from), i = 0;
+    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    if (!keys) abort();
+    const char *key;
+    json_t *v;
+    json_object_foreach(from, key, v) keys[i++] = key;
+    qsort(keys, n, sizeof *keys, by_key);
+    for (i = 0; i < n; i++)
+        json_object_set(to, keys[i], json_object_get(from, keys[i]));
+    free(keys);
+}
+
+/* Total and facets by language, series, year and thematic priority in one pass over the
+ * matches: the full-text query runs once, each match's priorities joined to it. Rows come
+ * in edition order (the full-text table's), an edition's priorities side by side. */
 static int facets(store *s, const struct where *w, const char *match, json_t *out, int64_t *total,
                   p_error *err)
 {
     buf sql = BUF_INIT;
-    buf_puts(&sql, "SELECT e.lang, d.series, d.year");
+    buf_puts(&sql, "SELECT e.id, e.lang, d.series, d.year, dp.priority_code" MATCH_JOINS
+                   " LEFT JOIN document_priorities dp ON dp.document_id = d.id");
     buf_append(&sql, w->sql.data, w->sql.len);
     store_stmt *st;
     int rc = store_prepare(s, buf_str(&sql), &st, err);
     buf_free(&sql);
     if (rc != P_OK) return rc;
     (void)where_bind(w, st, match);
-    json_t *lang = json_object(), *series = json_object(), *year = json_object();
+    json_t *lang = json_object(), *series = json_object(), *year = json_object(),
+           *pri = json_object(), *pri_counts = json_object();
     json_object_set_new(out, "lang", lang);
     json_object_set_new(out, "series", series);
     json_object_set_new(out, "year", year);
+    json_object_set_new(out, "priority", pri);
     *total = 0;
+    int64_t last = 0;
     int step;
     while ((step = store_step(st, err)) == STORE_ROW) {
-        (*total)++;
-        count_into(lang, store_col_text(st, 0));
-        if (*store_col_text(st, 1)) count_into(series, store_col_text(st, 1));
-        count_into(year, store_col_text(st, 2));
+        int64_t edition = store_col_int(st, 0);
+        if (edition != last) {
+            (*total)++;
+            count_into(lang, store_col_text(st, 1));
+            if (*store_col_text(st, 2)) count_into(series, store_col_text(st, 2));
+            count_into(year, store_col_text(st, 3));
+            last = edition;
+        }
+        if (!store_col_null(st, 4)) count_into(pri_counts, store_col_text(st, 4));
     }
     store_reset(st);
-    if (step < 0) return -step;
-    buf_puts(&sql, "SELECT p.priority_code, count(*) FROM document_priorities p JOIN (SELECT"
-                   " e.document_id AS doc");
-    buf_append(&sql, w->sql.data, w->sql.len);
-    buf_puts(&sql,
-             ") m ON m.doc = p.document_id GROUP BY p.priority_code ORDER BY p.priority_code");
-    rc = store_prepare(s, buf_str(&sql), &st, err);
-    buf_free(&sql);
-    if (rc != P_OK) return rc;
-    (void)where_bind(w, st, match);
-    json_t *pri = json_object();
-    json_object_set_new(out, "priority", pri);
-    while ((step = store_step(st, err)) == STORE_ROW)
-        json_object_set_new(pri, store_col_text(st, 0), json_integer(store_col_int(st, 1)));
-    store_reset(st);
+    sorted_into(pri_counts, pri);
+    json_decref(pri_counts);
     return step < 0 ? -step : P_OK;
 }
 
@@ -171,17 +196,15 @@ static int result_page(store *s, const struct where *w, const search_query *q, c
 {
     /* Ranking costs a bm25 call for every match; the page is ranked inside the full-text
      * table alone when no filter needs the joins (every indexed edition has its rows:
-     * index.c), and only the page's rows are joined for their catalogue data. At 100,000
-     * documents this halves the time of a common word's page (docs/benchmarks.md). */
+     * index.c), and only the page's rows are joined for their catalogue data. With a
+     * common word at 100,000 documents that saves about a third (docs/benchmarks.md). */
     buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT e.id, e.document_id, e.lang, e.title, d.title, d.series, d.volume,"
                    " d.year, e.text_status, e.file_sha256 IS NOT NULL, m.score"
                    " FROM (SELECT library_fts.rowid AS id,"
                    " CAST(bm25(library_fts, 10.0, 4.0, 1.0, 0.0) * -1000000 AS INTEGER) AS score");
-    if (w->filtered)
-        buf_append(&sql, w->sql.data, w->sql.len);
-    else
-        buf_puts(&sql, " FROM library_fts WHERE library_fts MATCH ?");
+    buf_puts(&sql, w->filtered ? MATCH_JOINS : " FROM library_fts");
+    buf_append(&sql, w->sql.data, w->sql.len);
     buf_puts(&sql, " ORDER BY score DESC, library_fts.rowid LIMIT ? OFFSET ?) m"
                    " JOIN editions e ON e.id = m.id JOIN documents d ON d.id = e.document_id"
                    " ORDER BY m.score DESC, e.id");
