@@ -3,6 +3,7 @@
  * reading requests by id or by filters, token look-up, and the servicerequestupdates
  * extension both ways: public steps out, officers' status changes in. */
 #include "community/community.h"
+#include "community/internal.h"
 #include "community/open311_internal.h"
 
 #include "core/text.h"
@@ -124,6 +125,33 @@ static bool is_code(const char *v)
     return true;
 }
 
+/* Lookups by tracking code or token share the citizens' throttle: an address that has tried
+ * too many codes that do not exist is refused (429 with Retry-After) until its window passes,
+ * so codes cannot be found by trying — not a hundred at a time either. */
+static bool lookup_allowed(http_request *req, enum o311_format fmt, store *s)
+{
+    long retry = 0;
+    p_error err;
+    p_error_clear(&err);
+    int rc = community_limit_check(req, s, "lookup", PUBLIC_MISSES_PER_WINDOW, PUBLIC_WINDOW_S,
+                                   &retry, &err);
+    if (rc == P_OK) return true;
+    if (rc == P_ELIMIT) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%ld", retry > 0 ? retry : 1);
+        http_add_header(req, "Retry-After", ra);
+        o311_reply_error(req, fmt, 429, err.message);
+    } else {
+        o311_reply_status(req, fmt, rc, &err);
+    }
+    return false;
+}
+
+static void count_miss(http_request *req, store *s)
+{
+    community_limit_count(req, s, "lookup", PUBLIC_WINDOW_S);
+}
+
 /* ---- GET requests ----------------------------------------------------------------------- */
 
 static void requests_by_id(http_request *req, enum o311_format fmt, store *s, const char *ids)
@@ -135,14 +163,17 @@ static void requests_by_id(http_request *req, enum o311_format fmt, store *s, co
         o311_reply_error(req, fmt, 400, "at most 100 service_request_id values at a time");
         return;
     }
+    if (!lookup_allowed(req, fmt, s)) return;
     p_error err;
     p_error_clear(&err);
     json_t *out = json_array();
     for (int i = 0; i < n; i++) {
         char code[CONCERN_TRACKING_LEN + 1];
-        bool found;
-        if (!concern_tracking_normalise(list[i], code)) continue;
-        int rc = o311_request_append(s, code, out, &found, &err);
+        bool found = false;
+        int rc = P_OK;
+        if (concern_tracking_normalise(list[i], code))
+            rc = o311_request_append(s, code, out, &found, &err);
+        if (rc == P_OK && !found) count_miss(req, s);
         if (rc != P_OK) {
             json_decref(out);
             o311_reply_status(req, fmt, rc, &err);
@@ -233,20 +264,19 @@ void o311_requests_get(http_request *req, enum o311_format fmt)
 void o311_request_one(http_request *req, const char *id, enum o311_format fmt)
 {
     store *s = api_store(req);
-    if (!s) return;
+    if (!s || !lookup_allowed(req, fmt, s)) return;
     char code[CONCERN_TRACKING_LEN + 1];
-    if (!concern_tracking_normalise(id, code)) {
-        o311_reply_error(req, fmt, 404, "no request has this service_request_id");
-        return;
-    }
     p_error err;
     p_error_clear(&err);
     json_t *out = json_array();
     bool found = false;
-    int rc = o311_request_append(s, code, out, &found, &err);
-    if (rc == P_OK && !found)
+    int rc = P_OK;
+    if (concern_tracking_normalise(id, code)) rc = o311_request_append(s, code, out, &found, &err);
+    if (rc == P_OK && !found) {
+        count_miss(req, s);
         rc = p_fail(&err, P_ENOTFOUND, "service_request_id",
                     "no request has this service_request_id");
+    }
     if (rc != P_OK) {
         json_decref(out);
         o311_reply_status(req, fmt, rc, &err);
@@ -258,14 +288,16 @@ void o311_request_one(http_request *req, const char *id, enum o311_format fmt)
 void o311_token_get(http_request *req, const char *token, enum o311_format fmt)
 {
     store *s = api_store(req);
-    if (!s) return;
+    if (!s || !lookup_allowed(req, fmt, s)) return;
     char client_id[CONCERN_CLIENT_ID_MAX + 1], code[CONCERN_TRACKING_LEN + 1];
     o311_token_client_id(token, client_id);
     p_error err;
     p_error_clear(&err);
     int rc = o311_code_by_client_id(s, client_id, code, &err);
-    if (rc == P_OK && !code[0])
+    if (rc == P_OK && !code[0]) {
+        count_miss(req, s);
         rc = p_fail(&err, P_ENOTFOUND, "token", "no request has this token");
+    }
     if (rc != P_OK) {
         o311_reply_status(req, fmt, rc, &err);
         return;

@@ -494,6 +494,35 @@ class UpdatesTest(unittest.TestCase, ErrorEnvelope):
         self.assertEqual(self.status_of(code), "received")
 
 
+class LookupThrottleTest(unittest.TestCase, ErrorEnvelope):
+    def test_codes_cannot_be_found_by_trying(self):
+        """Lookups by id share the citizens' throttle on codes that do not exist (30 in 15
+        minutes per address), a list of ids counting each miss; then even a real code waits."""
+        server = PolisServer().start()
+        self.addCleanup(finish, server)
+        c = server.client()
+        key = run_polis("open311-key", "create", "--db", server.db, "--name", "t",
+                        env=server.env, check=True).stdout.strip()
+        r = c.post(f"{BASE}/requests.json", {"api_key": key, "service_code": "water",
+                                             "address_string": "x", "description": "d"},
+                   content_type="application/x-www-form-urlencoded")
+        code = r.json[0]["service_request_id"]
+        guesses = ",".join(f"{i:010d}" for i in range(25))
+        r = c.get(f"{BASE}/requests.json?service_request_id={code},{guesses}")
+        self.assertEqual([x["service_request_id"] for x in r.json], [code])
+        for i in range(5):
+            self.assertError(c.get(f"{BASE}/requests/ZZZZZZZZZ{i}.xml"), "xml", 404)
+        for fmt in FORMATS:
+            r = c.get(f"{BASE}/requests/{code}.{fmt}")
+            self.assertError(r, fmt, 429)
+            self.assertGreater(int(r.header("Retry-After")), 0)
+            self.assertError(c.get(f"{BASE}/tokens/anything.{fmt}"), fmt, 429)
+        r = c.post(f"{BASE}/requests.json", {"api_key": key, "service_code": "water",
+                                             "address_string": "x", "description": "e"},
+                   content_type="application/x-www-form-urlencoded")
+        self.assertEqual(r.status, 201, "filing is not a lookup")
+
+
 class KeysTest(unittest.TestCase, ErrorEnvelope):
     def test_admin_api_issues_lists_and_revokes_with_audit(self):
         r = ADMIN.post("/api/v1/open311/keys", {"name": "FixMyStreet <bridge>"})
