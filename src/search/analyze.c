@@ -162,9 +162,59 @@ static size_t strip_diacritics(const unsigned char *in, size_t n, char *out)
     return w.n;
 }
 
+/* ---- a memo of recent words ------------------------------------------------------------- */
+
+/* Running text repeats its words (Zipf's law), and stemming is most of the cost of
+ * analysing a word: each thread remembers the tokens of the words it analysed last, so
+ * indexing a document or marking a snippet stems most words once. Direct-mapped by a hash
+ * of the word's bytes, the language asked for and the mode; short words only. */
+enum { MEMO_SLOTS = 1024, MEMO_WORD_MAX = 24 };
+
+struct memo_slot {
+    signed char lang;   /* as passed to word_token: -1 is "by script" */
+    unsigned char mode; /* enum search_mode */
+    unsigned char n;    /* bytes of word; 0 = empty slot */
+    unsigned char len;  /* bytes of token */
+    char word[MEMO_WORD_MAX];
+    char token[SEARCH_TOKEN_MAX + 1];
+};
+
+static _Thread_local struct memo_slot memo[MEMO_SLOTS];
+
+static struct memo_slot *memo_slot(const unsigned char *src, size_t n, int lang,
+                                   enum search_mode mode)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)(lang + 2) ^ ((uint32_t)mode << 8);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ src[i]) * 16777619u;
+    return &memo[h % MEMO_SLOTS];
+}
+
+static size_t word_token_uncached(const unsigned char *src, size_t n, int lang,
+                                  enum search_mode mode, char out[static SEARCH_TOKEN_MAX + 1]);
+
 /* The token of the word src[0..n), which holds only word characters. */
 static size_t word_token(const unsigned char *src, size_t n, int lang, enum search_mode mode,
                          char out[static SEARCH_TOKEN_MAX + 1])
+{
+    if (n == 0 || n > MEMO_WORD_MAX) return word_token_uncached(src, n, lang, mode, out);
+    struct memo_slot *m = memo_slot(src, n, lang, mode);
+    if (m->n == n && m->lang == lang && m->mode == mode && memcmp(m->word, src, n) == 0) {
+        memcpy(out, m->token, (size_t)m->len + 1);
+        return m->len;
+    }
+    size_t len = word_token_uncached(src, n, lang, mode, out);
+    m->lang = (signed char)lang;
+    m->mode = (unsigned char)mode;
+    m->n = (unsigned char)n;
+    m->len = (unsigned char)len;
+    memcpy(m->word, src, n);
+    memcpy(m->token, out, len + 1);
+    return len;
+}
+
+static size_t word_token_uncached(const unsigned char *src, size_t n, int lang,
+                                  enum search_mode mode, char out[static SEARCH_TOKEN_MAX + 1])
 {
     uint32_t first;
     (void)fold_decode(src, n, &first);

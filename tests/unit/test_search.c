@@ -13,6 +13,7 @@
 #include "search/snippet.h"
 #include "store/fts5_polis.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,59 @@ static void test_tokenize_survives_bad_bytes_and_long_words(void **state)
     assert_int_equal(search_tokenize(text, sizeof text, "en", SEARCH_STEM, keep, &w), 0);
     assert_int_equal(w.n, 2);
     assert_int_equal(strlen(w.list[1]), SEARCH_TOKEN_MAX);
+}
+
+/* Each thread remembers recent words' tokens (analyze.c); the memo must never change one.
+ * The reference token of each word comes from a thread of its own, whose memo is empty. */
+enum { MEMO_WORDS = 8, MEMO_LANGS = 5 };
+static const char *const memo_words[MEMO_WORDS] = {"policing", "Policing",   "полиции", "Полиции",
+                                                   "полиција", "trafficked", "ébauche", "x"};
+static const char *const memo_langs[MEMO_LANGS] = {"en", "ru", "sr", "sq", NULL};
+
+struct memo_case {
+    const char *word, *lang;
+    enum search_mode mode;
+    char token[SEARCH_TOKEN_MAX + 1];
+};
+
+static void *memo_reference(void *arg)
+{
+    struct memo_case *c = arg;
+    search_token(c->word, strlen(c->word), c->lang, c->mode, c->token);
+    return NULL;
+}
+
+static void test_memo_never_changes_a_token(void **state)
+{
+    (void)state;
+    struct memo_case cases[MEMO_WORDS * MEMO_LANGS * 2];
+    size_t n = 0;
+    for (int w = 0; w < MEMO_WORDS; w++)
+        for (int l = 0; l < MEMO_LANGS; l++)
+            for (int m = 0; m < 2; m++) {
+                cases[n] = (struct memo_case){memo_words[w], memo_langs[l],
+                                              m ? SEARCH_PREFIX : SEARCH_STEM, ""};
+                pthread_t t;
+                assert_int_equal(pthread_create(&t, NULL, memo_reference, &cases[n]), 0);
+                assert_int_equal(pthread_join(t, NULL), 0);
+                n++;
+            }
+    char out[SEARCH_TOKEN_MAX + 1], filler[32];
+    for (int round = 0; round < 3; round++) {
+        /* in a different order each round, with enough other words between to evict */
+        for (size_t k = 0; k < n; k++) {
+            const struct memo_case *c = &cases[(k * (size_t)(2 * round + 1)) % n];
+            search_token(c->word, strlen(c->word), c->lang, c->mode, out);
+            if (strcmp(out, c->token) != 0)
+                fail_msg("%s (%s, mode %d): %s, alone %s", c->word, c->lang ? c->lang : "auto",
+                         (int)c->mode, out, c->token);
+        }
+        for (int i = 0; i < 3000; i++) {
+            snprintf(filler, sizeof filler, "word%dform", i + round * 3000);
+            search_token(filler, strlen(filler), "en", SEARCH_STEM, out);
+        }
+    }
+    assert_string_equal(tok("policing", "en"), "polic");
 }
 
 /* ---- the query parser ------------------------------------------------------------------- */
@@ -352,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_folding_without_stemmer),
         cmocka_unit_test(test_tokenize_by_script_and_offsets),
         cmocka_unit_test(test_tokenize_survives_bad_bytes_and_long_words),
+        cmocka_unit_test(test_memo_never_changes_a_token),
         cmocka_unit_test(test_query_rebuilds_fts5_syntax),
         cmocka_unit_test(test_query_searches_every_language),
         cmocka_unit_test(test_query_refuses_malformed_input),
