@@ -15,14 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORDS_MAX      64    /* distinct words kept per title */
-#define WORD_BYTES     48    /* a longer word is cut (at a character boundary) */
-#define WORD_CHARS_MIN 3     /* shorter words say little about a subject */
-#define FTS_WORDS_MAX  12    /* words OR-ed into the full-text query */
-#define TOPIC_ROWS_MAX 10000 /* date-range index rows read per search, all codes together */
-#define FTS_ROWS_MAX   100   /* best full-text matches taken */
-#define FTS_DOCS_MAX   1000  /* activities holding the title words searched for, at most */
-#define SCORED_MAX     200   /* candidates loaded and scored, the likeliest first */
+#define WORDS_MAX      64   /* distinct words kept per title */
+#define WORD_BYTES     48   /* a longer word is cut (at a character boundary) */
+#define WORD_CHARS_MIN 3    /* shorter words say little about a subject */
+#define FTS_WORDS_MAX  12   /* words OR-ed into the full-text query */
+#define TOPIC_ROWS_MAX 3000 /* date-range index rows read per search, all codes together */
+#define FTS_ROWS_MAX   100  /* best full-text matches taken */
+#define FTS_DOCS_MAX   1000 /* activities holding the title words searched for, at most */
+#define SCORED_MAX     200  /* candidates loaded and scored, the likeliest first */
 
 /* ---- dates as day numbers ---------------------------------------------------------------- */
 
@@ -330,16 +330,12 @@ struct search {
     const struct probe *p;
 };
 
-/* ?1 kind, ?2 code, ?3 first month, ?4 last month of the window, ?5 window end, ?6 window
- * start, ?7 the lead organisation to leave out (NULL: none). The date-range index gives
- * the activities of the window holding the code; periods too long for per-month rows sit
- * at month -1 (periods.c). */
-#define BY_CODE_WHERE " AND first_day <= ?5 AND last_day >= ?6 AND (?7 IS NULL OR lead_org <> ?7)"
+/* ?1 kind, ?2 code, ?3 month, ?4 window end, ?5 window start, ?6 the lead organisation to
+ * leave out (NULL: none). The date-range index gives the activities of one month holding
+ * the code; periods too long for per-month rows sit at month -1 (periods.c). */
 static const char sql_by_code[] =
-    "SELECT activity_id FROM activity_periods WHERE kind = ?1 AND code = ?2"
-    " AND month BETWEEN ?3 AND ?4" BY_CODE_WHERE
-    " UNION ALL SELECT activity_id FROM activity_periods WHERE kind = ?1 AND code = ?2"
-    " AND month = -1" BY_CODE_WHERE;
+    "SELECT activity_id FROM activity_periods WHERE kind = ?1 AND code = ?2 AND month = ?3"
+    " AND first_day <= ?4 AND last_day >= ?5 AND (?6 IS NULL OR lead_org <> ?6)";
 
 /* ?1 full-text query, ?2 window end, ?3 window start, ?4 lead organisation, ?5 public id,
  * ?6 rows; titles weigh ten times the descriptions. CROSS JOIN keeps the full-text index
@@ -351,32 +347,76 @@ static const char sql_by_text[] =
     " AND (?4 IS NULL OR a.lead_org <> ?4) AND (?5 IS NULL OR a.public_id <> ?5)"
     " ORDER BY bm25(activities_fts, 10.0, 10.0, 1.0, 1.0) LIMIT ?6";
 
-/* Adds the activities of the window that hold one of codes (of kind: 'p', 'f' or 'c'),
- * each code a source of its own (*src counts them), until TOPIC_ROWS_MAX rows are read. */
-static int collect_codes(store *s, const char *kind, const struct codes *codes, bool topic,
-                         const struct search *q, struct cands *c, int *src, p_error *err)
+/* One code of the probe to search the index by. */
+struct code_ref {
+    const char *kind, *code;
+    bool topic; /* a priority or focus area (else a country) */
+};
+
+/* Adds the activities of month m holding ref's code (source src). Returns P_OK, also when
+ * TOPIC_ROWS_MAX rows have been read. */
+static int collect_month(store *s, const struct code_ref *ref, int src, int m,
+                         const struct search *q, struct cands *c, p_error *err)
 {
-    for (int i = 0; i < codes->n && c->topic_rows < TOPIC_ROWS_MAX; i++) {
-        store_stmt *st;
-        int rc = store_prepare(s, sql_by_code, &st, err);
-        if (rc != P_OK) return rc;
-        store_bind_text(st, 1, kind);
-        store_bind_text(st, 2, codes->v[i]);
-        store_bind_int(st, 3, activity_month_of(q->from));
-        store_bind_int(st, 4, activity_month_of(q->to));
-        store_bind_text(st, 5, q->to);
-        store_bind_text(st, 6, q->from);
-        store_bind_text(st, 7, q->p->lead_org);
-        int step = STORE_DONE;
-        (*src)++;
-        while (c->topic_rows < TOPIC_ROWS_MAX && (step = store_step(st, err)) == STORE_ROW) {
-            cands_add(c, store_col_int(st, 0), *src, topic ? 1 : 0, topic ? 0 : 1, -1);
-            c->topic_rows++;
-        }
-        store_reset(st);
-        if (c->topic_rows < TOPIC_ROWS_MAX && step < 0) return -step;
+    store_stmt *st;
+    int rc = store_prepare(s, sql_by_code, &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, ref->kind);
+    store_bind_text(st, 2, ref->code);
+    store_bind_int(st, 3, m);
+    store_bind_text(st, 4, q->to);
+    store_bind_text(st, 5, q->from);
+    store_bind_text(st, 6, q->p->lead_org);
+    int step = STORE_DONE;
+    while (c->topic_rows < TOPIC_ROWS_MAX && (step = store_step(st, err)) == STORE_ROW) {
+        cands_add(c, store_col_int(st, 0), src, ref->topic ? 1 : 0, ref->topic ? 0 : 1, -1);
+        c->topic_rows++;
     }
-    return P_OK;
+    store_reset(st);
+    return step < 0 && c->topic_rows < TOPIC_ROWS_MAX ? -step : P_OK;
+}
+
+/* Adds the activities of the window that share a focus area, a priority or a country with
+ * the probe, month by month from the probe's own months outwards (the nearest in time
+ * first, each month the most telling codes first), until TOPIC_ROWS_MAX index rows are
+ * read. Each code is a source of its own (*src counts them). */
+static int collect_codes(store *s, const struct search *q, struct cands *c, int *src, p_error *err)
+{
+    const struct probe *p = q->p;
+    struct code_ref *refs =
+        xcalloc((size_t)(p->focus.n + p->priorities.n + p->countries.n) + 1, sizeof *refs);
+    int n = 0;
+    for (int i = 0; i < p->focus.n; i++)
+        refs[n++] = (struct code_ref){"f", p->focus.v[i], true};
+    for (int i = 0; i < p->priorities.n; i++)
+        refs[n++] = (struct code_ref){"p", p->priorities.v[i], true};
+    for (int i = 0; i < p->countries.n; i++)
+        refs[n++] = (struct code_ref){"c", p->countries.v[i], false};
+    int first = *src + 1;
+    *src += n;
+    char day[11];
+    civil_from_days(p->start, day);
+    int own_lo = activity_month_of(day);
+    civil_from_days(p->end, day);
+    int own_hi = activity_month_of(day);
+    int lo = activity_month_of(q->from), hi = activity_month_of(q->to);
+    int rc = P_OK;
+    /* Periods too long for per-month rows, then the probe's months, then outwards. */
+    for (int i = 0; rc == P_OK && i < n && c->topic_rows < TOPIC_ROWS_MAX; i++)
+        rc = collect_month(s, &refs[i], first + i, ACTIVITY_PERIOD_LONG, q, c, err);
+    for (int m = own_lo; rc == P_OK && m <= own_hi && c->topic_rows < TOPIC_ROWS_MAX; m++)
+        for (int i = 0; rc == P_OK && i < n && c->topic_rows < TOPIC_ROWS_MAX; i++)
+            rc = collect_month(s, &refs[i], first + i, m, q, c, err);
+    for (int d = 1;
+         rc == P_OK && (own_lo - d >= lo || own_hi + d <= hi) && c->topic_rows < TOPIC_ROWS_MAX;
+         d++)
+        for (int i = 0; rc == P_OK && i < n && c->topic_rows < TOPIC_ROWS_MAX; i++) {
+            if (own_lo - d >= lo) rc = collect_month(s, &refs[i], first + i, own_lo - d, q, c, err);
+            if (rc == P_OK && own_hi + d <= hi)
+                rc = collect_month(s, &refs[i], first + i, own_hi + d, q, c, err);
+        }
+    free(refs);
+    return rc;
 }
 
 struct word_docs {
@@ -764,11 +804,8 @@ int overlap_find_candidates(store *s, json_t *activity, const struct overlap_opt
     struct search q = {.p = p};
     civil_from_days(p->start - o.window_days, q.from);
     civil_from_days(p->end + o.window_days, q.to);
-    /* The most telling codes first, should TOPIC_ROWS_MAX cut the reading short. */
     int src = 0;
-    rc = collect_codes(s, "f", &p->focus, true, &q, &c, &src, err);
-    if (rc == P_OK) rc = collect_codes(s, "p", &p->priorities, true, &q, &c, &src, err);
-    if (rc == P_OK) rc = collect_codes(s, "c", &p->countries, false, &q, &c, &src, err);
+    rc = collect_codes(s, &q, &c, &src, err);
     if (rc == P_OK) rc = collect_text(s, &q, &c, &src, err);
     if (rc != P_OK) goto done;
     cands_rank(&c, p);

@@ -5,7 +5,8 @@
  * Candidates are found through indexes only: the date-range index (activity_periods,
  * periods.c) gives the activities of other organisations whose planned period comes within
  * the window and that share a focus area, a thematic priority or a country (at most
- * 10,000 index rows, read in that order), united with the best full-text (FTS5, BM25)
+ * 3,000 index rows, read month by month from the activity's own months outwards, each
+ * month in that order of codes), united with the best full-text (FTS5, BM25)
  * matches within the window of the activity's rarer title words (taken rarest first while
  * at most 1,000 activities hold them: common words would read much of the index and say
  * little). The likeliest 200 are scored in C:
