@@ -87,9 +87,9 @@ void activities_api_register(void);
 /* The filtered set of activities, shared by the list, the facet counts and the exports so
  * they select the same rows. activities_where_build appends " FROM activities a WHERE ..."
  * to sql with placeholders ?1..?n (w->n of them, bound by activities_where_bind). A filter
- * that an index can serve (type, status, the full-text q) appears only when present, so
- * the planner sees it and picks the index; the others are written "(?k IS NULL OR ...)".
- * That keeps the statements few (ten shapes) for the statement caches of both engines.
+ * that an index can serve (type, status, to, the full-text q) appears only when present,
+ * so the planner sees it and picks the index; the others are written "(?k IS NULL OR ...)".
+ * That keeps the statements few (18 shapes) for the statement caches of both engines.
  * by_id (the list in order of creation) writes type and status the second way too: the
  * table's own order serves that list better than their indexes. P_EINVAL naming the
  * parameter for a q without words or from after to. Free w with activities_where_free. */

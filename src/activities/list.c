@@ -75,16 +75,19 @@ int activities_where_build(const struct activities_filter *f, bool by_id, buf *s
               " WHERE x.activity_id = a.id AND x.target_group = ?#))",
               f->target_group);
     where_add(sql, w, "(?# IS NULL OR COALESCE(a.planned_end, a.planned_start) >= ?#)", f->from);
-    where_add(sql, w, "(?# IS NULL OR a.planned_start <= ?#)", f->to);
-    /* Only when present, so the planner sees them and their indexes; not for the order of
-     * creation, which the table's own order serves best (an index on type or status
-     * would make it sort every matching row). */
+
+    /* Only when present, so the planner sees them and their indexes (to bounds the start
+     * date the list's indexes are ordered by); not for the order of creation, which the
+     * table's own order serves best (an index on type or status would make it sort every
+     * matching row). */
     if (by_id) {
         where_add(sql, w, "(?# IS NULL OR a.type = ?#)", f->type);
         where_add(sql, w, "(?# IS NULL OR a.status = ?#)", f->status);
+        where_add(sql, w, "(?# IS NULL OR a.planned_start <= ?#)", f->to);
     } else {
         if (f->type) where_add(sql, w, "a.type = ?#", f->type);
         if (f->status) where_add(sql, w, "a.status = ?#", f->status);
+        if (f->to) where_add(sql, w, "a.planned_start <= ?#", f->to);
     }
     if (q)
         where_add(sql, w,
