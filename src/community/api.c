@@ -83,29 +83,10 @@ static void reply_created(http_request *req, const char *base, json_t *rec, bool
     http_reply_json(req, created ? 201 : 200, rec);
 }
 
-static json_t *object_body(http_request *req, const char *const *members)
-{
-    json_t *body = http_json_body(req);
-    if (!body) return NULL;
-    p_error err;
-    p_error_clear(&err);
-    if (!json_is_object(body)) {
-        http_reply_fail(req, P_EINVAL, NULL, "the body must be a JSON object");
-        json_decref(body);
-        return NULL;
-    }
-    if (api_only_fields(body, members, &err) != P_OK) {
-        http_reply_error(req, &err);
-        json_decref(body);
-        return NULL;
-    }
-    return body;
-}
-
 static void create_handler(http_request *req)
 {
     if (!authz_require(req, PERM_CONCERNS, NULL)) return;
-    json_t *body = object_body(req, concern_members);
+    json_t *body = api_object_body(req, concern_members);
     store *s = body ? api_store(req) : NULL;
     if (s) {
         struct concern_new c = {0};
@@ -175,7 +156,7 @@ static void list_handler(http_request *req)
 static void step_handler(http_request *req)
 {
     if (!authz_require(req, PERM_CONCERNS, NULL)) return;
-    json_t *body = object_body(req, step_members);
+    json_t *body = api_object_body(req, step_members);
     store *s = body ? api_store(req) : NULL;
     if (s) {
         p_error err;
@@ -230,7 +211,7 @@ static void public_create_handler(http_request *req)
     store *s = api_store(req);
     if (!s) return;
     if (over_limit(req, s, "submit", PUBLIC_SUBMISSIONS_PER_HOUR, PUBLIC_SUBMIT_WINDOW_S)) return;
-    json_t *body = object_body(req, concern_members);
+    json_t *body = api_object_body(req, concern_members);
     if (!body) return;
     struct concern_new c = {0};
     p_error err;

@@ -41,19 +41,7 @@ static struct concern_viewer viewer_of(http_request *req)
 
 static void error_page(http_request *req, int rc, const p_error *err)
 {
-    struct page p;
-    page_begin(&p, req,
-               rc == P_ENOTFOUND ? T(req->lang, "Not found")
-                                 : T(req->lang, "Something went wrong"));
-    if (rc == P_ESTORE || rc == P_EIO)
-        html_elem(&p.h, "p", T(p.lang, "The request could not be completed. Please try again."),
-                  NULL);
-    else
-        page_error(&p, err);
-    html_open(&p.h, "p", NULL);
-    html_elem(&p.h, "a", T(p.lang, "Concerns"), "href", "/officer/concerns", NULL);
-    html_close(&p.h, "p");
-    page_finish(&p, p_status_http((p_status)rc));
+    page_refusal(req, rc, err, "/officer/concerns", T(req->lang, "Concerns"));
 }
 
 /* ---- the reception screen ----------------------------------------------------------------- */

@@ -80,30 +80,10 @@ static void show_handler(http_request *req)
     reply(req, rc, &err, rec, 200);
 }
 
-/* Reads a JSON object body limited to members; NULL after replying 400. */
-static json_t *object_body(http_request *req, const char *const *members)
-{
-    json_t *body = http_json_body(req);
-    if (!body) return NULL;
-    p_error err;
-    p_error_clear(&err);
-    if (!json_is_object(body)) {
-        http_reply_fail(req, P_EINVAL, NULL, "the body must be a JSON object");
-        json_decref(body);
-        return NULL;
-    }
-    if (api_only_fields(body, members, &err) != P_OK) {
-        http_reply_error(req, &err);
-        json_decref(body);
-        return NULL;
-    }
-    return body;
-}
-
 static void create_handler(http_request *req)
 {
     if (!authz_require(req, PERM_LIBRARY_EDIT, NULL)) return;
-    json_t *body = object_body(req, library_document_members);
+    json_t *body = api_object_body(req, library_document_members);
     store *s = body ? api_store(req) : NULL;
     if (s) {
         p_error err;
@@ -125,7 +105,7 @@ static void create_handler(http_request *req)
 static void update_handler(http_request *req)
 {
     if (!authz_require(req, PERM_LIBRARY_EDIT, NULL)) return;
-    json_t *body = object_body(req, library_document_members);
+    json_t *body = api_object_body(req, library_document_members);
     store *s = body ? api_store(req) : NULL;
     if (s) {
         p_error err;
@@ -159,7 +139,7 @@ static void delete_handler(http_request *req)
 static void edition_put_handler(http_request *req)
 {
     if (!authz_require(req, PERM_LIBRARY_EDIT, NULL)) return;
-    json_t *body = object_body(req, library_edition_members);
+    json_t *body = api_object_body(req, library_edition_members);
     store *s = body ? api_store(req) : NULL;
     if (s) {
         p_error err;

@@ -44,21 +44,7 @@ bool libp_may_edit(http_request *req)
 
 void libp_error_page(http_request *req, int rc, const p_error *err)
 {
-    int status = p_status_http((p_status)rc);
-    struct page p;
-    page_begin(&p, req,
-               rc == P_ENOTFOUND               ? T(req->lang, "Not found")
-               : status >= 400 && status < 500 ? T(req->lang, "The request was refused")
-                                               : T(req->lang, "Something went wrong"));
-    if (rc == P_ESTORE || rc == P_EIO)
-        html_elem(&p.h, "p", T(p.lang, "The request could not be completed. Please try again."),
-                  NULL);
-    else
-        page_error(&p, err);
-    html_open(&p.h, "p", NULL);
-    html_elem(&p.h, "a", T(p.lang, "Library"), "href", "/library", NULL);
-    html_close(&p.h, "p");
-    page_finish(&p, status);
+    page_refusal(req, rc, err, "/library", T(req->lang, "Library"));
 }
 
 static const char *query(http_request *req, const char *name)

@@ -79,3 +79,22 @@ int api_only_fields(json_t *obj, const char *const *allowed, p_error *err)
     }
     return P_OK;
 }
+
+json_t *api_object_body(http_request *req, const char *const *members)
+{
+    json_t *body = http_json_body(req);
+    if (!body) return NULL;
+    p_error err;
+    p_error_clear(&err);
+    if (!json_is_object(body)) {
+        http_reply_fail(req, P_EINVAL, NULL, "the body must be a JSON object");
+        json_decref(body);
+        return NULL;
+    }
+    if (api_only_fields(body, members, &err) != P_OK) {
+        http_reply_error(req, &err);
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}

@@ -41,6 +41,10 @@ struct actor api_actor(http_request *req);
 MUST_CHECK int api_get_string(json_t *obj, const char *key, size_t max_chars, const char **out,
                               p_error *err);
 
+/* The request's JSON body when it is an object holding only members of the NULL-terminated
+ * list; otherwise replies 400 (naming the member) and returns NULL. The caller frees it. */
+json_t *api_object_body(http_request *req, const char *const *members);
+
 /* Rejects members of obj not in the NULL-terminated allowed list (400 naming it). */
 MUST_CHECK int api_only_fields(json_t *obj, const char *const *allowed, p_error *err);
 

@@ -162,6 +162,26 @@ void page_input(struct page *p, const char *label, const char *type, const char 
     html_close(h, "div");
 }
 
+void page_refusal(http_request *req, int rc, const p_error *err, const char *back_href,
+                  const char *back_label)
+{
+    int status = p_status_http((p_status)rc);
+    struct page p;
+    page_begin(&p, req,
+               rc == P_ENOTFOUND               ? T(req->lang, "Not found")
+               : status >= 400 && status < 500 ? T(req->lang, "The request was refused")
+                                               : T(req->lang, "Something went wrong"));
+    if (rc == P_ESTORE || rc == P_EIO)
+        html_elem(&p.h, "p", T(p.lang, "The request could not be completed. Please try again."),
+                  NULL);
+    else
+        page_error(&p, err);
+    html_open(&p.h, "p", NULL);
+    html_elem(&p.h, "a", back_label, "href", back_href, NULL);
+    html_close(&p.h, "p");
+    page_finish(&p, status);
+}
+
 bool page_require_sign_in(http_request *req)
 {
     if (req->who.via != AUTH_NONE) return false;

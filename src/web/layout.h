@@ -31,6 +31,12 @@ void page_error(struct page *p, const p_error *err);
 void page_input(struct page *p, const char *label, const char *type, const char *name,
                 const char *value, const p_error *err);
 
+/* A page for a request that failed with rc: "Not found", "The request was refused" (4xx)
+ * or "Something went wrong" (store and I/O failures, whose details stay in the log), err's
+ * message, and a link back (back_label, already translated). */
+void page_refusal(http_request *req, int rc, const p_error *err, const char *back_href,
+                  const char *back_label);
+
 /* Replies 303 to /login?next=PATH when nobody is signed in; returns true if it replied. */
 bool page_require_sign_in(http_request *req);
 
