@@ -20,6 +20,9 @@
 
 /* ---- shared pieces ---------------------------------------------------------------------- */
 
+/* "open311:" and a key's name (up to 100 characters of up to 4 bytes): the audit's actor. */
+enum { O311_ACTOR_MAX = 8 + OPEN311_KEY_NAME_MAX * 4 + 1 };
+
 /* The client key of a request (403 replied when it is missing, unknown or revoked): its id,
  * and in actor_out "open311:" and its name, the actor the audit trail records. */
 static bool require_key(http_request *req, enum o311_format fmt, store *s, const form *f,
@@ -33,7 +36,7 @@ static bool require_key(http_request *req, enum o311_format fmt, store *s, const
         o311_reply_status(req, fmt, rc, &err);
         return false;
     }
-    snprintf(actor_out, size, "open311:%.56s", name);
+    snprintf(actor_out, size, "open311:%s", name);
     return true;
 }
 
@@ -200,7 +203,7 @@ void o311_requests_get(http_request *req, enum o311_format fmt)
     }
     /* A list would publish every tracking code, the citizen's key to the case: only key
      * holders may list. */
-    char actor[80];
+    char actor[O311_ACTOR_MAX];
     int64_t key_id = 0;
     if (!require_key(req, fmt, s, &f, actor, sizeof actor, &key_id)) {
         form_free(&f);
@@ -388,14 +391,14 @@ void o311_requests_post(http_request *req, enum o311_format fmt)
     form f;
     if (!o311_params(req, fmt, &f)) return;
     store *s = api_store(req);
-    char actor[80];
+    char actor[O311_ACTOR_MAX];
     int64_t key_id = 0;
     if (!s || !require_key(req, fmt, s, &f, actor, sizeof actor, &key_id)) {
         form_free(&f);
         return;
     }
     struct concern_new c;
-    char name[130], address[320], client_id[CONCERN_CLIENT_ID_MAX + 1];
+    char name[(59 + 1 + 60) * 4 + 1], address[300 * 4 + 1], client_id[CONCERN_CLIENT_ID_MAX + 1];
     if (!concern_from_form(req, fmt, &f, &c, name, sizeof name, address, sizeof address, key_id,
                            client_id)) {
         form_free(&f);
@@ -430,7 +433,7 @@ void o311_updates_get(http_request *req, enum o311_format fmt)
     form f;
     if (!o311_params(req, fmt, &f)) return;
     store *s = api_store(req);
-    char actor[80], from[21], to[21];
+    char actor[O311_ACTOR_MAX], from[21], to[21];
     int64_t key_id = 0;
     bool ok = s && require_key(req, fmt, s, &f, actor, sizeof actor, &key_id) &&
               time_bounds(req, fmt, &f, from, to);
@@ -511,7 +514,7 @@ void o311_updates_post(http_request *req, enum o311_format fmt)
     form f;
     if (!o311_params(req, fmt, &f)) return;
     store *s = api_store(req);
-    char actor[80];
+    char actor[O311_ACTOR_MAX];
     int64_t key_id = 0;
     if (!s || !require_key(req, fmt, s, &f, actor, sizeof actor, &key_id)) {
         form_free(&f);

@@ -227,6 +227,21 @@ class PostRequestTest(unittest.TestCase, ErrorEnvelope):
         self.assertEqual(db_rows(SERVER.db, "SELECT length(description) FROM concerns"
                                  " WHERE tracking_code = ?", (code,)), [(4000,)])
 
+    def test_longest_fields_in_cyrillic_are_kept_whole(self):
+        key = ADMIN.post("/api/v1/open311/keys", {"name": "К" * 100}).json["key"]
+        r = form_post(f"{BASE}/requests.json",
+                      {"api_key": key, "service_code": "water", "address_string": "Ж" * 300,
+                       "first_name": "Д" * 59, "last_name": "Ё" * 60,
+                       "description": "Щ" * 4000})
+        self.assertEqual(r.status, 201, r.body)
+        code = r.json[0]["service_request_id"]
+        self.assertEqual(db_rows(SERVER.db, "SELECT address, contact_name, length(description)"
+                                 " FROM concerns WHERE tracking_code = ?", (code,)),
+                         [("Ж" * 300, "Д" * 59 + " " + "Ё" * 60, 4000)])
+        self.assertEqual(db_rows(SERVER.db, "SELECT actor FROM concern_events e JOIN concerns c"
+                                 " ON c.id = e.concern_id WHERE c.tracking_code = ?", (code,)),
+                         [("open311:" + "К" * 100,)])
+
     def test_errors(self):
         ok = {"api_key": KEY, "service_code": "water", "lat": "42", "long": "74",
               "description": "d"}
