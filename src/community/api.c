@@ -313,4 +313,5 @@ void community_register_routes(void)
     community_public_pages_register();
     community_officer_pages_register();
     community_sms_register();
+    community_forums_register();
 }

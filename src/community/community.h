@@ -7,6 +7,7 @@
 
 #include "auth/users.h"
 #include "core/cursor.h"
+#include "http/request.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -34,6 +35,28 @@ MUST_CHECK int community_services(store *s, json_t **items, p_error *err);
  * [{key, label, count}], by_month: [{key, label, count}] for the last twelve months}. */
 MUST_CHECK int community_dashboard(store *s, const char *area, const char *site, json_t **out,
                                    p_error *err);
+
+/* A forum with its areas and members: {code, kind, name, name_ru, site, areas: [{code,
+ * name}], members: [{id, name, role}]}; P_ENOTFOUND when there is none. */
+MUST_CHECK int community_forum_get(store *s, const char *code, json_t **out, p_error *err);
+
+/* The forum's agenda: the open concerns relayed to it (referred or in progress), soonest
+ * due first, without contact details. */
+MUST_CHECK int community_forum_agenda(store *s, const char *code, json_t **items, p_error *err);
+
+/* The forum's meetings, newest first, each with its decisions. */
+MUST_CHECK int community_meetings(store *s, const char *code, json_t **items, p_error *err);
+
+/* Records a meeting from body {held_on, place, notes, attendees: [member ids], decisions:
+ * [{tracking_code, decision, public (default true), status (optional step)}]}: attendees
+ * must be the forum's members, decided concerns must be relayed to the forum, and each
+ * decision becomes an event of its concern (with its status step). All or nothing. */
+MUST_CHECK int community_meeting_record(store *s, const char *code, json_t *body,
+                                        const struct actor *by, json_t **out, p_error *err);
+
+/* *ok when who may act for the forum: administrators, co-ordinators and its members. */
+MUST_CHECK int community_forum_member(store *s, const char *code, const principal *who, bool *ok,
+                                      p_error *err);
 
 /* Loads data/demo/community.json (the Community Security Initiative) when no area exists. */
 MUST_CHECK int community_load_demo(store *s, const struct actor *by, p_error *err);
@@ -98,6 +121,14 @@ struct concern_step {
 MUST_CHECK int concern_advance(store *s, const char *tracking_code, const struct concern_step *st,
                                const struct concern_viewer *v, const struct actor *by, json_t **out,
                                p_error *err);
+
+/* concern_advance inside the caller's transaction (store_begin done), writing the event as
+ * kind (NULL: "note", "referral" or "status" from the step), with its audit entry. After
+ * an error the caller rolls back. */
+MUST_CHECK int concern_advance_in_tx(store *s, const char *tracking_code,
+                                     const struct concern_step *st, const char *kind,
+                                     const struct concern_viewer *v, const struct actor *by,
+                                     p_error *err);
 
 /* True when the lifecycle allows from → to. */
 bool concern_transition_allowed(const char *from, const char *to);

@@ -535,11 +535,8 @@ int concern_get(store *s, const char *tracking_code, const struct concern_viewer
 
 /* ---- the lifecycle ------------------------------------------------------------------------ */
 
-int concern_advance(store *s, const char *tracking_code, const struct concern_step *stp,
-                    const struct concern_viewer *v, const struct actor *by, json_t **out,
-                    p_error *err)
+static int check_step(const struct concern_step *stp, p_error *err)
 {
-    *out = NULL;
     int rc = check_text(stp->note, "note", 2000, false, err);
     if (rc == P_OK && stp->status && !in_list(CONCERN_STATUSES, stp->status))
         rc = p_fail(err, P_EINVAL, "status", "status must be one of %s", CONCERN_STATUSES);
@@ -549,8 +546,14 @@ int concern_advance(store *s, const char *tracking_code, const struct concern_st
         (!stp->note || !*stp->note))
         rc = p_fail(err, P_EUNPROC, "note", "a rejection needs a reason");
     if (rc == P_OK) rc = check_text(stp->agency, "agency", 200, false, err);
-    if (rc != P_OK) return rc;
-    rc = store_begin(s, err);
+    return rc;
+}
+
+int concern_advance_in_tx(store *s, const char *tracking_code, const struct concern_step *stp,
+                          const char *kind, const struct concern_viewer *v, const struct actor *by,
+                          p_error *err)
+{
+    int rc = check_step(stp, err);
     if (rc != P_OK) return rc;
     json_t *before = NULL, *after = NULL;
     int64_t id = 0, forum = 0;
@@ -588,12 +591,9 @@ int concern_advance(store *s, const char *tracking_code, const struct concern_st
             rc = store_run(st, err);
         }
     }
+    if (!kind) kind = !stp->status ? "note" : referral ? "referral" : "status";
     if (rc == P_OK)
-        rc = add_event(s, id, now, by->login,
-                       !stp->status ? "note"
-                       : referral   ? "referral"
-                                    : "status",
-                       stp->status, stp->public, stp->note, err);
+        rc = add_event(s, id, now, by->login, kind, stp->status, stp->public, stp->note, err);
     if (rc == P_OK)
         rc = load(s, json_string_value(json_object_get(before, "tracking_code")), true, &after,
                   NULL, err);
@@ -608,13 +608,31 @@ int concern_advance(store *s, const char *tracking_code, const struct concern_st
         json_decref(b);
         json_decref(a);
     }
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
+int concern_advance(store *s, const char *tracking_code, const struct concern_step *stp,
+                    const struct concern_viewer *v, const struct actor *by, json_t **out,
+                    p_error *err)
+{
+    *out = NULL;
+    int rc = check_step(stp, err);
+    if (rc != P_OK) return rc;
+    rc = store_begin(s, err);
+    if (rc != P_OK) return rc;
+    rc = concern_advance_in_tx(s, tracking_code, stp, NULL, v, by, err);
     if (rc == P_OK) rc = store_commit(s, err);
     if (rc != P_OK) {
         store_rollback(s);
-        json_decref(after);
-        after = NULL;
+        return rc;
     }
-    json_decref(before);
+    json_t *after = NULL;
+    char code[CONCERN_TRACKING_LEN + 1];
+    if (!concern_tracking_normalise(tracking_code, code))
+        return p_fail(err, P_ENOTFOUND, "tracking_code", "no concern has this tracking code");
+    rc = load(s, code, true, &after, NULL, err);
     /* Contact details are read through concern_get, where each read is audited. */
     if (after) json_object_del(after, "contact");
     *out = after;

@@ -27,6 +27,9 @@ void community_officer_pages_register(void);
 /* Registers the dashboard's API route and page (dashboard.c). */
 void community_dashboard_register(void);
 
+/* Registers the forums' API (forums.c). */
+void community_forums_register(void);
+
 /* Registers the SMSSync gateway endpoint (sms.c). */
 void community_sms_register(void);
 

@@ -1,0 +1,96 @@
+"""Community forums through a real `polis serve` on the demo data (the Community Security
+Initiative): a forum with its members and areas, its agenda of the concerns relayed to it,
+and meetings whose decisions reach each concern as events the citizen sees — all or
+nothing, and only for the forum's members and supervisors."""
+
+import unittest
+
+from harness import PolisServer, finish, signed_in
+
+SERVER = None
+COORD = None
+
+
+def setUpModule():
+    global SERVER, COORD
+    SERVER = PolisServer().start()
+    COORD = signed_in(SERVER, "coordinator")
+
+
+def tearDownModule():
+    finish(SERVER)
+
+
+def agenda(code="CSWG-KS"):
+    r = COORD.get(f"/api/v1/forums/{code}/agenda")
+    assert r.status == 200, r
+    return r.json["items"]
+
+
+class ForumTest(unittest.TestCase):
+    def test_forum_members_and_areas(self):
+        r = COORD.get("/api/v1/forums/CSWG-KS")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["kind"], "cswg")
+        self.assertEqual([a["code"] for a in r.json["areas"]], ["KG-O-KS"])
+        self.assertEqual(len(r.json["members"]), 3)
+        self.assertEqual(COORD.get("/api/v1/forums/NO-SUCH").status, 404)
+
+    def test_meeting_decisions_reach_the_concerns(self):
+        items = agenda()
+        self.assertTrue(items)
+        self.assertTrue(all(i["status"] in ("referred", "in_progress") for i in items))
+        code = items[0]["tracking_code"]
+        members = [m["id"] for m in COORD.get("/api/v1/forums/CSWG-KS").json["members"]]
+        r = COORD.post("/api/v1/forums/CSWG-KS/meetings", {
+            "held_on": "2013-06-01", "place": "District hall", "attendees": members[:2],
+            "decisions": [{"tracking_code": code, "decision": "Patrols agreed with the mahalla",
+                           "status": "in_progress" if items[0]["status"] == "referred"
+                           else None},
+                          ]})
+        self.assertEqual(r.status, 201, r)
+        meetings = COORD.get("/api/v1/forums/CSWG-KS/meetings").json["items"]
+        self.assertEqual(meetings[0]["attendance"], 2)
+        self.assertEqual(meetings[0]["decisions"][0]["tracking_code"], code)
+        public = SERVER.client().get(f"/api/v1/public/concerns/{code}").json
+        self.assertEqual(public["events"][-1]["kind"], "decision")
+        self.assertEqual(public["events"][-1]["note"], "Patrols agreed with the mahalla")
+        audit = signed_in(SERVER).get("/api/v1/audit?entity=forum_meeting").json["items"]
+        self.assertTrue(audit)
+
+    def test_all_or_nothing_and_bad_input(self):
+        code = agenda()[0]["tracking_code"]
+        before = COORD.get("/api/v1/forums/CSWG-KS/meetings").json["items"]
+        events = len(SERVER.client().get(f"/api/v1/public/concerns/{code}").json["events"])
+        other_forum_member = COORD.get("/api/v1/forums/LCPC-AR").json["members"][0]["id"]
+        cases = [
+            ({"held_on": "2013-13-01"}, 400, "held_on"),
+            ({"held_on": "2013-06-02", "attendees": [other_forum_member]}, 422, "attendees"),
+            ({"held_on": "2013-06-02", "decisions": [{"tracking_code": code, "decision": "ok"},
+                                                     {"tracking_code": "ZZZZZZZZZZ",
+                                                      "decision": "x"}]}, 422, "decisions"),
+            ({"held_on": "2013-06-02", "decisions": [{"tracking_code": code, "decision": "x",
+                                                      "status": "received"}]}, 422, "decisions"),
+            ({"held_on": "2013-06-02", "decisions": [{"tracking_code": code}]}, 400, "decisions"),
+            ({"held_on": "2013-06-02", "minutes": "x"}, 400, "minutes"),
+        ]
+        for body, status, field in cases:
+            with self.subTest(body=body):
+                r = COORD.post("/api/v1/forums/CSWG-KS/meetings", body)
+                self.assertEqual(r.status, status, r)
+                self.assertEqual(r.json["error"]["field"], field)
+        self.assertEqual(COORD.get("/api/v1/forums/CSWG-KS/meetings").json["items"], before)
+        self.assertEqual(
+            len(SERVER.client().get(f"/api/v1/public/concerns/{code}").json["events"]), events)
+
+    def test_only_members_and_supervisors(self):
+        inspector = signed_in(SERVER, "inspector.osh")  # a police officer, not a member
+        self.assertEqual(inspector.get("/api/v1/forums/CSWG-KS/agenda").status, 403)
+        self.assertEqual(inspector.post("/api/v1/forums/CSWG-KS/meetings",
+                                        {"held_on": "2013-06-03"}).status, 403)
+        self.assertEqual(signed_in(SERVER, "librarian").get("/api/v1/forums/CSWG-KS").status, 403)
+        self.assertEqual(SERVER.client().get("/api/v1/forums/CSWG-KS").status, 401)
+
+
+if __name__ == "__main__":
+    unittest.main()
