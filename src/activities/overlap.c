@@ -443,7 +443,7 @@ static int word_docs(store *s, const char *w, int64_t *docs, p_error *err)
     store_stmt *st;
     int rc = store_prepare(s,
                            "SELECT count(*) FROM (SELECT rowid FROM activities_fts"
-                           " WHERE activities_fts MATCH ?1 LIMIT ?2)",
+                           " WHERE activities_fts MATCH ?1 LIMIT ?2) AS m",
                            &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, quoted);
