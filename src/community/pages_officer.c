@@ -5,7 +5,9 @@
 #include "community/internal.h"
 
 #include "auth/authz.h"
+#include "core/embed.h"
 #include "core/text.h"
+#include "http/assets.h"
 #include "http/form.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -93,8 +95,15 @@ static void reception_page(http_request *req, const form *values, const char *la
         html_close(h, "p");
     }
     if (err && err->status != P_OK) page_error(&p, err);
+    /* With script (assets/reception.js) the form queues concerns in the browser and sends
+     * them when it can, so the screen works in a minibus without a network. */
+    html_open(h, "p", "id", "queue-status", "class", "queue-status", "aria-live", "polite",
+              "data-label", T(p.lang, "Not sent yet"), NULL);
+    html_close(h, "p");
+    html_open(h, "ul", "id", "queue-sent", "class", "queue-sent", NULL);
+    html_close(h, "ul");
     html_open(h, "form", "method", "post", "action", "/officer/reception", "class",
-              "record-form reception", NULL);
+              "record-form reception", "data-sw", "/officer/reception-sw.js", NULL);
     page_csrf_field(&p);
     html_void(h, "input", "type", "hidden", "name", "channel", "value", "reception", NULL);
     service_select(&p, services, values ? form_get(values, "service_code") : NULL);
@@ -113,6 +122,11 @@ static void reception_page(http_request *req, const form *values, const char *la
     html_elem(h, "button", T(p.lang, "Record and next"), "type", "submit", "class", "primary",
               NULL);
     html_close(h, "form");
+    const char *script = assets_url("reception.js");
+    if (script) {
+        html_open(h, "script", "src", script, "defer", "defer", NULL);
+        html_close(h, "script");
+    }
     json_decref(services);
     page_finish(&p, status);
 }
@@ -387,6 +401,20 @@ static void concern_submit(http_request *req)
     form_free(&f);
 }
 
+/* The reception screen's service worker, served under /officer/ so its scope covers the
+ * screen; revalidated on every load so a new version takes over at once. */
+static void service_worker(http_request *req)
+{
+    const struct embed_file *f = embed_find(asset_files, "reception-sw.js");
+    if (!f) {
+        http_reply_fail(req, P_ENOTFOUND, NULL, "no service worker");
+        return;
+    }
+    char etag[ASSETS_ETAG_SIZE];
+    assets_etag(f->data, f->size, etag);
+    assets_reply_cached(req, etag, "no-cache", "text/javascript; charset=utf-8", f->data, f->size);
+}
+
 static const struct param_spec code_params[] = {{.name = "code", .type = PARAM_CODE, .max_len = 16},
                                                 {0}};
 static const struct param_spec list_params[] = {
@@ -399,6 +427,7 @@ void community_officer_pages_register(void)
 {
     const struct route routes[] = {
         {.methods = HTTP_GET, .pattern = "/officer/reception", .handler = reception_show},
+        {.methods = HTTP_GET, .pattern = "/officer/reception-sw.js", .handler = service_worker},
         {.methods = HTTP_POST, .pattern = "/officer/reception", .handler = reception_submit},
         {.methods = HTTP_GET,
          .pattern = "/officer/concerns",

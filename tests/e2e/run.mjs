@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { activityTests } from './activities.mjs';
 import { libraryTests } from './library.mjs';
+import { communityTests } from './community.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -310,6 +311,9 @@ async function main() {
     await activityTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
     // r. to z.: the library's search, document pages and librarian forms (library.mjs).
     await libraryTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
+
+    // A. to C.: community policing — the offline reception screen, a citizen's view, conduct complaints (community.mjs).
+    await communityTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
 
     await test('i. no script errors or CSP violations in the console', async () => {
       check(consoleErrors.length === 0, consoleErrors.join('\n'));
