@@ -314,4 +314,5 @@ void community_register_routes(void)
     community_officer_pages_register();
     community_sms_register();
     community_forums_register();
+    community_forum_pages_register();
 }

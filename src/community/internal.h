@@ -27,8 +27,9 @@ void community_officer_pages_register(void);
 /* Registers the dashboard's API route and page (dashboard.c). */
 void community_dashboard_register(void);
 
-/* Registers the forums' API (forums.c). */
+/* Registers the forums' API (forums.c) and pages (pages_forum.c). */
 void community_forums_register(void);
+void community_forum_pages_register(void);
 
 /* Registers the SMSSync gateway endpoint (sms.c). */
 void community_sms_register(void);

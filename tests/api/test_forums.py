@@ -83,6 +83,36 @@ class ForumTest(unittest.TestCase):
         self.assertEqual(
             len(SERVER.client().get(f"/api/v1/public/concerns/{code}").json["events"]), events)
 
+    def test_forum_page_records_a_meeting(self):
+        import re
+        import urllib.parse
+        # The demo's school racketeering concern in Aravan goes to the centre's agenda.
+        concern = COORD.get("/api/v1/concerns?area=KG-O-AR&service_code=school_racketeering")
+        code = concern.json["items"][0]["tracking_code"]
+        r = COORD.post(f"/api/v1/concerns/{code}/events",
+                       {"status": "referred", "forum": "LCPC-AR", "public": True})
+        self.assertEqual(r.status, 200, r)
+        items = agenda("LCPC-AR")
+        self.assertEqual([i["tracking_code"] for i in items], [code])
+        page = COORD.get("/forums/LCPC-AR")
+        self.assertEqual(page.status, 200)
+        self.assertIn("Aravan Local Crime Prevention Centre", page.text)
+        csrf = re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)
+        member = re.search(r'name="attendee" value="(\d+)"', page.text).group(1)
+        fields = {"csrf": csrf, "held_on": "2013-07-01", "place": "Aravan school",
+                  "attendee": member, f"decision_{code}": "Parents' meeting at the school",
+                  f"public_{code}": "1"}
+        r = COORD.request("POST", "/forums/LCPC-AR/meetings", urllib.parse.urlencode(fields),
+                          raw=True, content_type="application/x-www-form-urlencoded", csrf=False)
+        self.assertEqual(r.status, 303, r)
+        page = COORD.get("/forums/LCPC-AR")
+        self.assertIn("Parents&#39; meeting at the school", page.text)
+        bad = dict(fields, held_on="not a date")
+        r = COORD.request("POST", "/forums/LCPC-AR/meetings", urllib.parse.urlencode(bad),
+                          raw=True, content_type="application/x-www-form-urlencoded", csrf=False)
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(signed_in(SERVER, "inspector.osh").get("/forums/LCPC-AR").status, 403)
+
     def test_only_members_and_supervisors(self):
         inspector = signed_in(SERVER, "inspector.osh")  # a police officer, not a member
         self.assertEqual(inspector.get("/api/v1/forums/CSWG-KS/agenda").status, 403)
