@@ -9,7 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STMT_CACHE_SLOTS 256 /* power of two; more statements than this is a design smell */
+/* The statement cache: a power of two. When it holds CACHE_EVICT_AT statements, those no
+ * caller is stepping are finalized and the cache starts again, so the modules' dynamic SQL
+ * (one shape per combination of filters) can never fill it. */
+#define STMT_CACHE_SLOTS 1024
+#define CACHE_EVICT_AT   768
 #define BUSY_TIMEOUT_MS  5000
 
 struct lite_stmt {
@@ -17,7 +21,9 @@ struct lite_stmt {
     sqlite3_stmt *stmt;
 };
 
-struct cache_slot {
+/* A cached statement lives on the heap, so a caller's pointer to it stays valid when the
+ * table is rebuilt around it. */
+struct cache_entry {
     char *sql;
     uint64_t hash;
     struct lite_stmt st;
@@ -26,7 +32,7 @@ struct cache_slot {
 struct lite_store {
     struct store base; /* first */
     sqlite3 *db;
-    struct cache_slot cache[STMT_CACHE_SLOTS];
+    struct cache_entry *cache[STMT_CACHE_SLOTS];
     int cached;
 };
 
@@ -96,9 +102,10 @@ static void lite_close(store *base)
 {
     struct lite_store *s = lite(base);
     for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
-        if (s->cache[i].sql) {
-            sqlite3_finalize(s->cache[i].st.stmt);
-            free(s->cache[i].sql);
+        if (s->cache[i]) {
+            sqlite3_finalize(s->cache[i]->st.stmt);
+            free(s->cache[i]->sql);
+            free(s->cache[i]);
         }
     }
     sqlite3_close(s->db);
@@ -115,6 +122,38 @@ static uint64_t sql_hash(const char *sql)
     return h;
 }
 
+static void cache_insert(struct lite_store *s, struct cache_entry *e)
+{
+    unsigned i = (unsigned)e->hash & (STMT_CACHE_SLOTS - 1);
+    while (s->cache[i])
+        i = (i + 1) & (STMT_CACHE_SLOTS - 1);
+    s->cache[i] = e;
+    s->cached++;
+}
+
+/* Finalizes every cached statement that is not in the middle of a step (a caller may be
+ * reading its rows) and rebuilds the table around those that are. */
+static void cache_evict(struct lite_store *s)
+{
+    struct cache_entry *kept[STMT_CACHE_SLOTS];
+    int n = 0;
+    for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
+        struct cache_entry *e = s->cache[i];
+        s->cache[i] = NULL;
+        if (!e) continue;
+        if (sqlite3_stmt_busy(e->st.stmt)) {
+            kept[n++] = e;
+        } else {
+            sqlite3_finalize(e->st.stmt);
+            free(e->sql);
+            free(e);
+        }
+    }
+    s->cached = 0;
+    for (int i = 0; i < n; i++)
+        cache_insert(s, kept[i]);
+}
+
 static int lite_prepare(store *base, const char *sql, store_stmt **out, p_error *err)
 {
     struct lite_store *s = lite(base);
@@ -122,27 +161,26 @@ static int lite_prepare(store *base, const char *sql, store_stmt **out, p_error 
     unsigned i = (unsigned)h & (STMT_CACHE_SLOTS - 1);
     for (unsigned probe = 0; probe < STMT_CACHE_SLOTS;
          probe++, i = (i + 1) & (STMT_CACHE_SLOTS - 1)) {
-        struct cache_slot *slot = &s->cache[i];
-        if (!slot->sql) break;
-        if (slot->hash == h && strcmp(slot->sql, sql) == 0) {
-            sqlite3_reset(slot->st.stmt);
-            sqlite3_clear_bindings(slot->st.stmt);
-            *out = &slot->st.base;
+        struct cache_entry *e = s->cache[i];
+        if (!e) break;
+        if (e->hash == h && strcmp(e->sql, sql) == 0) {
+            sqlite3_reset(e->st.stmt);
+            sqlite3_clear_bindings(e->st.stmt);
+            *out = &e->st.base;
             return P_OK;
         }
     }
-    if (s->cached >= STMT_CACHE_SLOTS - 1)
-        return p_fail(err, P_ESTORE, NULL, "statement cache full");
+    if (s->cached >= CACHE_EVICT_AT) cache_evict(s);
     sqlite3_stmt *stmt = NULL;
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
         return -fail_sqlite(s->db, err, "prepare");
-    struct cache_slot *slot = &s->cache[i];
-    slot->sql = xstrdup(sql);
-    slot->hash = h;
-    slot->st.stmt = stmt;
-    slot->st.base.owner = base;
-    s->cached++;
-    *out = &slot->st.base;
+    struct cache_entry *e = xcalloc(1, sizeof *e);
+    e->sql = xstrdup(sql);
+    e->hash = h;
+    e->st.stmt = stmt;
+    e->st.base.owner = base;
+    cache_insert(s, e);
+    *out = &e->st.base;
     return P_OK;
 }
 
