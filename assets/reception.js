@@ -111,11 +111,14 @@
       description: f.description.value
     };
     if (f.area && f.area.value) item.area = f.area.value;
+    if (f.visit && f.visit.value) item.visit = parseInt(f.visit.value, 10);
     var name = f.contact_name ? f.contact_name.value : '', phone = f.contact_phone ? f.contact_phone.value : '';
     if (name || phone) item.contact = { name: name, phone: phone };
     if (!item.description.trim()) { f.description.focus(); return; }
     put(item).then(function () {
+      var visit = f.visit ? f.visit.value : '';
       form.reset();
+      if (f.visit) f.visit.value = visit; // the minibus stays at its visit
       f.description.focus();
       return flush();
     });

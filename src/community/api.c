@@ -17,7 +17,7 @@
 
 static const char *const concern_members[] = {
     "channel", "service_code", "description", "area",    "site",      "about_site", "address",
-    "lat",     "long",         "anonymous",   "contact", "client_id", NULL};
+    "lat",     "long",         "anonymous",   "contact", "client_id", "visit",      NULL};
 static const char *const step_members[] = {"status", "note", "public", "forum", "agency", NULL};
 
 static const char *str(json_t *o, const char *k)
@@ -50,6 +50,12 @@ static int concern_from_body(json_t *b, struct concern_new *c, p_error *err)
         c->has_location = true;
         c->lat = json_number_value(lat);
         c->lon = json_number_value(lon);
+    }
+    json_t *visit = json_object_get(b, "visit");
+    if (visit && !json_is_null(visit)) {
+        if (!json_is_integer(visit) || json_integer_value(visit) < 1)
+            return p_fail(err, P_EINVAL, "visit", "visit must be a visit's id");
+        c->visit_id = json_integer_value(visit);
     }
     json_t *anon = json_object_get(b, "anonymous");
     if (anon && !json_is_boolean(anon))
@@ -217,10 +223,12 @@ static void public_create_handler(http_request *req)
     p_error err;
     p_error_clear(&err);
     int rc = concern_from_body(body, &c, &err);
-    if (rc == P_OK && (json_object_get(body, "channel") || json_object_get(body, "site") ||
-                       json_object_get(body, "about_site")))
-        rc = p_fail(&err, P_EINVAL, json_object_get(body, "channel") ? "channel" : "site",
-                    "citizens' concerns come through the web; the police choose the station");
+    static const char *const officers_only[] = {"channel", "site", "about_site", "visit"};
+    for (size_t i = 0; rc == P_OK && i < sizeof officers_only / sizeof *officers_only; i++)
+        if (json_object_get(body, officers_only[i]))
+            rc = p_fail(&err, P_EINVAL, officers_only[i],
+                        "citizens' concerns come through the web; the police choose the station "
+                        "and the visit");
     c.channel = "web";
     json_t *rec = NULL;
     bool created = false;
@@ -315,4 +323,5 @@ void community_register_routes(void)
     community_sms_register();
     community_forums_register();
     community_forum_pages_register();
+    community_visits_register();
 }

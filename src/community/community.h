@@ -58,6 +58,22 @@ MUST_CHECK int community_meeting_record(store *s, const char *code, json_t *body
 MUST_CHECK int community_forum_member(store *s, const char *code, const principal *who, bool *ok,
                                       p_error *err);
 
+/* Visits of the reception minibuses planned between from and to (YYYY-MM-DD, NULL for open)
+ * with status (NULL for any): [{id, vehicle, plate, area, area_name, officer, community_rep,
+ * planned_date, actual_date, citizens_received, status, concerns}], by planned date. */
+MUST_CHECK int community_visits(store *s, const char *from, const char *to, const char *status,
+                                json_t **items, p_error *err);
+
+/* Plans a visit from {vehicle, area, planned_date, officer, community_rep} (codes of an
+ * existing vehicle and area); audited. */
+MUST_CHECK int community_visit_plan(store *s, json_t *body, const struct actor *by, json_t **out,
+                                    p_error *err);
+
+/* Changes a visit ({status: planned|done|cancelled, actual_date, citizens_received, officer,
+ * community_rep}); a visit done has its actual date and the citizens received. Audited. */
+MUST_CHECK int community_visit_update(store *s, int64_t id, json_t *patch, const struct actor *by,
+                                      json_t **out, p_error *err);
+
 /* Loads data/demo/community.json (the Community Security Initiative) when no area exists. */
 MUST_CHECK int community_load_demo(store *s, const struct actor *by, p_error *err);
 
@@ -79,6 +95,7 @@ struct concern_new {
     const char *contact_name, *contact_phone, *contact_email;
     const char *client_id; /* idempotency key of a retried submission, or NULL */
     int64_t created_by;    /* the user recording it, 0 for a citizen */
+    int64_t visit_id;      /* the reception visit it was raised at, or 0 */
 };
 
 /* Records a concern: checks every member (P_EINVAL for malformed, P_EUNPROC for broken rules,

@@ -157,7 +157,7 @@ static int check_new(const struct concern_new *c, p_error *err)
     "c.id, c.tracking_code, c.channel, c.service_code, sv.name, a.code, si.code, ab.code,"         \
     " c.lat, c.lon, c.address, c.description, c.anonymous, c.contact_name, c.contact_phone,"       \
     " c.contact_email, c.status, f.code, c.agency, c.received_at, c.due_at, c.updated_at,"         \
-    " c.resolved_at, sv.conduct"
+    " c.resolved_at, sv.conduct, c.visit_id"
 #define CONCERN_FROM                                                                               \
     " FROM concerns c JOIN services sv ON sv.code = c.service_code"                                \
     " LEFT JOIN areas a ON a.id = c.area_id LEFT JOIN sites si ON si.id = c.site_id"               \
@@ -237,6 +237,8 @@ static int load(store *s, const char *code, bool officers, json_t **out, int64_t
         json_object_set_new(r, "agency", json_string(store_col_text(st, 18)));
         json_object_set_new(r, "due_at", json_string(store_col_text(st, 20)));
         json_object_set_new(r, "conduct", json_boolean(store_col_int(st, 23)));
+        json_object_set_new(
+            r, "visit", store_col_null(st, 24) ? json_null() : json_integer(store_col_int(st, 24)));
     }
     store_reset(st);
     json_t *events = json_array();
@@ -323,6 +325,32 @@ static int find_client_id(store *s, const struct concern_new *c,
     return P_OK;
 }
 
+/* A concern recorded during a reception visit takes the visit's subdistrict and the
+ * vehicle's station unless it names its own. */
+static int visit_defaults(store *s, int64_t visit, int64_t *area, int64_t *site, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT v.area_id, COALESCE(ve.site_id, 0), v.status FROM visits v"
+                           " JOIN vehicles ve ON ve.id = v.vehicle_id WHERE v.id = ?",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, visit);
+    int step = store_step(st, err);
+    bool found = step == STORE_ROW, cancelled = false;
+    if (found) {
+        if (!*area) *area = store_col_int(st, 0);
+        if (!*site) *site = store_col_int(st, 1);
+        cancelled = strcmp(store_col_text(st, 2), "cancelled") == 0;
+    }
+    store_reset(st);
+    if (step < 0) return -step;
+    if (!found) return p_fail(err, P_EUNPROC, "visit", "no visit %lld", (long long)visit);
+    if (cancelled)
+        return p_fail(err, P_EUNPROC, "visit", "visit %lld was cancelled", (long long)visit);
+    return P_OK;
+}
+
 static int insert_concern(store *s, const struct concern_new *c, const char *code, int64_t due_days,
                           int64_t area, int64_t site, int64_t about, const char *now, int64_t *id,
                           p_error *err)
@@ -334,9 +362,9 @@ static int insert_concern(store *s, const struct concern_new *c, const char *cod
         s,
         "INSERT INTO concerns(tracking_code, client_id, channel, service_code, area_id, site_id,"
         " about_site_id, lat, lon, address, description, anonymous, contact_name, contact_phone,"
-        " contact_email, status, received_at, due_at, updated_at, created_by)"
+        " contact_email, status, received_at, due_at, updated_at, created_by, visit_id)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'received',"
-        " ?16, ?17, ?16, ?18)",
+        " ?16, ?17, ?16, ?18, ?19)",
         &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, code);
@@ -380,6 +408,10 @@ static int insert_concern(store *s, const struct concern_new *c, const char *cod
         store_bind_int(st, 18, c->created_by);
     else
         store_bind_null(st, 18);
+    if (c->visit_id)
+        store_bind_int(st, 19, c->visit_id);
+    else
+        store_bind_null(st, 19);
     rc = store_run(st, err);
     if (rc == P_OK) *id = store_last_insert_id(s);
     return rc;
@@ -418,6 +450,7 @@ int concern_create(store *s, const struct concern_new *c, const struct actor *by
     if (rc == P_OK && about && !svc.conduct)
         rc = p_fail(err, P_EUNPROC, "about_site",
                     "only complaints about police conduct name a unit");
+    if (rc == P_OK && c->visit_id) rc = visit_defaults(s, c->visit_id, &area, &site, err);
     char now[21];
     text_now_iso(now);
     new_tracking_code(code);

@@ -31,6 +31,9 @@ void community_dashboard_register(void);
 void community_forums_register(void);
 void community_forum_pages_register(void);
 
+/* Registers the visits' API (visits.c). */
+void community_visits_register(void);
+
 /* Registers the SMSSync gateway endpoint (sms.c). */
 void community_sms_register(void);
 

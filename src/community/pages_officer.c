@@ -69,6 +69,41 @@ static void service_select(struct page *p, json_t *services, const char *chosen)
     html_close(h, "div");
 }
 
+/* The planned visits to choose from: a concern raised at one takes its subdistrict. */
+static void visit_select(struct page *p, store *s, const char *chosen)
+{
+    json_t *visits = NULL;
+    p_error err;
+    p_error_clear(&err);
+    if (community_visits(s, NULL, NULL, "planned", &visits, &err) != P_OK ||
+        json_array_size(visits) == 0) {
+        json_decref(visits);
+        return;
+    }
+    html *h = &p->h;
+    html_open(h, "div", "class", "field", NULL);
+    html_elem(h, "label", T(p->lang, "Visit"), "for", "f-visit", NULL);
+    html_open(h, "select", "name", "visit", "id", "f-visit", NULL);
+    html_elem(h, "option", T(p->lang, "(not at a visit)"), "value", "", NULL);
+    size_t i;
+    json_t *v;
+    json_array_foreach(visits, i, v)
+    {
+        char value[24], label[200];
+        snprintf(value, sizeof value, "%lld",
+                 (long long)json_integer_value(json_object_get(v, "id")));
+        snprintf(label, sizeof label, "%s · %s · %s", str(v, "vehicle"), str(v, "area_name"),
+                 str(v, "planned_date"));
+        if (chosen && strcmp(chosen, value) == 0)
+            html_elem(h, "option", label, "value", value, "selected", "", NULL);
+        else
+            html_elem(h, "option", label, "value", value, NULL);
+    }
+    html_close(h, "select");
+    html_close(h, "div");
+    json_decref(visits);
+}
+
 /* The reception form; last is the tracking code of the concern just recorded, or NULL. */
 static void reception_page(http_request *req, const form *values, const char *last,
                            const p_error *err, int status)
@@ -106,6 +141,7 @@ static void reception_page(http_request *req, const form *values, const char *la
               "record-form reception", "data-sw", "/officer/reception-sw.js", NULL);
     page_csrf_field(&p);
     html_void(h, "input", "type", "hidden", "name", "channel", "value", "reception", NULL);
+    visit_select(&p, s, values ? form_get(values, "visit") : NULL);
     service_select(&p, services, values ? form_get(values, "service_code") : NULL);
     page_input(&p, T(p.lang, "Area code"), "text", "area", values ? form_get(values, "area") : "",
                err);
@@ -158,6 +194,9 @@ static void reception_submit(http_request *req)
                                 .contact_name = form_get(&f, "contact_name"),
                                 .contact_phone = form_get(&f, "contact_phone"),
                                 .created_by = req->who.user_id};
+        int64_t visit = 0;
+        const char *vt = form_get(&f, "visit");
+        if (vt && *vt && text_parse_int64(vt, 1, INT64_MAX, &visit)) c.visit_id = visit;
         json_t *rec = NULL;
         bool created = false;
         struct actor by = api_actor(req);

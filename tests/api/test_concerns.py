@@ -501,7 +501,7 @@ class BadInputTest(unittest.TestCase):
     PUBLIC_ONLY = [
         ({"channel": "station"}, 400, "channel"),
         ({"site": "S1"}, 400, "site"),
-        ({"about_site": "S1"}, 400, "site"),
+        ({"about_site": "S1"}, 400, "about_site"),
     ]
 
     def check(self, client, path, cases):

@@ -1,0 +1,84 @@
+"""Visits of the Mobile Police Reception minibuses through a real `polis serve` on the demo
+data: planning, recording a visit done (with the citizens received) or cancelled, concerns
+raised at a visit taking its subdistrict, and the rules and roles around them."""
+
+import unittest
+
+from harness import PolisServer, finish, signed_in
+
+SERVER = None
+COORD = None
+
+
+def setUpModule():
+    global SERVER, COORD
+    SERVER = PolisServer().start()
+    COORD = signed_in(SERVER, "coordinator")
+
+
+def tearDownModule():
+    finish(SERVER)
+
+
+class VisitTest(unittest.TestCase):
+    def test_plan_record_and_concerns_at_a_visit(self):
+        r = COORD.post("/api/v1/visits", {"vehicle": "MPR-02", "area": "KG-O-AR-1",
+                                          "planned_date": "2013-06-10",
+                                          "officer": "Neighbourhood officer, Aravan",
+                                          "community_rep": "Women's council"})
+        self.assertEqual(r.status, 201, r)
+        visit = r.json
+        self.assertEqual((visit["status"], visit["concerns"]), ("planned", 0))
+        c = COORD.post("/api/v1/concerns", {"service_code": "electricity", "channel": "reception",
+                                            "description": "No street light by the mosque",
+                                            "visit": visit["id"]})
+        self.assertEqual(c.status, 201, c)
+        self.assertEqual(c.json["visit"], visit["id"])
+        self.assertEqual(c.json["area"], "KG-O-AR-1", "the visit's subdistrict")
+        self.assertEqual(c.json["site"], "KG-ST-AR", "the minibus's station")
+        page = COORD.get("/officer/reception")
+        self.assertIn('name="visit"', page.text)
+        self.assertIn("MPR-02 · Aravan · 2013-06-10", page.text)
+
+        r = COORD.patch(f"/api/v1/visits/{visit['id']}", {"status": "done"})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(r.json["error"]["field"], "status")
+        r = COORD.patch(f"/api/v1/visits/{visit['id']}",
+                        {"status": "done", "actual_date": "2013-06-10", "citizens_received": 21})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["status"], r.json["citizens_received"], r.json["concerns"]),
+                         ("done", 21, 1))
+        listed = COORD.get("/api/v1/visits?from=2013-06-01&to=2013-06-30").json["items"]
+        self.assertIn(visit["id"], [v["id"] for v in listed])
+        audit = signed_in(SERVER).get(f"/api/v1/audit?entity=visit&entity_id={visit['id']}").json
+        self.assertEqual(len(audit["items"]), 2)
+
+    def test_cancelled_visit_takes_no_concerns_and_bad_input(self):
+        r = COORD.post("/api/v1/visits", {"vehicle": "MPR-01", "area": "KG-O-KS-2",
+                                          "planned_date": "2013-06-11"})
+        vid = r.json["id"]
+        self.assertEqual(COORD.patch(f"/api/v1/visits/{vid}", {"status": "cancelled"}).status, 200)
+        c = COORD.post("/api/v1/concerns", {"service_code": "water", "description": "x",
+                                            "visit": vid})
+        self.assertEqual(c.status, 422, c)
+        self.assertEqual(c.json["error"]["field"], "visit")
+        cases = [({"vehicle": "MPR-99", "area": "KG-O-KS-2", "planned_date": "2013-06-12"}, 422, "vehicle"),
+                 ({"vehicle": "MPR-01", "area": "KG-O-KS-2", "planned_date": "2013-02-30"}, 400, "planned_date"),
+                 ({"vehicle": "MPR-01", "planned_date": "2013-06-12"}, 400, "area"),
+                 ({"vehicle": "MPR-01", "area": "KG-O-KS-2", "planned_date": "2013-06-12",
+                   "driver": "x"}, 400, "driver")]
+        for body, status, field in cases:
+            with self.subTest(body=body):
+                r = COORD.post("/api/v1/visits", body)
+                self.assertEqual(r.status, status, r)
+                self.assertEqual(r.json["error"]["field"], field)
+        self.assertEqual(COORD.patch(f"/api/v1/visits/{vid}", {"citizens_received": -1}).status, 400)
+        self.assertEqual(COORD.patch("/api/v1/visits/999999", {"status": "done"}).status, 404)
+        citizen = SERVER.client().post("/api/v1/public/concerns", {"service_code": "water",
+                                                                   "description": "x", "visit": 1})
+        self.assertEqual(citizen.status, 400)
+        self.assertEqual(signed_in(SERVER, "librarian").get("/api/v1/visits").status, 403)
+
+
+if __name__ == "__main__":
+    unittest.main()
