@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STMT_CACHE_SLOTS  256 /* power of two, as in the SQLite engine */
+/* The statement cache, as in the SQLite engine: at CACHE_EVICT_AT statements, those not
+ * being read are deallocated and the cache starts again. */
+#define STMT_CACHE_SLOTS  1024
+#define CACHE_EVICT_AT    768
 #define TEXT_OID          25
 #define BOOL_OID          16
 #define BYTEA_OID         17
@@ -44,6 +47,7 @@ struct pg_store {
     PGconn *conn;
     struct pg_stmt *cache[STMT_CACHE_SLOTS];
     int cached;
+    int named; /* statements ever prepared on this session: names never repeat */
     int changes;
     bool inserted; /* an INSERT ran on this session, so lastval() may be defined */
 };
@@ -299,6 +303,39 @@ static uint64_t sql_hash(const char *sql)
     return h;
 }
 
+/* Deallocates every cached statement whose rows nobody is reading and rebuilds the table
+ * around the others (their entries live on the heap, so callers' pointers stay valid). */
+static void cache_evict(struct pg_store *s)
+{
+    struct pg_stmt *kept[STMT_CACHE_SLOTS];
+    int n = 0;
+    bool can_deallocate =
+        PQstatus(s->conn) == CONNECTION_OK && PQtransactionStatus(s->conn) != PQTRANS_INERROR;
+    for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
+        struct pg_stmt *st = s->cache[i];
+        s->cache[i] = NULL;
+        if (!st) continue;
+        if (st->res && !st->done) {
+            kept[n++] = st;
+            continue;
+        }
+        if (st->prepared && can_deallocate) {
+            char q[40];
+            snprintf(q, sizeof q, "DEALLOCATE %s", st->name);
+            PQclear(PQexec(s->conn, q));
+        }
+        stmt_free(st);
+    }
+    s->cached = 0;
+    for (int k = 0; k < n; k++) {
+        unsigned i = (unsigned)kept[k]->hash & (STMT_CACHE_SLOTS - 1);
+        while (s->cache[i])
+            i = (i + 1) & (STMT_CACHE_SLOTS - 1);
+        s->cache[i] = kept[k];
+        s->cached++;
+    }
+}
+
 static int pg_prepare(store *base, const char *sql, store_stmt **out, p_error *err)
 {
     struct pg_store *s = pg(base);
@@ -315,14 +352,18 @@ static int pg_prepare(store *base, const char *sql, store_stmt **out, p_error *e
             return P_OK;
         }
     }
-    if (s->cached >= STMT_CACHE_SLOTS - 1)
-        return p_fail(err, P_ESTORE, NULL, "statement cache full");
+    if (s->cached >= CACHE_EVICT_AT) { /* then find this statement's free slot again */
+        cache_evict(s);
+        i = (unsigned)h & (STMT_CACHE_SLOTS - 1);
+        while (s->cache[i])
+            i = (i + 1) & (STMT_CACHE_SLOTS - 1);
+    }
     struct pg_stmt *st = xcalloc(1, sizeof *st);
     st->base.owner = base;
     st->sql = xstrdup(sql);
     st->hash = h;
     st->pg_sql = rewrite_placeholders(sql, &st->nparams);
-    snprintf(st->name, sizeof st->name, "p%d", s->cached + 1);
+    snprintf(st->name, sizeof st->name, "p%d", ++s->named);
     size_t n = (size_t)(st->nparams ? st->nparams : 1);
     st->types = xcalloc(n, sizeof *st->types);
     st->values = xcalloc(n, sizeof *st->values);

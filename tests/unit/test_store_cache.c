@@ -1,4 +1,4 @@
-/* test_store_cache.c: the SQLite engine's statement cache never fills: thousands of distinct
+/* test_store_cache.c: the engines' statement caches never fill: thousands of distinct
  * statements (as the modules' dynamic SQL makes over a server's life) all prepare and run,
  * and a statement a caller is stepping through survives the evictions around it. */
 #include <setjmp.h>
@@ -12,27 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void test_thousands_of_statements_and_a_busy_one_survives(void **state)
+/* The cases on store s, which has a table cache_t(n) holding 1..5. */
+static void run_cases(store *s)
 {
-    (void)state;
-    struct fixture fx;
-    assert_int_equal(fixture_open(&fx, "cache"), 0);
     p_error err;
-    assert_int_equal(store_exec_script(fx.s,
-                                       "CREATE TABLE t(n INTEGER);"
-                                       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1"
-                                       " FROM c WHERE x < 5) INSERT INTO t SELECT x FROM c;",
-                                       &err),
-                     P_OK);
     store_stmt *outer;
-    assert_int_equal(store_prepare(fx.s, "SELECT n FROM t ORDER BY n", &outer, &err), P_OK);
+    assert_int_equal(store_prepare(s, "SELECT n FROM cache_t ORDER BY n", &outer, &err), P_OK);
     assert_int_equal(store_step(outer, &err), STORE_ROW);
     assert_int_equal(store_col_int(outer, 0), 1);
     for (int i = 0; i < 3000; i++) {
         char sql[64];
-        snprintf(sql, sizeof sql, "SELECT %d + n FROM t WHERE n = 1", i);
+        snprintf(sql, sizeof sql, "SELECT %d + n FROM cache_t WHERE n = 1", i);
         store_stmt *st;
-        assert_int_equal(store_prepare(fx.s, sql, &st, &err), P_OK);
+        assert_int_equal(store_prepare(s, sql, &st, &err), P_OK);
         assert_int_equal(store_step(st, &err), STORE_ROW);
         assert_int_equal(store_col_int(st, 0), i + 1);
         store_reset(st);
@@ -45,17 +37,48 @@ static void test_thousands_of_statements_and_a_busy_one_survives(void **state)
     assert_int_equal(store_step(outer, &err), STORE_DONE);
     /* a statement seen before is still found after the evictions */
     store_stmt *again;
-    assert_int_equal(store_prepare(fx.s, "SELECT 2999 + n FROM t WHERE n = 1", &again, &err), P_OK);
+    assert_int_equal(store_prepare(s, "SELECT 2999 + n FROM cache_t WHERE n = 1", &again, &err),
+                     P_OK);
     assert_int_equal(store_step(again, &err), STORE_ROW);
     assert_int_equal(store_col_int(again, 0), 3000);
     store_reset(again);
+}
+
+static const char create_table[] = "CREATE TABLE cache_t(n INTEGER);"
+                                   "INSERT INTO cache_t VALUES (1), (2), (3), (4), (5);";
+
+static void test_sqlite(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    assert_int_equal(fixture_open(&fx, "cache"), 0);
+    p_error err;
+    assert_int_equal(store_exec_script(fx.s, create_table, &err), P_OK);
+    run_cases(fx.s);
     fixture_close(&fx);
+}
+
+/* The same on PostgreSQL when POLIS_TEST_PG names a server (scripts/pg.sh prints one). */
+static void test_postgres(void **state)
+{
+    (void)state;
+    const char *url = getenv("POLIS_TEST_PG");
+    if (!url || !*url) skip();
+    store *s = NULL;
+    p_error err;
+    assert_int_equal(store_open(url, &s, &err), P_OK);
+    assert_int_equal(store_exec_script(s, "DROP TABLE IF EXISTS cache_t", &err), P_OK);
+    assert_int_equal(store_exec_script(s, create_table, &err), P_OK);
+    run_cases(s);
+    assert_int_equal(store_exec_script(s, "DROP TABLE cache_t", &err), P_OK);
+    store_close(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_thousands_of_statements_and_a_busy_one_survives),
+        cmocka_unit_test(test_sqlite),
+        cmocka_unit_test(test_postgres),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
