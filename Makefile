@@ -6,7 +6,8 @@ LISTEN  ?= 127.0.0.1:8080
 BUILD   := build
 ASAN    := build-asan
 
-.PHONY: run test build build-asan deps fuzz bench bench-activities bench-library soak format clean po
+.PHONY: run test build build-asan deps fuzz bench bench-activities bench-library bench-community \
+	bench-community-crash soak format clean po
 
 run: deps build
 	@if [ ! -f "$(DB)" ]; then ./$(BUILD)/polis init --db "$(DB)" --demo; fi
@@ -48,6 +49,17 @@ bench-activities:
 bench-library:
 	@scripts/deps.sh bench
 	@N=$(if $(N),$(N),100000) bench/library.sh
+
+# Community policing: concerns submitted through the API (durable, audited) and status by
+# tracking code, next to plain SQLite in the same run (about three minutes); the crash test
+# kills the server with SIGKILL under that load and checks every acknowledged concern.
+bench-community:
+	@scripts/deps.sh bench
+	@bench/community.sh
+
+bench-community-crash:
+	@scripts/deps.sh bench
+	@bench/community.sh crash
 
 soak:
 	@scripts/deps.sh test
