@@ -11,14 +11,15 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define ACTIVITY_TITLE_MAX    300   /* characters per language */
-#define ACTIVITY_TEXT_MAX     20000 /* description per language, outcomes */
-#define ACTIVITY_SOURCE_MAX   200   /* budget source */
-#define ACTIVITY_LIST_MAX     200   /* items of any code list */
-#define ACTIVITY_PEOPLE_MAX   10000000
-#define ACTIVITY_AMOUNT_MAX   1e13 /* budget amount, in currency units */
-#define ACTIVITY_Q_WORDS_MAX  16
-#define ACTIVITY_TITLE_SORT_B 120 /* bytes of the English title kept as the sort key */
+#define ACTIVITY_TITLE_MAX     300   /* characters per language */
+#define ACTIVITY_TEXT_MAX      20000 /* description per language, outcomes */
+#define ACTIVITY_SOURCE_MAX    200   /* budget source */
+#define ACTIVITY_LIST_MAX      200   /* items of any code list */
+#define ACTIVITY_PEOPLE_MAX    10000000
+#define ACTIVITY_AMOUNT_MAX    1e13 /* budget amount, in currency units */
+#define ACTIVITY_Q_WORDS_MAX   16
+#define ACTIVITY_DOCUMENTS_MAX 20  /* library documents one activity links */
+#define ACTIVITY_TITLE_SORT_B  120 /* bytes of the English title kept as the sort key */
 
 /* The code lists that make up a record, each kept in its own link table. */
 enum activity_list {

@@ -110,7 +110,7 @@ void activities_where_free(struct activities_where *w)
 /* ---- reading a page's records ------------------------------------------------------------ */
 
 /* ?1..?50 the keys. Kinds 0..AL_COUNT-1 are the lists in enum activity_list order; AL_COUNT
- * the participants by country (with their count). */
+ * the participants by country (with their count); AL_COUNT + 1 the linked documents. */
 static const char sql_rows[] =
     "SELECT " ACTIVITY_COLUMNS " FROM activities WHERE id IN " ACTIVITY_IDS_IN;
 static const char sql_links[] =
@@ -127,7 +127,9 @@ static const char sql_links[] =
     " UNION ALL SELECT activity_id, 5, target_group, 0 FROM activity_target_groups"
     " WHERE activity_id IN " ACTIVITY_IDS_IN
     " UNION ALL SELECT activity_id, 6, country_code, count FROM activity_participants"
-    " WHERE activity_id IN " ACTIVITY_IDS_IN " ORDER BY 1, 2, 3";
+    " WHERE activity_id IN " ACTIVITY_IDS_IN
+    " UNION ALL SELECT activity_id, 7, '', document_id FROM activity_documents"
+    " WHERE activity_id IN " ACTIVITY_IDS_IN " ORDER BY 1, 2, 3, 4";
 
 _Static_assert(AL_PARTNERS == 0 && AL_BENEFICIARIES == 1 && AL_PRIORITIES == 2 &&
                    AL_FOCUS_AREAS == 3 && AL_LINES == 4 && AL_TARGET_GROUPS == 5 && AL_COUNT == 6,
@@ -164,8 +166,11 @@ static int load_chunk(store *s, const int64_t *ids, size_t n, json_t **recs, p_e
         json_t *r = record_of(ids, recs, n, store_col_int(st, 0));
         int64_t kind = store_col_int(st, 1);
         const char *code = store_col_text(st, 2);
-        if (!r || kind < 0 || kind > AL_COUNT) continue;
-        if (kind == AL_COUNT)
+        if (!r || kind < 0 || kind > AL_COUNT + 1) continue;
+        if (kind == AL_COUNT + 1)
+            json_array_append_new(json_object_get(r, "documents"),
+                                  json_integer((json_int_t)store_col_int(st, 3)));
+        else if (kind == AL_COUNT)
             json_object_set_new(json_object_get(r, "participants_by_country"), code,
                                 json_integer((json_int_t)store_col_int(st, 3)));
         else

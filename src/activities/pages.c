@@ -14,6 +14,7 @@
 #include "framework/service.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "library/library.h"
 #include "web/api.h"
 
 #include <stdio.h>
@@ -533,6 +534,35 @@ static void participants_section(struct page *p, json_t *a)
     html_close(h, "section");
 }
 
+/* The library documents the activity links, each by its title. */
+static void documents_section(struct page *p, store *s, json_t *ids)
+{
+    if (json_array_size(ids) == 0) return;
+    html *h = &p->h;
+    html_open(h, "section", "id", "documents", NULL);
+    html_elem(h, "h2", T(p->lang, "Library documents"), NULL);
+    html_open(h, "ul", NULL);
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        json_t *doc = NULL;
+        p_error err;
+        p_error_clear(&err);
+        char href[64];
+        snprintf(href, sizeof href, "/library/documents/%lld", (long long)json_integer_value(id));
+        html_open(h, "li", NULL);
+        if (library_document_get(s, json_integer_value(id), &doc, &err) == P_OK)
+            html_elem(h, "a", json_string_value(json_object_get(doc, "title")), "href", href, NULL);
+        else
+            html_elem(h, "a", href, "href", href, NULL);
+        html_close(h, "li");
+        json_decref(doc);
+    }
+    html_close(h, "ul");
+    html_close(h, "section");
+}
+
 /* The Edit link and the Delete form, for users who may write the activity. */
 static void detail_actions(struct page *p, json_t *a)
 {
@@ -655,6 +685,7 @@ static void detail_page(http_request *req)
     html_elem(h, "h2", T(p.lang, "Outcomes"), NULL);
     html_elem(h, "p", *actp_str(a, "outcomes") ? actp_str(a, "outcomes") : "—", NULL);
     html_close(h, "section");
+    documents_section(&p, s, json_object_get(a, "documents"));
     html_open(h, "p", NULL);
     html_elem(h, "a", T(p.lang, "All activities"), "href", "/activities", NULL);
     html_close(h, "p");

@@ -75,6 +75,11 @@ static const struct link_sql links[AL_COUNT] = {
                           "DELETE FROM activity_target_groups WHERE activity_id = ?"},
 };
 
+static const struct link_sql documents_sql = {
+    "SELECT document_id FROM activity_documents WHERE activity_id = ? ORDER BY document_id",
+    "INSERT INTO activity_documents(activity_id, document_id) VALUES (?, ?)",
+    "DELETE FROM activity_documents WHERE activity_id = ?"};
+
 static const struct link_sql participants_sql = {
     "SELECT country_code, count FROM activity_participants WHERE activity_id = ?"
     " ORDER BY country_code",
@@ -158,7 +163,16 @@ static int attach_links(store *s, int64_t id, json_t *r, p_error *err)
         json_object_set_new(r, activity_list_members[l], arr);
         if (step < 0) return -step;
     }
-    int rc = store_prepare(s, participants_sql.select, &st, err);
+    int rc = store_prepare(s, documents_sql.select, &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, id);
+    json_t *docs = json_array();
+    while ((step = store_step(st, err)) == STORE_ROW)
+        json_array_append_new(docs, json_integer(store_col_int(st, 0)));
+    store_reset(st);
+    json_object_set_new(r, "documents", docs);
+    if (step < 0) return -step;
+    rc = store_prepare(s, participants_sql.select, &st, err);
     if (rc != P_OK) return rc;
     store_bind_int(st, 1, id);
     json_t *by = json_object();
@@ -346,6 +360,18 @@ static int write_links(store *s, int64_t id, json_t *rec, bool fresh, p_error *e
             rc = store_run(st, err);
         }
     }
+    if (rc == P_OK && !fresh) rc = run_with_id(s, documents_sql.clear, id, err);
+    size_t di;
+    json_t *doc;
+    json_array_foreach(json_object_get(rec, "documents"), di, doc)
+    {
+        store_stmt *st;
+        if (rc == P_OK) rc = store_prepare(s, documents_sql.insert, &st, err);
+        if (rc != P_OK) break;
+        store_bind_int(st, 1, id);
+        store_bind_int(st, 2, json_integer_value(doc));
+        rc = store_run(st, err);
+    }
     if (rc == P_OK && !fresh) rc = run_with_id(s, participants_sql.clear, id, err);
     const char *country;
     json_t *n;
@@ -476,6 +502,21 @@ static int load_created(store *s, int64_t id, json_t *rec, json_t **out, p_error
     }
     json_t *by = json_object_get(rec, "participants_by_country");
     json_object_set_new(r, "participants_by_country", by ? json_deep_copy(by) : json_object());
+    /* the store's order for documents too: by id */
+    json_t *docs = json_array();
+    json_t *given_docs = json_object_get(rec, "documents");
+    size_t di, dk;
+    json_t *dv;
+    json_array_foreach(given_docs, di, dv) json_array_append(docs, dv);
+    for (di = 1; di < json_array_size(docs); di++) /* insertion sort: at most 20 ids */
+        for (dk = di; dk > 0 && json_integer_value(json_array_get(docs, dk - 1)) >
+                                    json_integer_value(json_array_get(docs, dk));
+             dk--) {
+            json_t *a = json_incref(json_array_get(docs, dk - 1));
+            json_array_set(docs, dk - 1, json_array_get(docs, dk));
+            json_array_set_new(docs, dk, a);
+        }
+    json_object_set_new(r, "documents", docs);
     *out = r;
     return P_OK;
 }

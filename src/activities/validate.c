@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "search/query.h"
 #include "framework/framework.h"
+#include "library/library.h"
 #include "framework/service.h"
 #include "core/mem.h"
 
@@ -41,7 +42,7 @@ enum member_type {
     M_COUNTS, /* {"KG": 12, ...}: existing countries to counts */
     M_BOOL,
     M_BUDGET, /* {"amount": number, "currency": "EUR", "source": "..."} */
-    M_DOCS,   /* links to library documents: none can be made yet */
+    M_DOCS,   /* links to library documents: their ids */
 };
 
 typedef int (*exists_fn)(store *, const char *, bool *, p_error *);
@@ -316,13 +317,27 @@ static int merge_member(const struct member *m, json_t *rec, json_t *v, p_error 
         return merge_counts(m, rec, v, err);
     case M_BUDGET:
         return merge_budget(m, rec, v, err);
-    case M_DOCS:
-        if (!json_is_null(v) && !json_is_array(v))
-            return p_fail(err, P_EINVAL, m->name, "documents must be an array");
-        if (json_array_size(v) > 0)
-            return p_fail(err, P_EUNPROC, m->name,
-                          "linking library documents is not available yet");
+    case M_DOCS: {
+        if (json_is_null(v)) v = NULL;
+        if (v && !json_is_array(v))
+            return p_fail(err, P_EINVAL, m->name, "documents must be an array of document ids");
+        if (json_array_size(v) > ACTIVITY_DOCUMENTS_MAX)
+            return p_fail(err, P_EUNPROC, m->name, "documents may hold at most %d ids",
+                          ACTIVITY_DOCUMENTS_MAX);
+        size_t i, j;
+        json_t *d;
+        json_array_foreach(v, i, d)
+        {
+            if (!json_is_integer(d) || json_integer_value(d) < 1)
+                return p_fail(err, P_EINVAL, m->name, "documents must be an array of document ids");
+            for (j = 0; j < i; j++)
+                if (json_integer_value(json_array_get(v, j)) == json_integer_value(d))
+                    return p_fail(err, P_EUNPROC, m->name, "documents lists %lld twice",
+                                  (long long)json_integer_value(d));
+        }
+        json_object_set_new(rec, m->name, v ? json_incref(v) : json_array());
         return P_OK;
+    }
     case M_BOOL:
         if (json_is_null(v)) v = json_false();
         if (!json_is_boolean(v))
@@ -558,6 +573,20 @@ static int check_member(store *s, const struct activity_codes *codes, const stru
                           "budget.currency must be three capital letters (ISO 4217)");
         return check_length("budget", json_string_value(json_object_get(v, "source")),
                             ACTIVITY_SOURCE_MAX, err);
+    }
+    case M_DOCS: {
+        size_t i;
+        json_t *d;
+        json_array_foreach(v, i, d)
+        {
+            bool exists = false;
+            int rc = library_document_exists(s, json_integer_value(d), &exists, err);
+            if (rc != P_OK) return rc;
+            if (!exists)
+                return p_fail(err, P_EUNPROC, "documents", "no library document %lld",
+                              (long long)json_integer_value(d));
+        }
+        return P_OK;
     }
     default:
         return P_OK;

@@ -27,6 +27,9 @@ extern const char *const library_edition_members[];
 MUST_CHECK int library_document_create(store *s, json_t *fields, const struct actor *by,
                                        json_t **out, p_error *err);
 
+/* *exists when a document with this id is in the library (for other modules' links). */
+MUST_CHECK int library_document_exists(store *s, int64_t id, bool *exists, p_error *err);
+
 /* The document with its editions; P_ENOTFOUND when there is none. */
 MUST_CHECK int library_document_get(store *s, int64_t id, json_t **out, p_error *err);
 

@@ -42,6 +42,19 @@ int library_document_create(store *s, json_t *fields, const struct actor *by, js
     return library_finish(s, rc, after, out, err);
 }
 
+int library_document_exists(store *s, int64_t id, bool *exists, p_error *err)
+{
+    *exists = false;
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT 1 FROM documents WHERE id = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, id);
+    int step = store_step(st, err);
+    *exists = step == STORE_ROW;
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
 int library_document_get(store *s, int64_t id, json_t **out, p_error *err)
 {
     return library_load(s, id, out, err);

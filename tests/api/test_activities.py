@@ -173,7 +173,7 @@ class WriteTest(unittest.TestCase):
             ({"tot": "yes"}, 400, "tot"),
             ({"budget": {"amount": 1.005, "currency": "EUR"}}, 422, "budget"),
             ({"budget": {"amount": 10, "currency": "euro"}}, 422, "budget"),
-            ({"documents": ["DOC-1"]}, 422, "documents"),
+            ({"documents": ["DOC-1"]}, 400, "documents"),
             ({"id": "BISHKEK-2031-9999"}, 422, "id"),
             ({"surplus": 1}, 400, "surplus"),
         ]

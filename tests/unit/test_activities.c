@@ -184,7 +184,9 @@ static void test_validation_matrix(void **state)
         {"{\"budget\":{\"amount\":10,\"currency\":\"eur\"}}", P_EUNPROC, "budget"},
         {"{\"budget\":{\"amount\":\"10\",\"currency\":\"EUR\"}}", P_EINVAL, "budget"},
         {"{\"budget\":{\"amount\":10,\"currency\":\"EUR\",\"extra\":1}}", P_EINVAL, "budget"},
-        {"{\"documents\":[\"DOC-1\"]}", P_EUNPROC, "documents"},
+        {"{\"documents\":[\"DOC-1\"]}", P_EINVAL, "documents"},
+        {"{\"documents\":[0]}", P_EINVAL, "documents"},
+        {"{\"documents\":[999999]}", P_EUNPROC, "documents"},
         {"{\"id\":\"BISHKEK-2012-0099\"}", P_EUNPROC, "id"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
