@@ -52,10 +52,14 @@ polis=$(cd "$build" && pwd)/polis
 tool=$(cd "$build" && pwd)/bench/community/polis-bench-community
 
 if [[ $mode == crash ]]; then
+  codes=$(mktemp "${TMPDIR:-/tmp}/polis-crash-codes.XXXXXX")
+  trap 'rm -f "$codes"' EXIT
+  rc=0
   POLIS_BIN=$polis POLIS_CRASH_SECONDS=${BENCH_CRASH_SECONDS:-5} \
-    POLIS_CRASH_THREADS=${BENCH_CRASH_CLIENTS:-8} timeout 300 \
-    python3 tests/api/run.py test_crash_concerns.py
-  exit $?
+    POLIS_CRASH_THREADS=${BENCH_CRASH_CLIENTS:-8} POLIS_CRASH_CODES=$codes timeout 300 \
+    python3 tests/api/run.py test_crash_concerns.py || rc=$?
+  echo "tracking codes recorded from 201 replies before the kill: $(wc -l <"$codes")"
+  exit $rc
 fi
 [[ $mode == bench ]] || { echo "usage: $0 [bench|crash]" >&2; exit 2; }
 
