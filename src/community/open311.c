@@ -164,7 +164,7 @@ static bool route_format(http_request *req, enum o311_format *fmt)
 /* Splits the {file} of a route into name and format; replies 400 or 404 when it cannot. */
 static bool route_file(http_request *req, char *name, size_t size, enum o311_format *fmt)
 {
-    bool known;
+    bool known = false; /* without a segment there is no format either */
     const char *seg = http_path_param(req, "file");
     if (seg && o311_split_segment(seg, name, size, fmt, &known)) return true;
     if (!known)
