@@ -339,7 +339,14 @@ static void concern_page(http_request *req, const p_error *step_err, int status)
     dl_row(h, T(p.lang, "Name"), str(contact, "name"));
     dl_row(h, T(p.lang, "Phone"), str(contact, "phone"));
     dl_row(h, T(p.lang, "E-mail"), str(contact, "email"));
-    dl_row(h, T(p.lang, "Forum"), str(rec, "forum"));
+    if (*str(rec, "forum")) { /* the forum's page: its agenda and meetings */
+        char href[64];
+        snprintf(href, sizeof href, "/forums/%s", str(rec, "forum"));
+        html_elem(h, "dt", T(p.lang, "Forum"), NULL);
+        html_open(h, "dd", NULL);
+        html_elem(h, "a", str(rec, "forum"), "href", href, NULL);
+        html_close(h, "dd");
+    }
     dl_row(h, T(p.lang, "Agency"), str(rec, "agency"));
     html_close(h, "dl");
     html_elem(h, "h2", T(p.lang, "Events"), NULL);
