@@ -324,4 +324,5 @@ void community_register_routes(void)
     community_forums_register();
     community_forum_pages_register();
     community_visits_register();
+    community_services_register();
 }

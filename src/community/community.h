@@ -77,6 +77,12 @@ MUST_CHECK int community_visit_update(store *s, int64_t id, json_t *patch, const
 /* Loads data/demo/community.json (the Community Security Initiative) when no area exists. */
 MUST_CHECK int community_load_demo(store *s, const struct actor *by, p_error *err);
 
+/* Adds a service (code NULL: body holds it) or changes the one of code from body {code,
+ * name, name_ru, description, group, keywords, due_days 1..365, conduct, active}; audited.
+ * A new service needs code and name; an existing code is P_ECONFLICT. */
+MUST_CHECK int community_service_save(store *s, const char *code, json_t *body,
+                                      const struct actor *by, json_t **out, p_error *err);
+
 /* Loads the services of data/community.json that are not there yet. */
 MUST_CHECK int community_load_reference(store *s, const struct actor *by, p_error *err);
 
