@@ -325,4 +325,5 @@ void community_register_routes(void)
     community_forum_pages_register();
     community_visits_register();
     community_services_register();
+    community_scopes_register();
 }

@@ -83,6 +83,15 @@ MUST_CHECK int community_load_demo(store *s, const struct actor *by, p_error *er
 MUST_CHECK int community_service_save(store *s, const char *code, json_t *body,
                                       const struct actor *by, json_t **out, p_error *err);
 
+/* Where a user works: {login, areas: [codes], site: code or null}; P_ENOTFOUND for an
+ * unknown login. */
+MUST_CHECK int community_scope_get(store *s, const char *login, json_t **out, p_error *err);
+
+/* Replaces a user's areas and station from {areas: [codes], site: code or null}: every code
+ * must exist (422 naming areas or site). Audited with before and after. */
+MUST_CHECK int community_scope_set(store *s, const char *login, json_t *body,
+                                   const struct actor *by, json_t **out, p_error *err);
+
 /* Loads the services of data/community.json that are not there yet. */
 MUST_CHECK int community_load_reference(store *s, const struct actor *by, p_error *err);
 

@@ -80,5 +80,35 @@ class VisitTest(unittest.TestCase):
         self.assertEqual(signed_in(SERVER, "librarian").get("/api/v1/visits").status, 403)
 
 
+class ScopeTest(unittest.TestCase):
+    def test_an_officers_areas_decide_what_they_see(self):
+        admin = signed_in(SERVER)
+        r = COORD.post("/api/v1/concerns", {"service_code": "water", "area": "KG-C-SK-1",
+                                            "description": "Sokuluk well polluted"})
+        code = r.json["tracking_code"]
+        inspector = signed_in(SERVER, "inspector.osh")
+        self.assertEqual(inspector.get(f"/api/v1/concerns/{code}").status, 404)
+        self.assertEqual(admin.get("/api/v1/users/inspector.osh/scope").json["areas"],
+                         ["KG-GO", "KG-O"])
+        r = admin.request("PUT", "/api/v1/users/inspector.osh/scope",
+                          {"areas": ["KG-O", "KG-C"], "site": "KG-ST-KS"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(inspector.get(f"/api/v1/concerns/{code}").status, 200)
+        for body, status, field in [({"areas": ["ATLANTIS"]}, 422, "areas"),
+                                    ({"areas": ["KG-O"], "site": "NOWHERE"}, 422, "site"),
+                                    ({"areas": "KG-O"}, 400, "areas"),
+                                    ({"areas": ["KG-O", "KG-O"]}, 422, "areas")]:
+            with self.subTest(body=body):
+                r = admin.request("PUT", "/api/v1/users/inspector.osh/scope", body)
+                self.assertEqual(r.status, status, r)
+                self.assertEqual(r.json["error"]["field"], field)
+        self.assertEqual(admin.get("/api/v1/users/inspector.osh/scope").json["areas"],
+                         ["KG-C", "KG-O"])
+        self.assertEqual(admin.get("/api/v1/users/nobody/scope").status, 404)
+        self.assertEqual(COORD.get("/api/v1/users/inspector.osh/scope").status, 403)
+        audit = admin.get("/api/v1/audit?entity=user_scope&entity_id=inspector.osh").json
+        self.assertEqual(len(audit["items"]), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
