@@ -326,4 +326,5 @@ void community_register_routes(void)
     community_visits_register();
     community_services_register();
     community_scopes_register();
+    community_places_register();
 }

@@ -83,6 +83,11 @@ MUST_CHECK int community_load_demo(store *s, const struct actor *by, p_error *er
 MUST_CHECK int community_service_save(store *s, const char *code, json_t *body,
                                       const struct actor *by, json_t **out, p_error *err);
 
+/* Adds an area, site, vehicle or forum (entity) from body, checked field by field (codes,
+ * references to existing rows, areas nested one level at a time) and audited. */
+MUST_CHECK int community_place_create(store *s, const char *entity, json_t *body,
+                                      const struct actor *by, p_error *err);
+
 /* Where a user works: {login, areas: [codes], site: code or null}; P_ENOTFOUND for an
  * unknown login. */
 MUST_CHECK int community_scope_get(store *s, const char *login, json_t **out, p_error *err);

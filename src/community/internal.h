@@ -31,6 +31,9 @@ void community_dashboard_register(void);
 void community_forums_register(void);
 void community_forum_pages_register(void);
 
+/* Registers the places' lists and creations (places.c). */
+void community_places_register(void);
+
 /* Registers the users' scopes (scopes.c). */
 void community_scopes_register(void);
 

@@ -112,3 +112,47 @@ class ScopeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PlacesTest(unittest.TestCase):
+    def test_add_places_and_use_them(self):
+        add = lambda path, body: COORD.post(path, body)
+        self.assertEqual(add("/api/v1/areas", {"code": "KG-N", "parent": "KG", "level": "province",
+                                               "name": "Naryn province", "country": "KG"}).status, 201)
+        self.assertEqual(add("/api/v1/areas", {"code": "KG-N-AT", "parent": "KG-N", "level": "district",
+                                               "name": "At-Bashy district", "country": "KG"}).status, 201)
+        self.assertEqual(add("/api/v1/sites", {"code": "KG-ST-AT", "name": "At-Bashy station",
+                                               "area": "KG-N-AT"}).status, 201)
+        self.assertEqual(add("/api/v1/vehicles", {"code": "MPR-19", "plate": "N 119 MPR",
+                                                  "site": "KG-ST-AT"}).status, 201)
+        self.assertEqual(add("/api/v1/forums", {"code": "CSWG-AT", "kind": "cswg",
+                                                "name": "At-Bashy working group",
+                                                "site": "KG-ST-AT"}).status, 201)
+        self.assertIn("KG-N-AT", [a["code"] for a in COORD.get("/api/v1/areas").json["items"]])
+        self.assertIn("MPR-19", [v["code"] for v in COORD.get("/api/v1/vehicles").json["items"]])
+        self.assertIn("CSWG-AT", [f["code"] for f in COORD.get("/api/v1/forums").json["items"]])
+        r = COORD.post("/api/v1/visits", {"vehicle": "MPR-19", "area": "KG-N-AT",
+                                          "planned_date": "2014-04-01"})
+        self.assertEqual(r.status, 201, r)
+        before = len(COORD.get("/api/v1/areas").json["items"])
+        for path, body, status, field in [
+                ("/api/v1/areas", {"code": "KG-N-AT-1", "parent": "KG-N", "level": "subdistrict",
+                                   "name": "x", "country": "KG"}, 422, "parent"),
+                ("/api/v1/areas", {"code": "KG-X", "level": "province", "name": "x",
+                                   "country": "KG"}, 422, "parent"),
+                ("/api/v1/areas", {"code": "bad code", "level": "country", "name": "x",
+                                   "country": "KG"}, 400, "code"),
+                ("/api/v1/areas", {"code": "KG-N", "parent": "KG", "level": "province",
+                                   "name": "again", "country": "KG"}, 409, "code"),
+                ("/api/v1/sites", {"code": "S9", "name": "x", "area": "ATLANTIS"}, 422, "area"),
+                ("/api/v1/forums", {"code": "F9", "kind": "club", "name": "x"}, 400, "kind"),
+                ("/api/v1/vehicles", {"code": "V9", "colour": "red"}, 400, "colour")]:
+            with self.subTest(path=path, body=body):
+                r = COORD.post(path, body)
+                self.assertEqual(r.status, status, r)
+                self.assertEqual(r.json["error"]["field"], field)
+        self.assertEqual(len(COORD.get("/api/v1/areas").json["items"]), before)
+        officer = signed_in(SERVER, "inspector.osh")
+        self.assertEqual(officer.get("/api/v1/sites").status, 200)
+        self.assertEqual(officer.post("/api/v1/sites", {"code": "S8", "name": "x",
+                                                        "area": "KG"}).status, 403)
