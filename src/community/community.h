@@ -54,6 +54,14 @@ MUST_CHECK int community_meetings(store *s, const char *code, json_t **items, p_
 MUST_CHECK int community_meeting_record(store *s, const char *code, json_t *body,
                                         const struct actor *by, json_t **out, p_error *err);
 
+/* Adds a member {name, role, user (a login, optional)} to the forum; audited. */
+MUST_CHECK int community_forum_add_member(store *s, const char *code, json_t *body,
+                                          const struct actor *by, json_t **out, p_error *err);
+
+/* Replaces the areas the forum covers (codes of existing areas); audited. */
+MUST_CHECK int community_forum_set_areas(store *s, const char *code, json_t *areas,
+                                         const struct actor *by, p_error *err);
+
 /* *ok when who may act for the forum: administrators, co-ordinators and its members. */
 MUST_CHECK int community_forum_member(store *s, const char *code, const principal *who, bool *ok,
                                       p_error *err);

@@ -320,6 +320,110 @@ int community_forum_member(store *s, const char *code, const principal *who, boo
     return step < 0 ? -step : P_OK;
 }
 
+/* ---- members and areas -------------------------------------------------------------------- */
+
+int community_forum_add_member(store *s, const char *code, json_t *body, const struct actor *by,
+                               json_t **out, p_error *err)
+{
+    *out = NULL;
+    const char *name = json_string_value(json_object_get(body, "name"));
+    json_t *role = json_object_get(body, "role"), *user = json_object_get(body, "user");
+    if (!name || !*name || !text_utf8_valid(name, strlen(name)) ||
+        text_utf8_len(name, strlen(name)) > 120)
+        return p_fail(err, P_EINVAL, "name", "name must be 1 to 120 characters");
+    if (role && (!json_is_string(role) || json_string_length(role) > 120))
+        return p_fail(err, P_EINVAL, "role", "role must be a string of at most 120 characters");
+    if (user && !json_is_null(user) && !json_is_string(user))
+        return p_fail(err, P_EINVAL, "user", "user must be a login");
+    int rc = store_begin(s, err);
+    if (rc != P_OK) return rc;
+    int64_t forum = 0, user_id = 0;
+    rc = forum_id(s, code, &forum, err);
+    store_stmt *st;
+    if (rc == P_OK && json_is_string(user)) {
+        rc = store_prepare(s, "SELECT id FROM users WHERE login = ?", &st, err);
+        if (rc == P_OK) {
+            store_bind_text(st, 1, json_string_value(user));
+            int step = store_step(st, err);
+            if (step == STORE_ROW) user_id = store_col_int(st, 0);
+            store_reset(st);
+            if (step < 0)
+                rc = -step;
+            else if (!user_id)
+                rc = p_fail(err, P_EUNPROC, "user", "no user %s", json_string_value(user));
+        }
+    }
+    if (rc == P_OK)
+        rc = store_prepare(
+            s, "INSERT INTO forum_members(forum_id, name, role, user_id) VALUES (?, ?, ?, ?)", &st,
+            err);
+    if (rc == P_OK) {
+        store_bind_int(st, 1, forum);
+        store_bind_text(st, 2, name);
+        store_bind_text(st, 3, json_is_string(role) ? json_string_value(role) : "");
+        if (user_id)
+            store_bind_int(st, 4, user_id);
+        else
+            store_bind_null(st, 4);
+        rc = store_run(st, err);
+    }
+    int64_t member = rc == P_OK ? store_last_insert_id(s) : 0;
+    struct audit_entry e = {by->login, "create", "forum_member", code, NULL, body, by->client};
+    if (rc == P_OK) rc = audit_append(s, &e, err);
+    if (rc == P_OK) rc = store_commit(s, err);
+    if (rc != P_OK) {
+        store_rollback(s);
+        return rc;
+    }
+    *out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)member, "name", name, "role",
+                     json_is_string(role) ? json_string_value(role) : "");
+    return P_OK;
+}
+
+int community_forum_set_areas(store *s, const char *code, json_t *areas, const struct actor *by,
+                              p_error *err)
+{
+    if (!json_is_array(areas) || json_array_size(areas) > 50)
+        return p_fail(err, P_EINVAL, "areas", "areas must be an array of at most 50 area codes");
+    size_t i;
+    json_t *a;
+    json_array_foreach(areas, i, a) if (!json_is_string(a)) return p_fail(
+        err, P_EINVAL, "areas", "areas must be area codes");
+    int rc = store_begin(s, err);
+    if (rc != P_OK) return rc;
+    int64_t forum = 0;
+    rc = forum_id(s, code, &forum, err);
+    store_stmt *st;
+    if (rc == P_OK) rc = store_prepare(s, "DELETE FROM forum_areas WHERE forum_id = ?", &st, err);
+    if (rc == P_OK) {
+        store_bind_int(st, 1, forum);
+        rc = store_run(st, err);
+    }
+    json_array_foreach(areas, i, a)
+    {
+        if (rc == P_OK)
+            rc = store_prepare(s,
+                               "INSERT INTO forum_areas(forum_id, area_id) SELECT ?, id FROM areas"
+                               " WHERE code = ?",
+                               &st, err);
+        if (rc != P_OK) break;
+        store_bind_int(st, 1, forum);
+        store_bind_text(st, 2, json_string_value(a));
+        rc = store_run(st, err);
+        if (rc == P_OK && store_changes(s) == 0)
+            rc = p_fail(err, P_EUNPROC, "areas", "no area %s", json_string_value(a));
+        if (rc == P_ECONFLICT)
+            rc = p_fail(err, P_EUNPROC, "areas", "areas lists %s twice", json_string_value(a));
+    }
+    json_t *after = json_pack("{s:O}", "areas", areas);
+    struct audit_entry e = {by->login, "update", "forum_areas", code, NULL, after, by->client};
+    if (rc == P_OK) rc = audit_append(s, &e, err);
+    json_decref(after);
+    if (rc == P_OK) rc = store_commit(s, err);
+    if (rc != P_OK) store_rollback(s);
+    return rc;
+}
+
 /* ---- API ---------------------------------------------------------------------------------- */
 
 /* Checks PERM_CONCERNS and membership of the forum in the path; replies and returns NULL
@@ -407,6 +511,49 @@ static void meeting_create_handler(http_request *req)
     json_decref(body);
 }
 
+/* Adding members and setting areas is the supervisors' (PERM_REFERENCE_EDIT). */
+static void member_create_handler(http_request *req)
+{
+    static const char *const members[] = {"name", "role", "user", NULL};
+    if (!authz_require(req, PERM_REFERENCE_EDIT, NULL)) return;
+    json_t *body = api_object_body(req, members);
+    store *s = body ? api_store(req) : NULL;
+    if (s) {
+        p_error err;
+        p_error_clear(&err);
+        json_t *out = NULL;
+        struct actor by = api_actor(req);
+        int rc = community_forum_add_member(s, http_path_param(req, "code"), body, &by, &out, &err);
+        if (rc != P_OK)
+            api_reply_status(req, rc, &err);
+        else
+            http_reply_json(req, 201, out);
+    }
+    json_decref(body);
+}
+
+static void areas_put_handler(http_request *req)
+{
+    static const char *const members[] = {"areas", NULL};
+    if (!authz_require(req, PERM_REFERENCE_EDIT, NULL)) return;
+    json_t *body = api_object_body(req, members);
+    store *s = body ? api_store(req) : NULL;
+    if (s) {
+        p_error err;
+        p_error_clear(&err);
+        struct actor by = api_actor(req);
+        int rc = community_forum_set_areas(s, http_path_param(req, "code"),
+                                           json_object_get(body, "areas"), &by, &err);
+        json_t *out = NULL;
+        if (rc == P_OK) rc = community_forum_get(s, http_path_param(req, "code"), &out, &err);
+        if (rc != P_OK)
+            api_reply_status(req, rc, &err);
+        else
+            http_reply_json(req, 200, out);
+    }
+    json_decref(body);
+}
+
 static const struct param_spec code_params[] = {{.name = "code", .type = PARAM_CODE, .max_len = 40},
                                                 {0}};
 
@@ -424,6 +571,14 @@ void community_forums_register(void)
         {.methods = HTTP_GET,
          .pattern = "/api/v1/forums/{code}/meetings",
          .handler = meetings_handler,
+         .params = code_params},
+        {.methods = HTTP_POST,
+         .pattern = "/api/v1/forums/{code}/members",
+         .handler = member_create_handler,
+         .params = code_params},
+        {.methods = HTTP_PUT,
+         .pattern = "/api/v1/forums/{code}/areas",
+         .handler = areas_put_handler,
          .params = code_params},
         {.methods = HTTP_POST,
          .pattern = "/api/v1/forums/{code}/meetings",

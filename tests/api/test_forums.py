@@ -113,6 +113,29 @@ class ForumTest(unittest.TestCase):
         self.assertEqual(r.status, 400, r)
         self.assertEqual(signed_in(SERVER, "inspector.osh").get("/forums/LCPC-AR").status, 403)
 
+    def test_members_and_areas(self):
+        r = COORD.post("/api/v1/forums", {"code": "NMT-SK", "kind": "nmt",
+                                          "name": "Sokuluk neighbourhood team"})
+        self.assertEqual(r.status, 201, r)
+        r = COORD.post("/api/v1/forums/NMT-SK/members", {"name": "Inspector", "role": "police",
+                                                         "user": "inspector.osh"})
+        self.assertEqual(r.status, 201, r)
+        r = COORD.request("PUT", "/api/v1/forums/NMT-SK/areas", {"areas": ["KG-C-SK"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([a["code"] for a in r.json["areas"]], ["KG-C-SK"])
+        # the inspector, now a member, may open the team's agenda
+        self.assertEqual(signed_in(SERVER, "inspector.osh").get(
+            "/api/v1/forums/NMT-SK/agenda").status, 200)
+        self.assertEqual(COORD.post("/api/v1/forums/NMT-SK/members",
+                                    {"name": "x", "user": "nobody"}).status, 422)
+        self.assertEqual(COORD.post("/api/v1/forums/NMT-SK/members", {"name": ""}).status, 400)
+        self.assertEqual(COORD.request("PUT", "/api/v1/forums/NMT-SK/areas",
+                                       {"areas": ["ATLANTIS"]}).status, 422)
+        self.assertEqual([a["code"] for a in COORD.get("/api/v1/forums/NMT-SK").json["areas"]],
+                         ["KG-C-SK"])
+        self.assertEqual(signed_in(SERVER, "inspector.osh").post(
+            "/api/v1/forums/NMT-SK/members", {"name": "me"}).status, 403)
+
     def test_only_members_and_supervisors(self):
         inspector = signed_in(SERVER, "inspector.osh")  # a police officer, not a member
         self.assertEqual(inspector.get("/api/v1/forums/CSWG-KS/agenda").status, 403)
