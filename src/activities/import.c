@@ -83,7 +83,17 @@ static int import_row(struct import_run *r, size_t row, json_t *body, p_error *e
         add_error(r->rep, row, "lead_org", "%s", e.message);
         return P_OK;
     }
-    int rc = activities_create_bulk(r->s, body, r->by, r->codes, &e);
+    char wanted[64] = "";
+    json_t *id = json_object_get(body, "id");
+    if (id && !json_is_string(id)) {
+        add_error(r->rep, row, "id", "id must be a public id such as SPMU-2012-0001");
+        return P_OK;
+    }
+    if (id) {
+        snprintf(wanted, sizeof wanted, "%s", json_string_value(id));
+        json_object_del(body, "id");
+    }
+    int rc = activities_create_bulk(r->s, body, wanted[0] ? wanted : NULL, r->by, r->codes, &e);
     if (rc == P_OK) {
         r->rep->imported++;
         return P_OK;
@@ -289,11 +299,8 @@ static bool put_cell(json_t *body, const struct col *c, const char *text, size_t
     switch (c->kind) {
     case K_SKIP:
         return true;
-    case K_ID:
-        if (*text) {
-            add_error(rep, row, "id", "ids are assigned by Polis: leave the id column empty");
-            return false;
-        }
+    case K_ID: /* kept when it is free, so an export loads into a new registry unchanged */
+        if (*text) json_object_set_new(body, "id", json_string(text));
         return true;
     case K_STRING:
         if (*text) json_object_set_new(body, c->member, json_string(text));

@@ -39,11 +39,11 @@ struct import_report {
 size_t import_limit(void);
 
 /* Imports the activities in data (len bytes) in one transaction: every row is validated
- * as activities_create does and created (ids assigned by Polis, each audited); if any row
- * has an error, everything is rolled back and nothing is written. rep (initialised here;
- * free with import_report_free) receives the count and the errors. hooks may be NULL.
- * Returns P_OK when imported, P_EUNPROC when refused with errors in rep, P_ETOOBIG for
- * data over import_limit() (also in rep), or a store status with err set. */
+ * as activities_create does and created (a row's free, well-formed id kept, empty ids assigned;
+ * each audited); if any row has an error, everything is rolled back and nothing is written. rep
+ * (initialised here; free with import_report_free) receives the count and the errors. hooks may be
+ * NULL. Returns P_OK when imported, P_EUNPROC when refused with errors in rep, P_ETOOBIG for data
+ * over import_limit() (also in rep), or a store status with err set. */
 MUST_CHECK int import_activities(store *s, const char *data, size_t len, enum import_format fmt,
                                  const struct actor *by, const struct import_hooks *hooks,
                                  struct import_report *rep, p_error *err);

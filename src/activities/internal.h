@@ -65,9 +65,13 @@ void activity_codes_free(struct activity_codes *codes);
 MUST_CHECK int activity_check_with(store *s, const struct activity_codes *codes, json_t *rec,
                                    p_error *err);
 
-/* activities_create_in_tx (activities.h) checking codes against codes (may be NULL). */
-MUST_CHECK int activities_create_bulk(store *s, json_t *fields, const struct actor *by,
-                                      const struct activity_codes *codes, p_error *err);
+/* activities_create_in_tx (activities.h) checking codes against codes (may be NULL), with
+ * the public id an imported row carries (NULL: assigned): it must be <lead_org>-<year>-NNNN
+ * of the row's own lead organisation and planned year (422 on id) and not taken (409 on
+ * id); the counter moves past it. */
+MUST_CHECK int activities_create_bulk(store *s, json_t *fields, const char *public_id,
+                                      const struct actor *by, const struct activity_codes *codes,
+                                      p_error *err);
 
 /* P_OK when an activity may go from status from to status to (equal is fine); P_EUNPROC
  * (field "status") otherwise. */

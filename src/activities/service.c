@@ -425,6 +425,47 @@ static int next_public_id(store *s, const char *org, int year, char out[static 4
     return P_OK;
 }
 
+/* Claims a public id an import carries: it must be <lead_org>-<year>-<NNNN> of the record's
+ * own lead organisation and planned year and not taken; the counter moves past its number
+ * so ids assigned later never collide with it. */
+static int claim_public_id(store *s, const char *org, int year, const char *wanted,
+                           char out[static 48], p_error *err)
+{
+    char prefix[40];
+    int n = snprintf(prefix, sizeof prefix, "%s-%04d-", org, year);
+    int64_t number = 0;
+    if (n < 0 || (size_t)n >= sizeof prefix || strncmp(wanted, prefix, (size_t)n) != 0 ||
+        strlen(wanted + n) < 4 || !text_parse_int64(wanted + n, 1, 999999, &number))
+        return p_fail(err, P_EUNPROC, "id",
+                      "id %.60s is not %sNNNN (this row's lead organisation and planned year)",
+                      wanted, prefix);
+    char canonical[48];
+    snprintf(canonical, sizeof canonical, "%s%04lld", prefix, (long long)number);
+    if (strcmp(canonical, wanted) != 0)
+        return p_fail(err, P_EUNPROC, "id", "id %.60s should be written %s", wanted, canonical);
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT 1 FROM activities WHERE public_id = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, wanted);
+    int step = store_step(st, err);
+    store_reset(st);
+    if (step < 0) return -step;
+    if (step == STORE_ROW)
+        return p_fail(err, P_ECONFLICT, "id", "activity %s exists already", wanted);
+    rc = store_prepare(s,
+                       "INSERT INTO activity_counters(org_code, year, last) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT (org_code, year) DO UPDATE SET last = CASE WHEN"
+                       " activity_counters.last < ?3 THEN ?3 ELSE activity_counters.last END",
+                       &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, org);
+    store_bind_int(st, 2, year);
+    store_bind_int(st, 3, number);
+    rc = store_run(st, err);
+    if (rc == P_OK) snprintf(out, 48, "%s", wanted);
+    return rc;
+}
+
 static int audit_change(store *s, const char *action, const char *public_id, json_t *before,
                         json_t *after, const struct actor *by, p_error *err)
 {
@@ -524,7 +565,8 @@ static int load_created(store *s, int64_t id, json_t *rec, json_t **out, p_error
 /* Checks rec, assigns its public id, writes and audits it; the caller holds the
  * transaction. *after receives the stored record (or NULL on error). */
 static int create_in_tx(store *s, json_t *rec, const struct actor *by,
-                        const struct activity_codes *codes, json_t **after, p_error *err)
+                        const struct activity_codes *codes, const char *wanted_id, json_t **after,
+                        p_error *err)
 {
     char public_id[48] = "";
     int64_t id = 0;
@@ -536,9 +578,11 @@ static int create_in_tx(store *s, json_t *rec, const struct actor *by,
         char y[5] = {start[0], start[1], start[2], start[3], '\0'};
         if (!text_parse_int64(y, 1, 9999, &year))
             rc = p_fail(err, P_EUNPROC, "planned_start", "planned_start has no year");
-        if (rc == P_OK)
-            rc = next_public_id(s, json_string_value(json_object_get(rec, "lead_org")), (int)year,
-                                public_id, err);
+        const char *org = json_string_value(json_object_get(rec, "lead_org"));
+        if (rc == P_OK && wanted_id)
+            rc = claim_public_id(s, org, (int)year, wanted_id, public_id, err);
+        else if (rc == P_OK)
+            rc = next_public_id(s, org, (int)year, public_id, err);
     }
     if (rc == P_OK) rc = write_row(s, rec, public_id, true, err);
     if (rc == P_OK) id = store_last_insert_id(s);
@@ -564,7 +608,7 @@ int activities_create(store *s, json_t *fields, const struct actor *by, json_t *
         return rc;
     }
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, NULL, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, NULL, &after, err);
     json_decref(rec);
     return finish_write(s, rc, after, out, err);
 }
@@ -577,7 +621,7 @@ int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, js
     int rc = create_record(fields, &rec, err);
     if (rc != P_OK) return rc;
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, NULL, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, NULL, &after, err);
     json_decref(rec);
     if (rc == P_OK && out)
         *out = after;
@@ -586,14 +630,14 @@ int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, js
     return rc;
 }
 
-int activities_create_bulk(store *s, json_t *fields, const struct actor *by,
+int activities_create_bulk(store *s, json_t *fields, const char *public_id, const struct actor *by,
                            const struct activity_codes *codes, p_error *err)
 {
     json_t *rec = NULL;
     int rc = create_record(fields, &rec, err);
     if (rc != P_OK) return rc;
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, codes, &after, err);
+    rc = create_in_tx(s, rec, by, codes, public_id, &after, err);
     json_decref(rec);
     json_decref(after);
     return rc;

@@ -20,7 +20,9 @@ static const char usage[] =
     "Imports the activities in PATH (CSV with a header row as `polis export csv` writes\n"
     "it, or a JSON array of create bodies) in one transaction: when any row has an\n"
     "error nothing is imported and each error is printed as \"row N, field F: message\".\n"
-    "The format comes from PATH's extension unless --format is given. Ids are assigned.\n"
+    "The format comes from PATH's extension unless --format is given. A row's id is\n"
+    "kept when it is free and matches its lead organisation and year; empty ids are\n"
+    "assigned.\n"
     "Environment: POLIS_DB, POLIS_IMPORT_LIMIT (bytes, default 100 MB).\n"
     "Exit codes: 0 imported, 1 failed, 2 usage, 4 refused.\n";
 

@@ -58,7 +58,7 @@ def row(title, **over):
 
 
 def blank_ids(text):
-    """An exported CSV with its id column emptied (Polis assigns ids)."""
+    """An exported CSV with its id column emptied (Polis assigns new ids)."""
     rows = list(csv.reader(io.StringIO(text, newline="")))
     out = io.StringIO(newline="")
     w = csv.writer(out, lineterminator="\r\n")
@@ -67,6 +67,10 @@ def blank_ids(text):
         r[0] = ""
         w.writerow(r)
     return out.getvalue()
+
+
+def ids_of(db):
+    return [r[0] for r in db_rows(db, "SELECT public_id FROM activities ORDER BY public_id")]
 
 
 class ImportTest(unittest.TestCase):
@@ -110,14 +114,14 @@ class ImportTest(unittest.TestCase):
 
     def test_bad_rows_name_row_and_field(self):
         body = (HEADER + row("ok one") + row("bad type", participants_total="many")
-                + row("bad code", priorities="NOPE") + row("has id", id="BISHKEK-2013-0001")
+                + row("bad code", priorities="NOPE") + row("wrong year", id="BISHKEK-2012-0001")
                 + row("bad date", planned_start="2013-02-30")
                 + row("too many women", participants_women="11") + row("ok two"))
         errors = self.assert_refused(body, 422, [(2, "participants_total"), (3, "priorities"),
                                                  (4, "id"), (5, "planned_start"),
                                                  (6, "participants_women")])
         self.assertEqual(len(errors), 5)
-        self.assertIn("assigned by Polis", [e for e in errors if e["field"] == "id"][0]["message"])
+        self.assertIn("BISHKEK-2013-NNNN", [e for e in errors if e["field"] == "id"][0]["message"])
 
     def test_bad_files(self):
         self.assert_refused(b"", 422, [(0, "")])
@@ -126,7 +130,7 @@ class ImportTest(unittest.TestCase):
         self.assert_refused(bad_utf8, 422, [(2, "title_en")])
         self.assert_refused("title_en,colour\r\nx,red\r\n", 422, [(0, "colour")])
         self.assert_refused("[{\"title\": 1}", 422, [(0, "")], "application/json")
-        self.assert_refused(json.dumps([{"id": "X-1"}]), 422, [(1, "id")], "application/json")
+        self.assert_refused(json.dumps([{"id": 5}]), 422, [(1, "id")], "application/json")
 
     def test_officer_other_organisation(self):
         officer = signed_in(SERVER, "officer.bishkek")
@@ -137,6 +141,27 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(r.json["imported"], 1)
         librarian = signed_in(SERVER, "librarian")
         self.assertEqual(post(librarian, HEADER + row("x")).status, 403)
+
+    def test_given_ids_kept_checked_and_counted_past(self):
+        before = len(listed())
+        errors = self.assert_refused(
+            HEADER + row("written oddly", id="BISHKEK-2013-00950")
+            + row("other org", id="ODIHR-2013-0950") + row("no number", id="BISHKEK-2013-")
+            + row("kept", id="BISHKEK-2013-0950") + row("twice", id="BISHKEK-2013-0950"), 422,
+            [(1, "id"), (2, "id"), (3, "id"), (5, "id")])
+        self.assertEqual(len(errors), 4, errors)
+        self.assertIn("BISHKEK-2013-0950", errors[0]["message"])
+        self.assertIn("exists already", errors[3]["message"])
+        r = post(ADMIN, HEADER + row("kept id", id="BISHKEK-2013-0950") + row("assigned"))
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(len(listed()), before + 2)
+        items = {i["title"].get("en"): i["id"] for i in listed()}
+        self.assertEqual(items["kept id"], "BISHKEK-2013-0950")
+        self.assertEqual(items["assigned"], "BISHKEK-2013-0951")  # the counter moved past
+        self.assert_refused(HEADER + row("again", id="BISHKEK-2013-0950"), 422, [(1, "id")])
+        officer = signed_in(SERVER, "officer.bishkek")
+        self.assert_refused(HEADER + row("not theirs", lead_org="ODIHR", id="ODIHR-2013-0951"),
+                            422, [(1, "lead_org")], client=officer)
 
     def test_auth_and_media_type(self):
         anon = SERVER.client()
@@ -152,16 +177,28 @@ class ImportTest(unittest.TestCase):
         src = listed()
         path = os.path.join(TMP, "activities.csv")
         with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(exported)
+        blank = os.path.join(TMP, "activities-blank.csv")
+        with open(blank, "w", encoding="utf-8", newline="") as f:
             f.write(blank_ids(exported))
         fresh = PolisServer(demo=False)
+        renumbered = PolisServer(demo=False)
         try:
             fresh.init_db()
             p = run_polis("import", "activities", "--db", fresh.db, path)
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn(f"imported {len(src)} activities", p.stdout)
             self.assertNotIn("\r[", p.stderr)  # no progress bar when stderr is not a tty
-            rows = db_rows(fresh.db, "SELECT title_en FROM activities ORDER BY id")
-            self.assertEqual([r[0] for r in rows], [a["title"].get("en", "") for a in src])
+            rows = db_rows(fresh.db, "SELECT public_id, title_en FROM activities ORDER BY id")
+            self.assertEqual(rows, [(a["id"], a["title"].get("en", "")) for a in src])
+            p = run_polis("import", "activities", "--db", fresh.db, path)
+            self.assertEqual(p.returncode, 4, p.stderr)  # the same ids a second time
+            self.assertIn("row 1, field id:", p.stdout)
+            self.assertEqual(len(ids_of(fresh.db)), len(src))
+            renumbered.init_db()
+            p = run_polis("import", "activities", "--db", renumbered.db, blank)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(len(set(ids_of(renumbered.db))), len(src))
             bad = os.path.join(TMP, "bad.csv")
             with open(bad, "w", encoding="utf-8", newline="") as f:
                 f.write(HEADER + row("fine") + row("wrong", type="nonsense")
@@ -177,6 +214,7 @@ class ImportTest(unittest.TestCase):
             self.assertEqual(p.returncode, 2)
         finally:
             fresh.cleanup()
+            renumbered.cleanup()
 
 
 class LimitTest(unittest.TestCase):

@@ -206,7 +206,7 @@ static void test_all_or_nothing(void **state)
     /* several errors, each with its row and field */
     const char *bad = "id,title_en,type,lead_org,planned_start,priorities,participants_total,"
                       "participants_women,tot\r\n"
-                      "BAKU-2013-0001,A,training,BAKU,2013-06-01,THB,10,2,false\r\n"
+                      "BAKU-2012-0001,A,training,BAKU,2013-06-01,THB,10,2,false\r\n"
                       ",B,training,BAKU,2013-06-01,THB,ten,2,false\r\n"
                       ",C,training,NOPE,2013-06-01,THB,10,2,false\r\n"
                       ",D,training,BAKU,2013-06-01,THB,10,20,false\r\n"
@@ -215,7 +215,7 @@ static void test_all_or_nothing(void **state)
                       ",G,training,BAKU,2013-06-01,THB,10,2,false\r\n";
     assert_int_equal(run(fx->s, bad, IMPORT_CSV, &rep), P_EUNPROC);
     assert_int_equal(json_array_size(rep.errors), 6);
-    error_is(&rep, 0, 1, "id", "assigned by Polis");
+    error_is(&rep, 0, 1, "id", "BAKU-2013-NNNN");
     error_is(&rep, 1, 2, "participants_total", "whole number");
     error_is(&rep, 2, 3, "lead_org", NULL);
     error_is(&rep, 3, 4, "participants_women", NULL);
@@ -239,7 +239,7 @@ static void test_json(void **state)
     import_report_free(&rep);
     const char *bad = "[{\"title\":{\"en\":\"A\"},\"type\":\"training\",\"lead_org\":\"BAKU\","
                       "\"planned_start\":\"2013-06-01\",\"priorities\":[\"THB\"]},"
-                      "{\"id\":\"BAKU-2013-0001\"},{\"colour\":1},7]";
+                      "{\"id\":12},{\"colour\":1},7]";
     assert_int_equal(run(fx->s, bad, IMPORT_JSON, &rep), P_EUNPROC);
     assert_int_equal(json_array_size(rep.errors), 3);
     error_is(&rep, 0, 2, "id", NULL);
@@ -285,16 +285,58 @@ static const char rich_json[] =
     "\"budget\":{\"amount\":1500.25,\"currency\":\"EUR\",\"source\":\"Unified budget\"},"
     "\"outcomes\":\"-5 risks\"}";
 
-static void strip_volatile(json_t *items)
+/* Drops the members a load does not carry over; keep_id leaves the public id. */
+static void strip_volatile(json_t *items, bool keep_id)
 {
     size_t i;
     json_t *r;
     json_array_foreach(items, i, r)
     {
-        json_object_del(r, "id");
+        if (!keep_id) json_object_del(r, "id");
         json_object_del(r, "created_at");
         json_object_del(r, "updated_at");
     }
+}
+
+/* Asserts that two lists of records are equal, record by record, printing the first
+ * difference. */
+static void same_records(json_t *want, json_t *got)
+{
+    assert_int_equal(json_array_size(got), json_array_size(want));
+    size_t i;
+    json_t *r;
+    json_array_foreach(want, i, r)
+    {
+        json_t *g = json_array_get(got, i);
+        if (!json_equal(r, g)) {
+            char *a = json_dumps(r, JSON_SORT_KEYS), *b = json_dumps(g, JSON_SORT_KEYS);
+            print_message("want %s\ngot  %s\n", a, b);
+            free(a);
+            free(b);
+        }
+        assert_true(json_equal(r, g));
+    }
+}
+
+/* text with the id cell of every record in items emptied, as a file prepared by hand for
+ * another registry might be. Caller frees with buf_free. */
+static buf blank_ids(const char *text, json_t *items)
+{
+    buf blank = BUF_INIT;
+    const char *p = text;
+    size_t i;
+    json_t *r;
+    json_array_foreach(items, i, r)
+    {
+        char needle[80];
+        snprintf(needle, sizeof needle, "\r\n%s,", json_string_value(json_object_get(r, "id")));
+        const char *at = strstr(p, needle);
+        assert_non_null(at);
+        buf_append(&blank, p, (size_t)(at - p) + 2);
+        p = at + strlen(needle) - 1;
+    }
+    buf_puts(&blank, p);
+    return blank;
 }
 
 static void test_round_trip(void **state)
@@ -313,45 +355,44 @@ static void test_round_trip(void **state)
     struct activities_filter f = {.sort = "id"};
     buf csv = BUF_INIT;
     assert_int_equal(export_csv(fx->s, &f, &csv, &err), P_OK);
-    /* the ids are Polis's: blank them, as a file prepared for another database would */
-    buf blank = BUF_INIT;
-    const char *p = buf_str(&csv);
-    size_t i;
-    json_t *r;
-    json_array_foreach(before, i, r)
-    {
-        char needle[80];
-        snprintf(needle, sizeof needle, "\r\n%s,", json_string_value(json_object_get(r, "id")));
-        const char *at = strstr(p, needle);
-        assert_non_null(at);
-        buf_append(&blank, p, (size_t)(at - p) + 2);
-        p = at + strlen(needle) - 1;
-    }
-    buf_puts(&blank, p);
 
+    /* an unchanged export loads into a new registry with the same ids */
     struct fixture other = {0};
     assert_non_null(open_db(&other));
     struct import_report rep;
+    assert_int_equal(
+        import_activities(other.s, buf_str(&csv), csv.len, IMPORT_CSV, &tester, NULL, &rep, &err),
+        P_OK);
+    assert_int_equal(rep.imported, json_array_size(before));
+    import_report_free(&rep);
+    json_t *after = all(other.s);
+    strip_volatile(before, true);
+    strip_volatile(after, true);
+    same_records(before, after);
+    json_decref(after);
+
+    /* a second load of the same file is refused on every row's id and writes nothing */
+    assert_int_equal(
+        import_activities(other.s, buf_str(&csv), csv.len, IMPORT_CSV, &tester, NULL, &rep, &err),
+        P_EUNPROC);
+    assert_int_equal(json_array_size(rep.errors), json_array_size(before));
+    error_is(&rep, 0, 1, "id", "exists already");
+    import_report_free(&rep);
+    assert_int_equal(count(other.s), json_array_size(before));
+    close_db(&other);
+
+    /* with the ids emptied, the records are the same and Polis numbers them */
+    buf blank = blank_ids(buf_str(&csv), before);
+    assert_non_null(open_db(&other));
     assert_int_equal(import_activities(other.s, buf_str(&blank), blank.len, IMPORT_CSV, &tester,
                                        NULL, &rep, &err),
                      P_OK);
     assert_int_equal(rep.imported, json_array_size(before));
     import_report_free(&rep);
-    json_t *after = all(other.s);
-    strip_volatile(before);
-    strip_volatile(after);
-    assert_int_equal(json_array_size(after), json_array_size(before));
-    json_array_foreach(before, i, r)
-    {
-        json_t *got = json_array_get(after, i);
-        if (!json_equal(r, got)) {
-            char *a = json_dumps(r, JSON_SORT_KEYS), *b = json_dumps(got, JSON_SORT_KEYS);
-            print_message("want %s\ngot  %s\n", a, b);
-            free(a);
-            free(b);
-        }
-        assert_true(json_equal(r, got));
-    }
+    after = all(other.s);
+    strip_volatile(before, false);
+    strip_volatile(after, false);
+    same_records(before, after);
     json_decref(before);
     json_decref(after);
     close_db(&other);
