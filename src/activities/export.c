@@ -98,6 +98,7 @@ static const struct csv_column csv_columns[] = {
     {"budget_currency", "budget", CSV_BUDGET, "currency"},
     {"budget_source", "budget", CSV_BUDGET, "source"},
     {"outcomes", "outcomes", CSV_VALUE, NULL},
+    {"documents", "documents", CSV_LIST, NULL},
     {"created_at", "created_at", CSV_VALUE, NULL},
     {"updated_at", "updated_at", CSV_VALUE, NULL},
 };

@@ -190,7 +190,18 @@ static int csv_next(struct csv *c)
     }
 }
 
-enum col_kind { K_ID, K_SKIP, K_STRING, K_LANG, K_LIST, K_COUNTS, K_INT, K_BOOL, K_BUDGET };
+enum col_kind {
+    K_ID,
+    K_SKIP,
+    K_STRING,
+    K_LANG,
+    K_LIST,
+    K_IDS, /* whole numbers separated by ';' */
+    K_COUNTS,
+    K_INT,
+    K_BOOL,
+    K_BUDGET
+};
 
 struct col {
     const char *header;
@@ -229,6 +240,7 @@ static const struct col cols[] = {
     {"budget_currency", "budget", K_BUDGET, "currency"},
     {"budget_source", "budget", K_BUDGET, "source"},
     {"outcomes", "outcomes", K_STRING, NULL},
+    {"documents", "documents", K_IDS, NULL},
     {"created_at", NULL, K_SKIP, NULL},
     {"updated_at", NULL, K_SKIP, NULL},
 };
@@ -262,6 +274,26 @@ static json_t *split_list(const char *text)
         p = *e ? e + 1 : e;
     }
     return a;
+}
+
+/* Parses N;N;... into an array of integers; NULL when an item is not a whole number. */
+static json_t *parse_ids(const char *text)
+{
+    json_t *ids = json_array(), *items = split_list(text);
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        int64_t n = 0;
+        if (!text_parse_int64(json_string_value(item), INT64_MIN, INT64_MAX, &n)) {
+            json_decref(ids);
+            ids = NULL;
+            break;
+        }
+        json_array_append_new(ids, json_integer((json_int_t)n));
+    }
+    json_decref(items);
+    return ids;
 }
 
 /* Parses CC:N;... into an object; NULL when malformed. */
@@ -311,6 +343,16 @@ static bool put_cell(json_t *body, const struct col *c, const char *text, size_t
     case K_LIST:
         if (*text) json_object_set_new(body, c->member, split_list(text));
         return true;
+    case K_IDS: {
+        if (!*text) return true;
+        json_t *ids = parse_ids(text);
+        if (!ids) {
+            add_error(rep, row, c->header, "%s must be ids separated by ';'", c->header);
+            return false;
+        }
+        json_object_set_new(body, c->member, ids);
+        return true;
+    }
     case K_COUNTS: {
         if (!*text) return true;
         json_t *o = parse_counts(text);

@@ -31,9 +31,9 @@ static const char *const plain_fields[] = {"type",         "status",        "lea
                                            "actual_start", "actual_end",    "outcomes"};
 static const char *const count_fields[] = {"participants_total", "participants_women",
                                            "participants_men"};
-static const char *const text_fields[] = {
-    "title_en",      "title_ru",        "description_en", "description_ru",
-    "budget_amount", "budget_currency", "budget_source",  "tot"};
+static const char *const text_fields[] = {"title_en",       "title_ru",      "description_en",
+                                          "description_ru", "budget_amount", "budget_currency",
+                                          "budget_source",  "tot",           "documents"};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -53,6 +53,21 @@ static void set_list(json_t *values, const char *name, json_t *codes)
     {
         if (i) buf_puts(&b, ",");
         buf_puts(&b, json_string_value(c) ? json_string_value(c) : "");
+    }
+    json_object_set_new(values, name, json_string(buf_str(&b)));
+    buf_free(&b);
+}
+
+/* ids [1, 3] as the text "1, 3". */
+static void set_ids(json_t *values, const char *name, json_t *ids)
+{
+    buf b = BUF_INIT;
+    size_t i;
+    json_t *id;
+    json_array_foreach(ids, i, id)
+    {
+        if (i) buf_puts(&b, ", ");
+        buf_printf(&b, "%lld", (long long)json_integer_value(id));
     }
     json_object_set_new(values, name, json_string(buf_str(&b)));
     buf_free(&b);
@@ -92,6 +107,7 @@ static json_t *record_values(json_t *rec)
     json_object_set_new(v, "budget_amount", json_string(amount));
     json_object_set_new(v, "budget_currency", json_string(actp_str(budget, "currency")));
     json_object_set_new(v, "budget_source", json_string(actp_str(budget, "source")));
+    set_ids(v, "documents", json_object_get(rec, "documents"));
     return v;
 }
 
@@ -162,6 +178,30 @@ static json_t *split_codes(const char *csv)
     return arr;
 }
 
+/* "3, 7" as [3, 7] in *out (new); P_EINVAL naming name for an item that is not a whole
+ * number (the service checks that the documents exist). */
+static int split_ids(const char *text, const char *name, json_t **out, p_error *err)
+{
+    json_t *items = split_codes(text), *ids = json_array();
+    size_t i;
+    json_t *item;
+    int rc = P_OK;
+    json_array_foreach(items, i, item)
+    {
+        int64_t n = 0;
+        if (!text_parse_int64(json_string_value(item), 1, INT64_MAX, &n)) {
+            rc = p_fail(err, P_EINVAL, name, "%s must be document numbers separated by commas",
+                        name);
+            break;
+        }
+        json_array_append_new(ids, json_integer((json_int_t)n));
+    }
+    json_decref(items);
+    if (rc != P_OK) json_decref(ids);
+    *out = rc == P_OK ? ids : NULL;
+    return rc;
+}
+
 /* value as a JSON string, or null when it is empty. */
 static json_t *string_or_null(const char *value)
 {
@@ -210,6 +250,13 @@ static int values_body(json_t *values, bool patch, json_t **out, p_error *err)
         }
     }
     json_object_set_new(b, "tot", json_boolean(*val(values, "tot") != '\0'));
+    json_t *documents = NULL;
+    int rc = split_ids(val(values, "documents"), "documents", &documents, err);
+    if (rc != P_OK) {
+        json_decref(b);
+        return rc;
+    }
+    json_object_set_new(b, "documents", documents);
     const char *amount = val(values, "budget_amount"), *currency = val(values, "budget_currency"),
                *source = val(values, "budget_source");
     if (!*amount && !*currency && !*source) {
@@ -272,6 +319,13 @@ static void localize_error(const char *lang, p_error *err)
         text = T(lang, "The end is before the start.");
     else if (strncmp(err->message, "no ", 3) == 0 && strstr(err->message, " has code "))
         text = T(lang, "There is no record with this code.");
+    else if (strstr(err->message, "no library document"))
+        text = T(lang, "There is no library document with this number.");
+    else if (strstr(err->message, "document numbers separated") ||
+             strstr(err->message, "array of document ids"))
+        text = T(lang, "Enter document numbers separated by commas.");
+    else if (strncmp(err->message, "documents ", 10) == 0)
+        text = T(lang, "List each document once, at most 20.");
     if (text) snprintf(err->message, sizeof err->message, "%s", text);
 }
 
@@ -454,6 +508,8 @@ static void form_page(http_request *req, json_t *values, const char *id, const p
     textarea(&p, T(p.lang, "Description in English"), "description_en", values, err);
     textarea(&p, T(p.lang, "Description in Russian"), "description_ru", values, err);
     textarea(&p, T(p.lang, "Outcomes"), "outcomes", values, err);
+    input(&p, T(p.lang, "Library document numbers, separated by commas"), "text", "documents",
+          values, err);
     actp_overlap_panel(&p, candidates, true);
     /* Save comes first: Enter in a field submits with the first submit button. */
     html_open(h, "div", "class", "actions", NULL);
