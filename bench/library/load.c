@@ -85,6 +85,7 @@ static int load_one_service(store *s, const struct corpus_doc *d, const struct c
         if (step < 0) rc = -step;
     }
     if (rc == P_OK) rc = library_index_body(s, edition, d->body.data, d->body.len, err);
+    if (rc == P_OK) rc = library_version_bump(s, err);
     if (rc == P_OK) return store_commit(s, err);
     store_rollback(s);
     return rc;
@@ -193,6 +194,7 @@ int bench_load(store *s, uint64_t n, uint64_t service_docs, uint64_t batch, size
             rc = load_one_bulk(s, &d, &codes, now, scratch, err);
         }
         if (rc == P_OK) rc = audit_bulk(s, first, i - first, err);
+        if (rc == P_OK) rc = library_version_bump(s, err); /* as every change of the library */
         if (rc == P_OK)
             rc = store_commit(s, err);
         else

@@ -32,6 +32,8 @@ void config_reload(void)
     cfg.upload_limit_bytes = (size_t)env_long("POLIS_UPLOAD_LIMIT", 50L << 20, 1024, (long)2 << 30);
     cfg.threads = env_long("POLIS_THREADS", 0, 0, 256);
     cfg.log_requests = (int)env_long("POLIS_LOG_REQUESTS", 1, 0, 1);
+    cfg.search_cache_max = (size_t)env_long("POLIS_SEARCH_CACHE_ENTRIES", 4096, 0, 1000000);
+    cfg.search_cache_bytes = (size_t)env_long("POLIS_SEARCH_CACHE_MB", 64, 1, 65536) << 20;
 }
 
 const struct polis_config *config_get(void)

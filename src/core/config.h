@@ -15,6 +15,8 @@ struct polis_config {
     size_t upload_limit_bytes;  /* POLIS_UPLOAD_LIMIT, default 50 MiB: multipart uploads */
     long threads;               /* POLIS_THREADS, default 0 (one per core) */
     int log_requests;           /* POLIS_LOG_REQUESTS, default 1 */
+    size_t search_cache_max;    /* POLIS_SEARCH_CACHE_ENTRIES, default 4096 (0: no cache) */
+    size_t search_cache_bytes;  /* POLIS_SEARCH_CACHE_MB, default 64 MiB */
 };
 
 /* The process-wide settings, loaded from the environment on first use. */

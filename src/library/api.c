@@ -9,6 +9,7 @@
 #include "web/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BASE "/api/v1/documents"
@@ -188,9 +189,14 @@ static void search_handler(http_request *req)
     };
     p_error err;
     p_error_clear(&err);
-    json_t *out = NULL;
-    int rc = library_search(s, &lq, &out, &err);
-    reply(req, rc, &err, out, 200);
+    char *body = NULL;
+    size_t len = 0;
+    int rc = library_search_json(s, &lq, &body, &len, &err);
+    if (rc != P_OK)
+        api_reply_status(req, rc, &err);
+    else
+        http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
+    free(body);
 }
 
 static void similar_handler(http_request *req)

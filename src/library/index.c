@@ -1,6 +1,7 @@
 /* index.c (library): keeps library_fts in step with documents and editions inside the
  * same transaction as each change, and the small shared write helpers (audit, orphaned
- * files, commit). The body of an edition lives only in its full-text row. */
+ * files, the library's version, commit). The body of an edition lives only in its
+ * full-text row. */
 #include "auth/audit.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -169,8 +170,32 @@ int library_audit(store *s, const char *action, const char *entity, int64_t id, 
     return audit_append(s, &e, err);
 }
 
+int library_version(store *s, int64_t *version, p_error *err)
+{
+    *version = 0;
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT version FROM library_version WHERE id = 1", &st, err);
+    if (rc != P_OK) return rc;
+    int step = store_step(st, err);
+    if (step == STORE_ROW) *version = store_col_int(st, 0);
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int library_version_bump(store *s, p_error *err)
+{
+    store_stmt *st;
+    int rc =
+        store_prepare(s, "UPDATE library_version SET version = version + 1 WHERE id = 1", &st, err);
+    if (rc != P_OK) return rc;
+    return store_run(st, err);
+}
+
 int library_finish(store *s, int rc, json_t *after, json_t **out, p_error *err)
 {
+    /* Every change of the library ends here: the version moves with it, in its transaction,
+     * so no server serves a search result cached before it (search_cache.h). */
+    if (rc == P_OK) rc = library_version_bump(s, err);
     if (rc == P_OK)
         rc = store_commit(s, err);
     else

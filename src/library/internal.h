@@ -51,7 +51,8 @@ MUST_CHECK int library_audit(store *s, const char *action, const char *entity, i
                              const char *lang, json_t *before, json_t *after,
                              const struct actor *by, p_error *err);
 
-/* Commits or rolls back; hands after to *out or frees it. */
+/* Bumps the library's version (library_version_bump), then commits; or rolls back. Hands
+ * after to *out or frees it. Every change of the library's tables ends with it. */
 MUST_CHECK int library_finish(store *s, int rc, json_t *after, json_t **out, p_error *err);
 
 void library_api_register(void);

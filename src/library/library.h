@@ -118,6 +118,20 @@ struct library_query {
  * A malformed q is P_EINVAL naming "q". */
 MUST_CHECK int library_search(store *s, const struct library_query *lq, json_t **out, p_error *err);
 
+/* The same search, its result as compact JSON text in *body (the caller frees it) of *len
+ * bytes: served from this process's cache (search_cache.h) while the library's version is
+ * the one it was computed for, and cached when computed. */
+MUST_CHECK int library_search_json(store *s, const struct library_query *lq, char **body,
+                                   size_t *len, p_error *err);
+
+/* The library's version: a counter every change that can alter a search's result moves,
+ * in the change's own transaction. One read; search caches check it on every lookup. */
+MUST_CHECK int library_version(store *s, int64_t *version, p_error *err);
+
+/* Moves the version; call inside the transaction of the change. The service functions do
+ * it themselves; a bulk loader that writes the library's tables directly must call it. */
+MUST_CHECK int library_version_bump(store *s, p_error *err);
+
 /* Documents like doc: its most distinctive words, searched in every other document.
  * *out is an array of {"id", "title", "year", "series", "volume", "score"}. */
 MUST_CHECK int library_similar(store *s, int64_t doc, int limit, json_t **out, p_error *err);

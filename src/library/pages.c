@@ -364,7 +364,12 @@ static void search_page(http_request *req)
                                    .year = (int)year,
                                    .page = (int)page,
                                    .limit = 20};
-        rc = library_search(s, &lq, &out, &err);
+        char *body = NULL;
+        size_t len = 0;
+        rc = library_search_json(s, &lq, &body, &len, &err);
+        if (rc == P_OK && !(out = json_loadb(body, len, 0, NULL)))
+            rc = p_fail(&err, P_EIO, NULL, "cannot read the search result");
+        free(body);
         if (rc != P_OK) localize_query_error(req->lang, &err);
     }
     struct page p;

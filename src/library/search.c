@@ -1,8 +1,9 @@
 /* search.c (library): full-text search over editions with BM25 (titles weigh most), the
- * filters of the search page, facet counts over the whole result, escaped snippets, and
- * "more like this". The user's query is parsed and rebuilt by search/query.c: no user text
- * reaches FTS5 as syntax. */
+ * filters of the search page, facet counts over the whole result, escaped snippets, the
+ * cached JSON result, and "more like this". The user's query is parsed and rebuilt by
+ * search/query.c: no user text reaches FTS5 as syntax. */
 #include "library/internal.h"
+#include "library/search_cache.h"
 #include "search/analyze.h"
 #include "search/query.h"
 #include "search/snippet.h"
@@ -241,44 +242,135 @@ static int result_page(store *s, const struct where *w, const search_query *q, c
     return P_OK;
 }
 
-int library_search(store *s, const struct library_query *lq, json_t **out, p_error *err)
+/* A search parsed and ready to run: the query's tree and its FTS5 expression. */
+struct prepared {
+    search_query *q;
+    buf match;
+};
+
+static void prepared_free(struct prepared *p)
 {
-    *out = NULL;
+    search_query_free(p->q);
+    buf_free(&p->match);
+}
+
+/* Checks lq's bounds and parses its query into p (freed with prepared_free on P_OK). */
+static int prepare(const struct library_query *lq, struct prepared *p, p_error *err)
+{
+    *p = (struct prepared){.match = BUF_INIT};
     if (lq->limit < 1 || lq->limit > 50)
         return p_fail(err, P_EINVAL, "limit", "limit must be 1..50");
     if (lq->page < 1 || lq->page > PAGE_MAX)
         return p_fail(err, P_EINVAL, "page", "page must be 1..%d", PAGE_MAX);
     if (lq->lang && !search_lang_supported(lq->lang))
         return p_fail(err, P_EINVAL, "lang", "lang must be one of %s", LIBRARY_LANGS);
-    search_query *q = NULL;
-    int rc = search_query_parse(lq->q, &q, err);
+    int rc = search_query_parse(lq->q, &p->q, err);
     if (rc != P_OK) return rc;
-    buf match = BUF_INIT;
     /* Filtered by language, the query is analysed in that language and in English: an
      * edition without its own abstract is indexed with the catalogue's, which is English
      * (index.c), so the filter keeps every edition of lang the unfiltered search finds. */
     const char *langs[] = {lq->lang, lq->lang && strcmp(lq->lang, "en") != 0 ? "en" : NULL, NULL};
-    search_query_fts5(q, lq->lang ? langs : NULL, &match);
+    search_query_fts5(p->q, lq->lang ? langs : NULL, &p->match);
+    return P_OK;
+}
+
+static int run(store *s, const struct library_query *lq, const struct prepared *p, json_t **out,
+               p_error *err)
+{
+    *out = NULL;
     struct where w = {.sql = BUF_INIT};
     where_build(&w, lq);
-    json_t *result = json_pack("{s:s, s:i, s:i}", "query", search_query_text(q), "page", lq->page,
-                               "limit", lq->limit);
+    json_t *result = json_pack("{s:s, s:i, s:i}", "query", search_query_text(p->q), "page",
+                               lq->page, "limit", lq->limit);
     json_t *items = json_array(), *facet = json_object();
     json_object_set_new(result, "items", items);
     json_object_set_new(result, "facets", facet);
     int64_t total = 0;
-    rc = facets(s, &w, buf_str(&match), facet, &total, err);
-    if (rc == P_OK) rc = result_page(s, &w, q, buf_str(&match), lq, items, err);
+    const char *match = buf_str(&p->match);
+    int rc = facets(s, &w, match, facet, &total, err);
+    if (rc == P_OK) rc = result_page(s, &w, p->q, match, lq, items, err);
     json_object_set_new(result, "total", json_integer(total));
-    buf_free(&match);
     buf_free(&w.sql);
-    search_query_free(q);
     if (rc != P_OK) {
         json_decref(result);
         return rc;
     }
     *out = result;
     return P_OK;
+}
+
+int library_search(store *s, const struct library_query *lq, json_t **out, p_error *err)
+{
+    *out = NULL;
+    struct prepared p;
+    int rc = prepare(lq, &p, err);
+    if (rc == P_OK) rc = run(s, lq, &p, out, err);
+    prepared_free(&p);
+    return rc;
+}
+
+/* Appends text to key with its length first, so no two different lists of values give the
+ * same key; NULL is distinct from "". */
+static void key_put(buf *key, const char *text)
+{
+    char n[24];
+    if (!text) {
+        buf_puts(key, "-;");
+        return;
+    }
+    snprintf(n, sizeof n, "%zu:", strlen(text));
+    buf_puts(key, n);
+    buf_puts(key, text);
+    buf_putc(key, ';');
+}
+
+/* The cache key of a search: everything its result depends on. The query enters as the
+ * engine's expression, rebuilt from the parsed tree with each word analysed in every
+ * language searched (so spacing and the forms typed that analyse alike share a key), and
+ * as the text the result repeats. Results do not depend on who asks (every signed-in user
+ * searches the whole library), so no role or scope is part of it. */
+static void cache_key(const struct library_query *lq, const struct prepared *p, buf *key)
+{
+    char nums[64];
+    key_put(key, buf_str(&p->match));
+    key_put(key, search_query_text(p->q));
+    key_put(key, lq->lang);
+    key_put(key, lq->priority);
+    key_put(key, lq->series);
+    snprintf(nums, sizeof nums, "%d", lq->year);
+    key_put(key, nums);
+    snprintf(nums, sizeof nums, "%d,%d", lq->page, lq->limit);
+    key_put(key, nums);
+}
+
+int library_search_json(store *s, const struct library_query *lq, char **body, size_t *len,
+                        p_error *err)
+{
+    *body = NULL;
+    *len = 0;
+    struct prepared p;
+    int rc = prepare(lq, &p, err);
+    if (rc != P_OK) return rc;
+    /* The version is read before the search runs: a change committed meanwhile moves it
+     * past the one this result is kept under, so the result is never served after it. */
+    int64_t version = 0;
+    rc = library_version(s, &version, err);
+    buf key = BUF_INIT;
+    if (rc == P_OK) cache_key(lq, &p, &key);
+    if (rc == P_OK && !search_cache_get(version, key.data, key.len, body, len)) {
+        json_t *result = NULL;
+        rc = run(s, lq, &p, &result, err);
+        if (rc == P_OK) {
+            *body = json_dumps(result, JSON_COMPACT | JSON_REAL_PRECISION(15)); /* as the API */
+            json_decref(result);
+            if (!*body) abort(); /* jansson fails only when out of memory */
+            *len = strlen(*body);
+            search_cache_put(version, key.data, key.len, *body, *len);
+        }
+    }
+    buf_free(&key);
+    prepared_free(&p);
+    return rc;
 }
 
 /* ---- more like this ----------------------------------------------------------------------- */
