@@ -186,6 +186,7 @@ static void search_handler(http_request *req)
         .year = query_int(req, "year", 0),
         .page = query_int(req, "page", 1),
         .limit = query_int(req, "limit", 20),
+        .skip_facets = query_text(req, "facets") && strcmp(query_text(req, "facets"), "false") == 0,
     };
     p_error err;
     p_error_clear(&err);
@@ -236,6 +237,7 @@ static const struct param_spec search_params[] = {
     {.name = "year", .type = PARAM_INT, .min = 1900, .max = 2100},
     {.name = "page", .type = PARAM_INT, .min = 1, .max = 100},
     {.name = "limit", .type = PARAM_INT, .min = 1, .max = 50},
+    {.name = "facets", .type = PARAM_ENUM, .enum_values = "true|false"},
     {0}};
 static const struct param_spec similar_params[] = {
     {.name = "id", .type = PARAM_INT, .min = 1, .max = INT64_MAX},

@@ -108,14 +108,15 @@ struct library_query {
     const char *q;
     const char *lang, *priority, *series;
     int year;
-    int page;  /* 1.. */
-    int limit; /* 1..50 */
+    int page;         /* 1.. */
+    int limit;        /* 1..50 */
+    bool skip_facets; /* no facet counts (the API's facets=false); total is still counted */
 };
 
 /* Runs a search: *out is {"query", "total", "page", "limit", "items": [...], "facets":
- * {"lang", "priority", "series", "year"}}; each item is an edition with its document's
- * catalogue data, its score and an escaped snippet with <mark> around matched words.
- * A malformed q is P_EINVAL naming "q". */
+ * {"lang", "priority", "series", "year"}} ("facets" absent with skip_facets); each item is an
+ * edition with its document's catalogue data, its score and an escaped snippet with <mark> around
+ * matched words. A malformed q is P_EINVAL naming "q". */
 MUST_CHECK int library_search(store *s, const struct library_query *lq, json_t **out, p_error *err);
 
 /* The same search, its result as compact JSON text in *body (the caller frees it) of *len

@@ -133,6 +133,26 @@ static int facets(store *s, const struct where *w, const char *match, json_t *ou
     return step < 0 ? -step : P_OK;
 }
 
+/* The number of matches alone, for a search without facets: the full-text index counts
+ * them without reading a row unless a filter needs the edition's or document's. */
+static int count_matches(store *s, const struct where *w, const char *match, int64_t *total,
+                         p_error *err)
+{
+    buf sql = BUF_INIT;
+    buf_puts(&sql, "SELECT count(*)");
+    buf_puts(&sql, w->filtered ? MATCH_JOINS : " FROM library_fts");
+    buf_append(&sql, w->sql.data, w->sql.len);
+    store_stmt *st;
+    int rc = store_prepare(s, buf_str(&sql), &st, err);
+    buf_free(&sql);
+    if (rc != P_OK) return rc;
+    (void)where_bind(w, st, match);
+    int step = store_step(st, err);
+    *total = step == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
 /* The language a stored text was indexed in (its tag: index.c) into out, or fallback. */
 static const char *indexed_lang(const char *raw, const char *fallback, char out[static 8])
 {
@@ -282,12 +302,18 @@ static int run(store *s, const struct library_query *lq, const struct prepared *
     where_build(&w, lq);
     json_t *result = json_pack("{s:s, s:i, s:i}", "query", search_query_text(p->q), "page",
                                lq->page, "limit", lq->limit);
-    json_t *items = json_array(), *facet = json_object();
+    json_t *items = json_array();
     json_object_set_new(result, "items", items);
-    json_object_set_new(result, "facets", facet);
     int64_t total = 0;
     const char *match = buf_str(&p->match);
-    int rc = facets(s, &w, match, facet, &total, err);
+    int rc;
+    if (lq->skip_facets) {
+        rc = count_matches(s, &w, match, &total, err);
+    } else {
+        json_t *facet = json_object();
+        json_object_set_new(result, "facets", facet);
+        rc = facets(s, &w, match, facet, &total, err);
+    }
     if (rc == P_OK) rc = result_page(s, &w, p->q, match, lq, items, err);
     json_object_set_new(result, "total", json_integer(total));
     buf_free(&w.sql);
@@ -339,7 +365,7 @@ static void cache_key(const struct library_query *lq, const struct prepared *p, 
     key_put(key, lq->series);
     snprintf(nums, sizeof nums, "%d", lq->year);
     key_put(key, nums);
-    snprintf(nums, sizeof nums, "%d,%d", lq->page, lq->limit);
+    snprintf(nums, sizeof nums, "%d,%d,%d", lq->page, lq->limit, lq->skip_facets ? 0 : 1);
     key_put(key, nums);
 }
 

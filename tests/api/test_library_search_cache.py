@@ -2,7 +2,8 @@
 under the library's version, which every change moves in its own transaction. Two
 `polis serve` processes share one database here, as servers behind a load balancer do:
 each caches every search it answers, and a search on one after an upload, an edit or a
-delete made through the other sees the change at once."""
+delete made through the other sees the change at once. Also: facets=false leaves the facet
+counts out, keeps the total, and is cached apart from the same search with facets."""
 
 import time
 import unittest
@@ -97,6 +98,29 @@ class SearchCacheAcrossServersTest(unittest.TestCase):
         a = search(READER, "police")
         b = search(LIB_ONE, "police")
         self.assertEqual(a, b)
+
+
+class FacetsFalseTest(unittest.TestCase):
+    def test_facets_false_skips_the_counts_and_keeps_the_total(self):
+        for params in ({}, {"lang": "ru"}, {"year": 2011}, {"priority": "THB"}):
+            with self.subTest(params=params):
+                full = search(READER, "police OR полиция OR trafficking", **params)
+                bare = search(READER, "police OR полиция OR trafficking", facets="false",
+                              **params)
+                self.assertIn("facets", full)
+                self.assertNotIn("facets", bare)
+                self.assertGreater(full["total"], 0)
+                self.assertEqual(bare["total"], full["total"])
+                self.assertEqual(bare["items"], full["items"])
+                # the same search with facets again (cached apart): the counts are back
+                again = search(READER, "police OR полиция OR trafficking", facets="true",
+                               **params)
+                self.assertEqual(again, full)
+
+    def test_facets_takes_true_or_false_only(self):
+        r = READER.get("/api/v1/library/search?q=police&facets=no")
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json["error"]["field"], "facets")
 
 
 if __name__ == "__main__":
