@@ -96,6 +96,10 @@ MUST_CHECK int community_service_save(store *s, const char *code, json_t *body,
 MUST_CHECK int community_place_create(store *s, const char *entity, json_t *body,
                                       const struct actor *by, p_error *err);
 
+/* The areas, sites, vehicles or forums (entity), by code, as the API lists them: objects of
+ * strings (see places.c for the members); the caller owns *items. */
+MUST_CHECK int community_places(store *s, const char *entity, json_t **items, p_error *err);
+
 /* Where a user works: {login, areas: [codes], site: code or null}; P_ENOTFOUND for an
  * unknown login. */
 MUST_CHECK int community_scope_get(store *s, const char *login, json_t **out, p_error *err);

@@ -221,6 +221,33 @@ int community_place_create(store *s, const char *entity, json_t *body, const str
     return rc;
 }
 
+int community_places(store *s, const char *entity, json_t **items, p_error *err)
+{
+    *items = NULL;
+    const struct kind *k = NULL;
+    for (size_t i = 0; i < N_KINDS; i++)
+        if (strcmp(kinds[i].entity, entity) == 0) k = &kinds[i];
+    if (!k) return p_fail(err, P_EINVAL, NULL, "no kind %s", entity);
+    store_stmt *st;
+    int rc = store_prepare(s, k->list_sql, &st, err);
+    if (rc != P_OK) return rc;
+    json_t *out = json_array();
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        json_t *o = json_object();
+        for (int i = 0; i < store_column_count(st); i++)
+            json_object_set_new(o, store_col_name(st, i), json_string(store_col_text(st, i)));
+        json_array_append_new(out, o);
+    }
+    store_reset(st);
+    if (step < 0) {
+        json_decref(out);
+        return -step;
+    }
+    *items = out;
+    return P_OK;
+}
+
 static void list_handler(http_request *req)
 {
     if (!authz_require(req, PERM_CONCERNS, NULL)) return;
@@ -229,22 +256,9 @@ static void list_handler(http_request *req)
     if (!s || !k) return;
     p_error err;
     p_error_clear(&err);
-    store_stmt *st;
-    int rc = store_prepare(s, k->list_sql, &st, &err);
-    json_t *items = json_array();
-    int step = STORE_DONE;
-    if (rc == P_OK) {
-        while ((step = store_step(st, &err)) == STORE_ROW) {
-            json_t *o = json_object();
-            for (int i = 0; i < store_column_count(st); i++)
-                json_object_set_new(o, store_col_name(st, i), json_string(store_col_text(st, i)));
-            json_array_append_new(items, o);
-        }
-        store_reset(st);
-        if (step < 0) rc = -step;
-    }
+    json_t *items = NULL;
+    int rc = community_places(s, k->entity, &items, &err);
     if (rc != P_OK) {
-        json_decref(items);
         api_reply_status(req, rc, &err);
         return;
     }
