@@ -247,6 +247,10 @@ static void render_user(http_request *req, int status, const struct user *u, con
     html_elem(h, "button", T(p.lang, "Save"), "type", "submit", "class", "primary", NULL);
     html_close(h, "form");
     html_open(h, "p", NULL);
+    snprintf(action, sizeof action, "/admin/users/%s/scope", u->login);
+    html_elem(h, "a", T(p.lang, "Areas and station (community policing)"), "href", action, NULL);
+    html_close(h, "p");
+    html_open(h, "p", NULL);
     html_elem(h, "a", T(p.lang, "Back to the users"), "href", "/admin/users", NULL);
     html_close(h, "p");
     page_finish(&p, status);

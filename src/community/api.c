@@ -327,4 +327,5 @@ void community_register_routes(void)
     community_services_register();
     community_scopes_register();
     community_places_register();
+    community_admin_pages_register();
 }

@@ -43,6 +43,33 @@ void community_services_register(void);
 /* Registers the visits' API (visits.c). */
 void community_visits_register(void);
 
+/* Registers the co-ordinators' setup pages (pages_admin.c), which register the forum and
+ * scope pages (pages_admin_forum.c). */
+void community_admin_pages_register(void);
+void community_admin_forum_pages_register(void);
+
+/* Form helpers of those pages (pages_admin.c). Field ids are f-<form_id>-<name>, so several
+ * forms share a page; err (NULL for none) is shown next to the field it names. */
+struct page;
+struct form;
+void community_admin_input(struct page *p, const char *form_id, const char *label, const char *type,
+                           const char *name, const char *value, const p_error *err);
+/* A <select> of options ([{code, name}] shown as "name (code)", or [{code, label}] shown as
+ * label), with a first empty option labelled none when none is not NULL. */
+void community_admin_select(struct page *p, const char *form_id, const char *label,
+                            const char *name, json_t *options, const char *none,
+                            const char *selected, const p_error *err);
+/* Checkboxes named "areas", one per area of areas ([{code, name}]), checked for the codes
+ * in chosen (an array of strings), in a fieldset with id form_id. */
+void community_admin_area_checks(struct page *p, const char *form_id, const char *legend,
+                                 json_t *areas, json_t *chosen, const p_error *err);
+/* Replaces the messages of the places', services', forums' and scopes' checks by
+ * sentences in lang. */
+void community_admin_localize(const char *lang, p_error *err);
+/* Parses the urlencoded body into f (the caller frees it with form_free); on a wrong content
+ * type or a malformed body replies a 400 page and returns false. */
+bool community_admin_read_form(http_request *req, struct form *f);
+
 /* Registers the SMSSync gateway endpoint (sms.c). */
 void community_sms_register(void);
 

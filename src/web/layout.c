@@ -19,6 +19,7 @@ static const struct nav_item nav[] = {
     {"/activities", N_("Activities"), PERM_SIGNED_IN},
     {"/library", N_("Library"), PERM_SIGNED_IN},
     {"/officer/concerns", N_("Concerns"), PERM_CONCERNS},
+    {"/admin/community", N_("Community setup"), PERM_REFERENCE_EDIT},
     {"/framework", N_("Framework"), PERM_SIGNED_IN},
     {"/organisations", N_("Organisations"), PERM_SIGNED_IN},
     {"/countries", N_("Countries"), PERM_SIGNED_IN},

@@ -1,0 +1,378 @@
+/* pages_admin_forum.c (community): who belongs where — a forum's administration page (its
+ * members, added by name with an optional user login, and the areas it covers) for
+ * co-ordinators and administrators, and a user's areas and station for administrators.
+ * The forms call the service functions the API calls (community_forum_add_member,
+ * community_forum_set_areas, community_scope_set) under the same permissions. */
+#include "community/internal.h"
+
+#include "auth/authz.h"
+#include "http/form.h"
+#include "http/response.h"
+#include "http/router.h"
+#include "web/api.h"
+#include "web/layout.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ADMIN_PATH "/admin/community"
+
+static const char *str(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+/* The values of the "areas" checkboxes of a form, as an array of codes. */
+static json_t *areas_of(const form *f)
+{
+    json_t *out = json_array();
+    for (int i = 0; i < f->n; i++)
+        if (strcmp(f->fields[i].name, "areas") == 0)
+            json_array_append_new(out, json_string(f->fields[i].value));
+    return out;
+}
+
+/* What a refused form brings back: which form ("member" or "areas"), its values, the error. */
+struct refused {
+    const char *form_id;
+    const form *values;
+    const p_error *err;
+};
+
+static const char *value_for(const struct refused *r, const char *form_id, const char *name)
+{
+    const char *v = r && strcmp(r->form_id, form_id) == 0 ? form_get(r->values, name) : NULL;
+    return v ? v : "";
+}
+
+static const p_error *err_for(const struct refused *r, const char *form_id)
+{
+    return r && strcmp(r->form_id, form_id) == 0 ? r->err : NULL;
+}
+
+/* ---- a forum ----------------------------------------------------------------------------- */
+
+static void members_table(struct page *p, json_t *members)
+{
+    html *h = &p->h;
+    if (json_array_size(members) == 0) {
+        html_elem(h, "p", T(p->lang, "No members yet."), NULL);
+        return;
+    }
+    html_open(h, "div", "class", "table-wrap", NULL);
+    html_open(h, "table", "id", "members-list", NULL);
+    html_open(h, "thead", NULL);
+    html_open(h, "tr", NULL);
+    html_elem(h, "th", T(p->lang, "Name"), "scope", "col", NULL);
+    html_elem(h, "th", T(p->lang, "Role in the forum"), "scope", "col", NULL);
+    html_close(h, "tr");
+    html_close(h, "thead");
+    html_open(h, "tbody", NULL);
+    size_t i;
+    json_t *m;
+    json_array_foreach(members, i, m)
+    {
+        html_open(h, "tr", NULL);
+        html_elem(h, "td", str(m, "name"), NULL);
+        html_elem(h, "td", *str(m, "role") ? str(m, "role") : "—", NULL);
+        html_close(h, "tr");
+    }
+    html_close(h, "tbody");
+    html_close(h, "table");
+    html_close(h, "div");
+}
+
+static void forum_page(http_request *req, const struct refused *r, int status)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    const char *code = http_path_param(req, "code");
+    p_error err;
+    p_error_clear(&err);
+    json_t *forum = NULL, *areas = NULL, *chosen = NULL;
+    int rc = community_forum_get(s, code, &forum, &err);
+    if (rc == P_OK) rc = community_places(s, "area", &areas, &err);
+    if (rc != P_OK) {
+        page_refusal(req, rc, &err, ADMIN_PATH "#forums", T(req->lang, "Community setup"));
+        goto done;
+    }
+    struct page p;
+    char title[200];
+    snprintf(title, sizeof title, "%s: %s", T(req->lang, "Forum"),
+             strcmp(req->lang, "ru") == 0 && *str(forum, "name_ru") ? str(forum, "name_ru")
+                                                                    : str(forum, "name"));
+    page_begin(&p, req, title);
+    html *h = &p.h;
+    const char *done = r ? NULL : http_query(req, "done");
+    if (done)
+        html_elem(h, "p",
+                  strcmp(done, "member") == 0 ? T(p.lang, "The member was added.")
+                                              : T(p.lang, "Your changes were saved."),
+                  "class", "notice", "role", "status", NULL);
+    if (r) page_error(&p, r->err);
+    char href[96], action[112];
+    snprintf(href, sizeof href, "/forums/%s", code);
+    html_open(h, "p", NULL);
+    html_elem(h, "a", T(p.lang, "The forum's agenda and meetings"), "href", href, NULL);
+    html_text(h, " · ");
+    html_elem(h, "a", T(p.lang, "Back to community setup"), "href", ADMIN_PATH "#forums", NULL);
+    html_close(h, "p");
+
+    html_open(h, "section", "id", "members", "class", "admin-section", NULL);
+    html_elem(h, "h2", T(p.lang, "Members"), NULL);
+    members_table(&p, json_object_get(forum, "members"));
+    const p_error *merr = err_for(r, "member");
+    html_elem(h, "h3", T(p.lang, "Add a member"), NULL);
+    snprintf(action, sizeof action, ADMIN_PATH "/forums/%s/members#members", code);
+    html_open(h, "form", "method", "post", "action", action, "class", "stack", "id", "member",
+              NULL);
+    page_csrf_field(&p);
+    community_admin_input(&p, "member", T(p.lang, "Name"), "text", "name",
+                          value_for(r, "member", "name"), merr);
+    community_admin_input(&p, "member", T(p.lang, "Role in the forum"), "text", "role",
+                          value_for(r, "member", "role"), merr);
+    community_admin_input(&p, "member", T(p.lang, "User login (optional: links a Polis account)"),
+                          "text", "user", value_for(r, "member", "user"), merr);
+    html_elem(h, "button", T(p.lang, "Add"), "type", "submit", "class", "primary", NULL);
+    html_close(h, "form");
+    html_close(h, "section");
+
+    html_open(h, "section", "id", "areas", "class", "admin-section", NULL);
+    html_elem(h, "h2", T(p.lang, "Areas the forum covers"), NULL);
+    snprintf(action, sizeof action, ADMIN_PATH "/forums/%s/areas#areas", code);
+    html_open(h, "form", "method", "post", "action", action, "class", "stack", NULL);
+    page_csrf_field(&p);
+    if (r && strcmp(r->form_id, "areas") == 0) {
+        chosen = areas_of(r->values);
+    } else {
+        chosen = json_array();
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(forum, "areas"), i, a)
+            json_array_append(chosen, json_object_get(a, "code"));
+    }
+    community_admin_area_checks(&p, "forum-areas", T(p.lang, "Areas"), areas, chosen,
+                                err_for(r, "areas"));
+    html_elem(h, "button", T(p.lang, "Save"), "type", "submit", "class", "primary", NULL);
+    html_close(h, "form");
+    html_close(h, "section");
+    page_finish(&p, status);
+done:
+    json_decref(forum);
+    json_decref(areas);
+    json_decref(chosen);
+}
+
+static void forum_show(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    forum_page(req, NULL, 200);
+}
+
+/* After a service call: 303 to to on success, page() with the form's values and error on a
+ * refusal the form can fix, an error page otherwise. */
+static void answer(http_request *req, int rc, p_error *err, const struct refused *r, const char *to,
+                   void (*page)(http_request *, const struct refused *, int))
+{
+    if (rc == P_OK) {
+        http_redirect(req, to);
+    } else if (rc == P_EINVAL || rc == P_EUNPROC || rc == P_ECONFLICT) {
+        community_admin_localize(req->lang, err);
+        page(req, r, rc == P_ECONFLICT ? 409 : 422);
+    } else {
+        page_refusal(req, rc, err, ADMIN_PATH, T(req->lang, "Community setup"));
+    }
+}
+
+static void member_submit(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    form f;
+    if (!community_admin_read_form(req, &f)) return;
+    store *s = api_store(req);
+    if (s) {
+        const char *code = http_path_param(req, "code"), *name = form_get(&f, "name"),
+                   *role = form_get(&f, "role"), *user = form_get(&f, "user");
+        json_t *body = json_pack("{s:s, s:s}", "name", name ? name : "", "role", role ? role : "");
+        if (user && *user) json_object_set_new(body, "user", json_string(user));
+        p_error err;
+        p_error_clear(&err);
+        json_t *out = NULL;
+        struct actor by = api_actor(req);
+        int rc = community_forum_add_member(s, code, body, &by, &out, &err);
+        char to[112];
+        snprintf(to, sizeof to, ADMIN_PATH "/forums/%s?done=member#members", code);
+        struct refused r = {"member", &f, &err};
+        answer(req, rc, &err, &r, to, forum_page);
+        json_decref(out);
+        json_decref(body);
+    }
+    form_free(&f);
+}
+
+static void areas_submit(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    form f;
+    if (!community_admin_read_form(req, &f)) return;
+    store *s = api_store(req);
+    if (s) {
+        const char *code = http_path_param(req, "code");
+        json_t *areas = areas_of(&f);
+        p_error err;
+        p_error_clear(&err);
+        struct actor by = api_actor(req);
+        int rc = community_forum_set_areas(s, code, areas, &by, &err);
+        char to[112];
+        snprintf(to, sizeof to, ADMIN_PATH "/forums/%s?done=areas#areas", code);
+        struct refused r = {"areas", &f, &err};
+        answer(req, rc, &err, &r, to, forum_page);
+        json_decref(areas);
+    }
+    form_free(&f);
+}
+
+/* ---- a user's areas and station ------------------------------------------------------------ */
+
+static void scope_page(http_request *req, const struct refused *r, int status)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    const char *login = http_path_param(req, "login");
+    p_error err;
+    p_error_clear(&err);
+    json_t *scope = NULL, *areas = NULL, *sites = NULL, *chosen = NULL;
+    int rc = community_scope_get(s, login, &scope, &err);
+    if (rc == P_ENOTFOUND)
+        p_fail(&err, P_ENOTFOUND, NULL, "%s", T(req->lang, "There is no user with this login."));
+    if (rc == P_OK) rc = community_places(s, "area", &areas, &err);
+    if (rc == P_OK) rc = community_places(s, "site", &sites, &err);
+    if (rc != P_OK) {
+        page_refusal(req, rc, &err, "/admin/users", T(req->lang, "Back to the users"));
+        goto done;
+    }
+    struct page p;
+    char title[160], back[100], action[120];
+    snprintf(title, sizeof title, "%s: %s", T(req->lang, "Areas and station"), login);
+    page_begin(&p, req, title);
+    html *h = &p.h;
+    if (!r && http_query(req, "done"))
+        html_elem(h, "p", T(p.lang, "Your changes were saved."), "class", "notice", "role",
+                  "status", NULL);
+    if (r) page_error(&p, r->err);
+    html_elem(h, "p",
+              T(p.lang, "An officer handles the concerns of these areas (and of the areas inside "
+                        "them) and of this station."),
+              NULL);
+    snprintf(action, sizeof action, "/admin/users/%s/scope", login);
+    html_open(h, "form", "method", "post", "action", action, "class", "stack", "id", "scope", NULL);
+    page_csrf_field(&p);
+    if (r) {
+        chosen = areas_of(r->values);
+    } else {
+        chosen = json_incref(json_object_get(scope, "areas"));
+    }
+    community_admin_area_checks(&p, "scope-areas", T(p.lang, "Areas"), areas, chosen,
+                                r ? r->err : NULL);
+    const char *site = r ? value_for(r, "scope", "site") : str(scope, "site");
+    community_admin_select(&p, "scope", T(p.lang, "Station"), "site", sites, T(p.lang, "(none)"),
+                           site, r ? r->err : NULL);
+    html_elem(h, "button", T(p.lang, "Save"), "type", "submit", "class", "primary", NULL);
+    html_close(h, "form");
+    snprintf(back, sizeof back, "/admin/users/%s", login);
+    html_open(h, "p", NULL);
+    html_elem(h, "a", T(p.lang, "Back to the user"), "href", back, NULL);
+    html_close(h, "p");
+    page_finish(&p, status);
+done:
+    json_decref(scope);
+    json_decref(areas);
+    json_decref(sites);
+    json_decref(chosen);
+}
+
+/* True when the path names a well-formed login (it goes into links); else replies 404. */
+static bool path_login_ok(http_request *req)
+{
+    p_error err;
+    p_error_clear(&err);
+    if (users_check_login(http_path_param(req, "login"), &err) == P_OK) return true;
+    p_fail(&err, P_ENOTFOUND, NULL, "%s", T(req->lang, "There is no user with this login."));
+    page_refusal(req, P_ENOTFOUND, &err, "/admin/users", T(req->lang, "Back to the users"));
+    return false;
+}
+
+static void scope_show(http_request *req)
+{
+    if (!page_require(req, PERM_USERS_ADMIN) || !path_login_ok(req)) return;
+    scope_page(req, NULL, 200);
+}
+
+static void scope_submit(http_request *req)
+{
+    if (!page_require(req, PERM_USERS_ADMIN) || !path_login_ok(req)) return;
+    form f;
+    if (!community_admin_read_form(req, &f)) return;
+    store *s = api_store(req);
+    if (s) {
+        const char *login = http_path_param(req, "login"), *site = form_get(&f, "site");
+        json_t *body = json_pack("{s:o, s:o}", "areas", areas_of(&f), "site",
+                                 site && *site ? json_string(site) : json_null());
+        p_error err;
+        p_error_clear(&err);
+        json_t *out = NULL;
+        struct actor by = api_actor(req);
+        int rc = community_scope_set(s, login, body, &by, &out, &err);
+        if (rc == P_ENOTFOUND)
+            p_fail(&err, P_ENOTFOUND, NULL, "%s",
+                   T(req->lang, "There is no user with this login."));
+        char to[120];
+        snprintf(to, sizeof to, "/admin/users/%s/scope?done=saved", login);
+        struct refused r = {"scope", &f, &err};
+        answer(req, rc, &err, &r, to, scope_page);
+        json_decref(out);
+        json_decref(body);
+    }
+    form_free(&f);
+}
+
+static const struct param_spec forum_params[] = {
+    {.name = "code", .type = PARAM_CODE, .max_len = 40},
+    {.name = "done", .type = PARAM_ENUM, .enum_values = "member|areas"},
+    {0}};
+static const struct param_spec scope_params[] = {
+    {.name = "login", .type = PARAM_STRING, .max_len = 64},
+    {.name = "done", .type = PARAM_ENUM, .enum_values = "saved"},
+    {0}};
+
+void community_admin_forum_pages_register(void)
+{
+    const struct route routes[] = {
+        {.methods = HTTP_GET,
+         .pattern = ADMIN_PATH "/forums/{code}",
+         .handler = forum_show,
+         .params = forum_params},
+        {.methods = HTTP_POST,
+         .pattern = ADMIN_PATH "/forums/{code}/members",
+         .handler = member_submit,
+         .params = forum_params,
+         .body_limit = 8192},
+        {.methods = HTTP_POST,
+         .pattern = ADMIN_PATH "/forums/{code}/areas",
+         .handler = areas_submit,
+         .params = forum_params,
+         .body_limit = 16384},
+        {.methods = HTTP_GET,
+         .pattern = "/admin/users/{login}/scope",
+         .handler = scope_show,
+         .params = scope_params},
+        {.methods = HTTP_POST,
+         .pattern = "/admin/users/{login}/scope",
+         .handler = scope_submit,
+         .params = scope_params,
+         .body_limit = 16384},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        router_add(&routes[i]);
+}
