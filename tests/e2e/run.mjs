@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { activityTests } from './activities.mjs';
 import { libraryTests } from './library.mjs';
 import { communityTests } from './community.mjs';
+import { communityAdminTests } from './community_admin.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -314,6 +315,8 @@ async function main() {
 
     // A. to C.: community policing — the offline reception screen, a citizen's view, conduct complaints (community.mjs).
     await communityTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
+    // D.: the community setup page (community_admin.mjs).
+    await communityAdminTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs: STEP_TIMEOUT_MS });
 
     await test('i. no script errors or CSP violations in the console', async () => {
       check(consoleErrors.length === 0, consoleErrors.join('\n'));
