@@ -20,6 +20,7 @@ static const char usage[] =
     "  token     create, revoke and list API tokens\n"
     "  backup    copy a database safely while it is in use\n"
     "  check     verify integrity, foreign keys and the audit chain\n"
+    "  migrate   copy a whole database between SQLite and PostgreSQL, verified\n"
     "  export    write activities as IATI 2.03 XML, CSV or JSON\n"
     "  import    import activities from CSV or JSON, all or nothing\n"
     "  report    write the annual report as printable HTML, JSON or CSV\n"
@@ -37,6 +38,7 @@ static const struct {
     {"token", cmd_token},     {"backup", cmd_backup}, {"check", cmd_check},
     {"version", cmd_version}, {"export", cmd_export}, {"open311-key", cmd_open311_key},
     {"report", cmd_report},   /* the annual report */
+    {"migrate", cmd_migrate}, /* SQLite <-> PostgreSQL */
     {"import", cmd_import},   /* bulk import of activities */
     {"extract", cmd_extract}, /* hidden: the server's sandboxed text extractor */
 };

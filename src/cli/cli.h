@@ -21,6 +21,8 @@ int cmd_version(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+/* `polis migrate --from SOURCE --to TARGET`: SQLite <-> PostgreSQL (store/copy.h). */
+int cmd_migrate(int argc, char **argv);
 /* `polis import documents`, reached through cmd_import. */
 int cmd_import_documents(int argc, char **argv);
 /* `polis open311-key create|list|revoke`: keys of Open311 clients. */
