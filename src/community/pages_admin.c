@@ -121,7 +121,7 @@ void community_admin_area_checks(struct page *p, const char *form_id, const char
                  strcmp(p->lang, "ru") == 0 && *str(a, "name_ru") ? str(a, "name_ru")
                                                                   : str(a, "name"),
                  code);
-        html_open(h, "div", "class", "check", NULL);
+        html_open(h, "div", "class", "field check", NULL);
         if (on)
             html_void(h, "input", "type", "checkbox", "name", "areas", "value", code, "id", id,
                       "checked", "checked", NULL);
@@ -405,10 +405,9 @@ static void service_row(struct page *p, json_t *sv, const struct refused *r)
     const p_error *err = err_for(r, form_id);
     html_open(h, "tr", NULL);
     html_elem(h, "td", code, NULL);
-    html_elem(h, "td",
-              strcmp(p->lang, "ru") == 0 && *str(sv, "name_ru") ? str(sv, "name_ru")
-                                                                : str(sv, "name"),
-              NULL);
+    const char *name =
+        strcmp(p->lang, "ru") == 0 && *str(sv, "name_ru") ? str(sv, "name_ru") : str(sv, "name");
+    html_elem(h, "td", name, NULL);
     html_elem(h, "td", *str(sv, "group") ? str(sv, "group") : "—", NULL);
     html_elem(h, "td", json_is_true(json_object_get(sv, "conduct")) ? T(p->lang, "Yes") : "—",
               NULL);
@@ -416,10 +415,21 @@ static void service_row(struct page *p, json_t *sv, const struct refused *r)
     snprintf(action, sizeof action, ADMIN_PATH "/services/%s/due#services", code);
     snprintf(due, sizeof due, "%lld",
              (long long)json_integer_value(json_object_get(sv, "due_days")));
+    /* In a table cell the label is the column's heading, so the input only names it. */
+    char id[96], err_id[104], label[200];
+    snprintf(id, sizeof id, "f-%s-due_days", form_id);
+    snprintf(err_id, sizeof err_id, "%s-error", id);
+    snprintf(label, sizeof label, "%s: %s", T(p->lang, "Due within (days)"), name);
+    const char *value = err ? value_for(r, form_id, "due_days") : due;
     html_open(h, "form", "method", "post", "action", action, "class", "inline", NULL);
     page_csrf_field(p);
-    community_admin_input(p, form_id, T(p->lang, "Due within (days)"), "number", "due_days",
-                          err ? value_for(r, form_id, "due_days") : due, err);
+    if (err)
+        html_void(h, "input", "type", "number", "name", "due_days", "id", id, "value", value,
+                  "aria-label", label, "aria-invalid", "true", "aria-describedby", err_id, NULL);
+    else
+        html_void(h, "input", "type", "number", "name", "due_days", "id", id, "value", value,
+                  "aria-label", label, NULL);
+    if (err) html_elem(h, "p", err->message, "class", "field-error", "id", err_id, NULL);
     html_elem(h, "button", T(p->lang, "Change"), "type", "submit", NULL);
     html_close(h, "form");
     html_close(h, "td");
