@@ -111,8 +111,13 @@ class AccessTest(unittest.TestCase):
         r = c.get("/admin/community")
         self.assertEqual(r.status, 200)
         self.assertIn('<html lang="ru">', r.text)
-        self.assertNotIn(">Add an area<", r.text)
-        self.assertNotIn(">Community setup<", r.text)
+        self.assertIn("<h1>Настройка работы с населением</h1>", r.text)
+        self.assertIn("<h3>Добавить территорию</h3>", r.text)
+        self.assertIn('<option value="subdistrict">Участок</option>', r.text)
+        r = post_form(c, "/admin/community/areas",
+                      {"code": "KG-RU", "name": "", "level": "country", "country": "KG"})
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(field_error(r.text, "f-area-name"), "Это поле обязательно.")
 
 
 class PlacesFormTest(unittest.TestCase):

@@ -2,7 +2,7 @@
  * validation and due dates, tracking codes, idempotent retries, the lifecycle and its
  * rules, what the citizen sees (public events only), who among officers may see what
  * (areas below theirs, never a complaint about police conduct), and contact details kept
- * out of the audit trail. */
+ * out of the audit trail; the places' lists. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,6 +320,47 @@ static void test_contact_details_stay_out_of_the_audit_trail(void **state)
     json_decref(c);
 }
 
+/* The object of items whose code is code, or NULL. */
+static json_t *by_code(json_t *items, const char *code)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(
+        items, i, o) if (strcmp(json_string_value(json_object_get(o, "code")), code) == 0) return o;
+    return NULL;
+}
+
+static void test_places_list_what_was_added(void **state)
+{
+    struct fixture *fx = *state;
+    p_error err;
+    p_error_clear(&err);
+    json_t *items = NULL;
+    assert_int_equal(community_places(fx->s, "area", &items, &err), P_OK);
+    json_t *a = by_code(items, "KG-OSH-KS-1");
+    assert_non_null(a);
+    assert_string_equal(json_string_value(json_object_get(a, "parent")), "KG-OSH-KS");
+    assert_string_equal(json_string_value(json_object_get(a, "level")), "subdistrict");
+    assert_string_equal(json_string_value(json_object_get(by_code(items, "KG"), "parent")), "");
+    assert_null(by_code(items, "KG-OSH-KS-2"));
+    json_decref(items);
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", "KG-OSH-KS-2", "parent", "KG-OSH-KS",
+                  "level", "subdistrict", "name", "Nariman", "country", "KG");
+    assert_int_equal(community_place_create(fx->s, "area", body, &officer_actor, &err), P_OK);
+    json_decref(body);
+    assert_int_equal(community_places(fx->s, "area", &items, &err), P_OK);
+    assert_string_equal(json_string_value(json_object_get(by_code(items, "KG-OSH-KS-2"), "name")),
+                        "Nariman");
+    json_decref(items);
+    assert_int_equal(community_places(fx->s, "forum", &items, &err), P_OK);
+    assert_string_equal(json_string_value(json_object_get(by_code(items, "CSWG-KS"), "site")),
+                        "OSH-KS");
+    json_decref(items);
+    assert_int_equal(community_places(fx->s, "planet", &items, &err), P_EINVAL);
+    assert_null(items);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle_rules_and_public_events),
         cmocka_unit_test(test_who_sees_what),
         cmocka_unit_test(test_contact_details_stay_out_of_the_audit_trail),
+        cmocka_unit_test(test_places_list_what_was_added),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
