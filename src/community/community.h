@@ -29,6 +29,8 @@ void community_register_routes(void);
 /* The active services, in their order: [{code, name, name_ru, description, group,
  * keywords, due_days, conduct}]. */
 MUST_CHECK int community_services(store *s, json_t **items, p_error *err);
+/* The retired services (active false), as community_services lists them. */
+MUST_CHECK int community_services_retired(store *s, json_t **items, p_error *err);
 
 /* Aggregates of the concerns of area (its subtree) or site, or of all when both are NULL:
  * {received, resolved, rejected, open, overdue, median_days_to_resolution, by_service:

@@ -62,16 +62,18 @@ int community_load_reference(store *s, const struct actor *by, p_error *err)
     return rc;
 }
 
-int community_services(store *s, json_t **items, p_error *err)
+/* The services whose active flag is active, in their order. */
+static int services_list(store *s, bool active, json_t **items, p_error *err)
 {
     *items = NULL;
     store_stmt *st;
     int rc =
         store_prepare(s,
                       "SELECT code, name, name_ru, description, group_name, keywords, due_days,"
-                      " conduct FROM services WHERE active = 1 ORDER BY position, code",
+                      " conduct FROM services WHERE active = ? ORDER BY position, code",
                       &st, err);
     if (rc != P_OK) return rc;
+    store_bind_int(st, 1, active ? 1 : 0);
     json_t *out = json_array();
     int step;
     while ((step = store_step(st, err)) == STORE_ROW)
@@ -88,4 +90,14 @@ int community_services(store *s, json_t **items, p_error *err)
     }
     *items = out;
     return P_OK;
+}
+
+int community_services(store *s, json_t **items, p_error *err)
+{
+    return services_list(s, true, items, err);
+}
+
+int community_services_retired(store *s, json_t **items, p_error *err)
+{
+    return services_list(s, false, items, err);
 }

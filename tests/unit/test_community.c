@@ -2,7 +2,7 @@
  * validation and due dates, tracking codes, idempotent retries, the lifecycle and its
  * rules, what the citizen sees (public events only), who among officers may see what
  * (areas below theirs, never a complaint about police conduct), and contact details kept
- * out of the audit trail; the places' lists. */
+ * out of the audit trail; the places' lists and the retired services. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -361,6 +361,34 @@ static void test_places_list_what_was_added(void **state)
     assert_null(items);
 }
 
+static void test_a_retired_service_moves_to_the_retired_list(void **state)
+{
+    struct fixture *fx = *state;
+    p_error err;
+    p_error_clear(&err);
+    json_t *patch = json_pack("{s:b}", "active", false), *out = NULL, *items = NULL;
+    assert_int_equal(community_service_save(fx->s, "schools", patch, &officer_actor, &out, &err),
+                     P_OK);
+    json_decref(out);
+    json_decref(patch);
+    assert_int_equal(community_services(fx->s, &items, &err), P_OK);
+    assert_null(by_code(items, "schools"));
+    assert_non_null(by_code(items, "water"));
+    json_decref(items);
+    assert_int_equal(community_services_retired(fx->s, &items, &err), P_OK);
+    assert_int_equal(json_array_size(items), 1);
+    assert_non_null(by_code(items, "schools"));
+    json_decref(items);
+    patch = json_pack("{s:b}", "active", true);
+    assert_int_equal(community_service_save(fx->s, "schools", patch, &officer_actor, &out, &err),
+                     P_OK);
+    json_decref(out);
+    json_decref(patch);
+    assert_int_equal(community_services_retired(fx->s, &items, &err), P_OK);
+    assert_int_equal(json_array_size(items), 0);
+    json_decref(items);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_who_sees_what),
         cmocka_unit_test(test_contact_details_stay_out_of_the_audit_trail),
         cmocka_unit_test(test_places_list_what_was_added),
+        cmocka_unit_test(test_a_retired_service_moves_to_the_retired_list),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
