@@ -1,9 +1,10 @@
 /* pages_admin.c (community): the co-ordinators' page for setting up community policing —
  * areas, stations, reception vehicles, forums and services, each listed with its "add" form,
- * and each service's due days and retirement — plus the form helpers the forum and scope
- * pages share. Every form calls the service function the API calls (community_place_create,
- * community_service_save), so the checks are the same; a refused form comes back with its
- * values and the error next to its field, a saved one redirects (303) to the page. */
+ * and each service's due days, retirement and return — plus the form helpers the forum and
+ * scope pages share. Every form calls the service function the API calls
+ * (community_place_create, community_service_save), so the checks are the same; a refused
+ * form comes back with its values and the error next to its field, a saved one redirects
+ * (303) to the page. */
 #include "community/internal.h"
 
 #include "auth/authz.h"
@@ -445,7 +446,50 @@ static void service_row(struct page *p, json_t *sv, const struct refused *r)
     html_close(h, "tr");
 }
 
-static void service_section(struct page *p, json_t *services, const struct refused *r)
+/* The retired services, each with a button that offers it again. */
+static void retired_table(struct page *p, json_t *retired)
+{
+    html *h = &p->h;
+    if (json_array_size(retired) == 0) return;
+    html_elem(h, "h3", T(p->lang, "Retired services"), NULL);
+    html_open(h, "div", "class", "table-wrap", NULL);
+    html_open(h, "table", "id", "retired-list", NULL);
+    html_open(h, "thead", NULL);
+    html_open(h, "tr", NULL);
+    html_elem(h, "th", T(p->lang, "Code"), "scope", "col", NULL);
+    html_elem(h, "th", T(p->lang, "Name"), "scope", "col", NULL);
+    html_elem(h, "th", T(p->lang, "Restore"), "scope", "col", NULL);
+    html_close(h, "tr");
+    html_close(h, "thead");
+    html_open(h, "tbody", NULL);
+    size_t i;
+    json_t *sv;
+    json_array_foreach(retired, i, sv)
+    {
+        const char *code = str(sv, "code");
+        char action[96];
+        snprintf(action, sizeof action, ADMIN_PATH "/services/%s/restore#services", code);
+        html_open(h, "tr", NULL);
+        html_elem(h, "td", code, NULL);
+        html_elem(h, "td",
+                  strcmp(p->lang, "ru") == 0 && *str(sv, "name_ru") ? str(sv, "name_ru")
+                                                                    : str(sv, "name"),
+                  NULL);
+        html_open(h, "td", NULL);
+        html_open(h, "form", "method", "post", "action", action, "class", "inline", NULL);
+        page_csrf_field(p);
+        html_elem(h, "button", T(p->lang, "Restore"), "type", "submit", NULL);
+        html_close(h, "form");
+        html_close(h, "td");
+        html_close(h, "tr");
+    }
+    html_close(h, "tbody");
+    html_close(h, "table");
+    html_close(h, "div");
+}
+
+static void service_section(struct page *p, json_t *services, json_t *retired,
+                            const struct refused *r)
 {
     html *h = &p->h;
     html_open(h, "section", "id", "services", "class", "admin-section", NULL);
@@ -471,6 +515,7 @@ static void service_section(struct page *p, json_t *services, const struct refus
     html_close(h, "tbody");
     html_close(h, "table");
     html_close(h, "div");
+    retired_table(p, retired);
     const p_error *err = err_for(r, "service");
     html_elem(h, "h3", T(p->lang, "Add a service"), NULL);
     if (err) page_error(p, err);
@@ -510,6 +555,7 @@ static const char *done_notice(const char *lang, const char *done)
         if (strcmp(place_forms[i].entity, done) == 0) return T(lang, place_forms[i].added);
     if (strcmp(done, "service") == 0) return T(lang, "The service was added.");
     if (strcmp(done, "retired") == 0) return T(lang, "The service was retired.");
+    if (strcmp(done, "restored") == 0) return T(lang, "The service is offered again.");
     return T(lang, "Your changes were saved.");
 }
 
@@ -520,11 +566,12 @@ static void admin_page(http_request *req, const struct refused *r, int status)
     p_error err;
     p_error_clear(&err);
     struct places all = {{NULL}};
-    json_t *services = NULL;
+    json_t *services = NULL, *retired = NULL;
     int rc = P_OK;
     for (size_t i = 0; rc == P_OK && i < N_PLACE_FORMS; i++)
         rc = community_places(s, place_forms[i].entity, &all.list[i], &err);
     if (rc == P_OK) rc = community_services(s, &services, &err);
+    if (rc == P_OK) rc = community_services_retired(s, &retired, &err);
     if (rc != P_OK) {
         page_refusal(req, rc, &err, "/", T(req->lang, "Go to the home page"));
         goto done;
@@ -551,12 +598,13 @@ static void admin_page(http_request *req, const struct refused *r, int status)
     html_close(h, "nav");
     for (size_t i = 0; i < N_PLACE_FORMS; i++)
         place_section(&p, &place_forms[i], all.list[i], &all, r);
-    service_section(&p, services, r);
+    service_section(&p, services, retired, r);
     page_finish(&p, status);
 done:
     for (size_t i = 0; i < N_PLACE_FORMS; i++)
         json_decref(all.list[i]);
     json_decref(services);
+    json_decref(retired);
 }
 
 static void show(http_request *req)
@@ -659,8 +707,10 @@ static void service_submit(http_request *req)
     form_free(&f);
 }
 
-/* Changes one service of the path: its due days, or retires it. */
-static void service_change(http_request *req, bool retire)
+enum service_change { CHANGE_DUE_DAYS, CHANGE_RETIRE, CHANGE_RESTORE };
+
+/* Changes one service of the path: its due days, or retires or restores it. */
+static void service_change(http_request *req, enum service_change what)
 {
     if (!page_require(req, PERM_REFERENCE_EDIT)) return;
     form f;
@@ -668,9 +718,9 @@ static void service_change(http_request *req, bool retire)
     store *s = api_store(req);
     if (s) {
         const char *code = http_path_param(req, "code");
-        json_t *body = retire
-                           ? json_pack("{s:b}", "active", false)
-                           : json_pack("{s:o}", "due_days", due_days_of(form_get(&f, "due_days")));
+        json_t *body = what == CHANGE_DUE_DAYS
+                           ? json_pack("{s:o}", "due_days", due_days_of(form_get(&f, "due_days")))
+                           : json_pack("{s:b}", "active", what == CHANGE_RESTORE);
         p_error err;
         p_error_clear(&err);
         json_t *out = NULL;
@@ -678,7 +728,8 @@ static void service_change(http_request *req, bool retire)
         int rc = community_service_save(s, code, body, &by, &out, &err);
         char form_id[64];
         snprintf(form_id, sizeof form_id, "due-%s", code);
-        answer(req, rc, &err, form_id, &f, retire ? "retired" : "saved");
+        static const char *const done[] = {"saved", "retired", "restored"};
+        answer(req, rc, &err, form_id, &f, done[what]);
         json_decref(out);
         json_decref(body);
     }
@@ -687,18 +738,23 @@ static void service_change(http_request *req, bool retire)
 
 static void due_submit(http_request *req)
 {
-    service_change(req, false);
+    service_change(req, CHANGE_DUE_DAYS);
 }
 
 static void retire_submit(http_request *req)
 {
-    service_change(req, true);
+    service_change(req, CHANGE_RETIRE);
+}
+
+static void restore_submit(http_request *req)
+{
+    service_change(req, CHANGE_RESTORE);
 }
 
 static const struct param_spec show_params[] = {
     {.name = "done",
      .type = PARAM_ENUM,
-     .enum_values = "area|site|vehicle|forum|service|retired|saved"},
+     .enum_values = "area|site|vehicle|forum|service|retired|restored|saved"},
     {0}};
 static const struct param_spec code_params[] = {{.name = "code", .type = PARAM_CODE, .max_len = 40},
                                                 {0}};
@@ -735,6 +791,11 @@ void community_admin_pages_register(void)
         {.methods = HTTP_POST,
          .pattern = ADMIN_PATH "/services/{code}/retire",
          .handler = retire_submit,
+         .params = code_params,
+         .body_limit = 4096},
+        {.methods = HTTP_POST,
+         .pattern = ADMIN_PATH "/services/{code}/restore",
+         .handler = restore_submit,
          .params = code_params,
          .body_limit = 4096},
     };

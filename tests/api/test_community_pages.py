@@ -251,7 +251,16 @@ class ServicesFormTest(unittest.TestCase):
         self.assertEqual(r.status, 303, r)
         self.assertEqual(r.header("Location"), "/admin/community?done=retired")
         self.assertNotIn("stray_dogs", codes(self.c, "/api/v1/services"))
-        self.assertNotIn("services/stray_dogs/due", self.c.get("/admin/community").text)
+        page = self.c.get("/admin/community?done=retired").text
+        self.assertIn("The service was retired.", page)
+        self.assertNotIn("services/stray_dogs/due", page)
+        self.assertIn('action="/admin/community/services/stray_dogs/restore#services"', page)
+        # Offered again, with the due days it had.
+        r = post_form(self.c, "/admin/community/services/stray_dogs/restore", {})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), "/admin/community?done=restored")
+        self.assertEqual(codes(self.c, "/api/v1/services")["stray_dogs"]["due_days"], 7)
+        self.assertNotIn("services/stray_dogs/restore", self.c.get("/admin/community").text)
 
     def test_refused_service_forms(self):
         before = codes(self.c, "/api/v1/services")
