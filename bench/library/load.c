@@ -9,6 +9,7 @@
 #include "library/internal.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -91,8 +92,13 @@ static int load_one_service(store *s, const struct corpus_doc *d, const struct c
     return rc;
 }
 
-/* One document as rows: the document, its priorities, its edition and its full-text row
- * (the values tagged with their language, as index.c writes them). */
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One document as rows: the document, its priorities, its edition, its facet row and its
+ * full-text row (the values tagged with their language, as index.c writes them). */
 static int load_one_bulk(store *s, const struct corpus_doc *d, const struct codes *c,
                          const char *now, buf *scratch, p_error *err)
 {
@@ -134,6 +140,31 @@ static int load_one_bulk(store *s, const struct corpus_doc *d, const struct code
     store_bind_text(st, 6, now);
     if ((rc = store_run(st, err)) != P_OK) return rc;
     int64_t edition = store_last_insert_id(s);
+    /* its facet row, as index.c writes it: priorities sorted, space-padded */
+    rc = store_prepare(s,
+                       "INSERT INTO library_facets(edition_id, lang, series, year, priorities)"
+                       " VALUES (?, ?, ?, ?, ?)",
+                       &st, err);
+    if (rc != P_OK) return rc;
+    char codes[256];
+    size_t at = 0;
+    codes[at++] = ' ';
+    const char *sorted[32];
+    int n_sorted = 0;
+    for (int i = 0; i < c->n && n_sorted < 32; i++)
+        if (d->priorities & (1u << i)) sorted[n_sorted++] = c->code[i];
+    qsort(sorted, (size_t)n_sorted, sizeof *sorted, by_code);
+    for (int i = 0; i < n_sorted; i++) {
+        int w = snprintf(codes + at, sizeof codes - at, "%s ", sorted[i]);
+        if (w < 0 || (size_t)w >= sizeof codes - at) return p_fail(err, P_EINVAL, NULL, "codes");
+        at += (size_t)w;
+    }
+    store_bind_int(st, 1, edition);
+    store_bind_text(st, 2, d->lang);
+    store_bind_text(st, 3, corpus_series[d->series]);
+    store_bind_int(st, 4, d->year);
+    store_bind_textn(st, 5, codes, at);
+    if ((rc = store_run(st, err)) != P_OK) return rc;
     rc = store_prepare(s,
                        "INSERT INTO library_fts(rowid, title, abstract, body, lang)"
                        " VALUES (?, ?, ?, ?, ?)",

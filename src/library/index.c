@@ -1,7 +1,7 @@
-/* index.c (library): keeps library_fts in step with documents and editions inside the
- * same transaction as each change, and the small shared write helpers (audit, orphaned
- * files, the library's version, commit). The body of an edition lives only in its
- * full-text row. */
+/* index.c (library): keeps library_fts and the facet rows (library_facets) in step with
+ * documents and editions inside the same transaction as each change, and the small shared
+ * write helpers (audit, orphaned files, the library's version, commit). The body of an
+ * edition lives only in its full-text row. */
 #include "auth/audit.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -27,12 +27,53 @@ const char *library_untagged(const char *text)
     return close ? close + 1 : text;
 }
 
+/* Writes the edition's facet row (schema/0012_library_facets.sql): its language, its
+ * document's series and year, and the document's priorities as " A B " (sorted). */
+static int facet_row_put(store *s, int64_t edition_id, const char *lang, const char *series,
+                         int64_t year, int64_t doc, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT priority_code FROM document_priorities WHERE document_id = ?"
+                           " ORDER BY priority_code",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, doc);
+    buf codes = BUF_INIT;
+    buf_putc(&codes, ' ');
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        buf_puts(&codes, store_col_text(st, 0));
+        buf_putc(&codes, ' ');
+    }
+    store_reset(st);
+    rc = step < 0 ? -step : P_OK;
+    if (rc == P_OK)
+        rc = store_prepare(s,
+                           "INSERT INTO library_facets(edition_id, lang, series, year, priorities)"
+                           " VALUES (?, ?, ?, ?, ?) ON CONFLICT (edition_id) DO UPDATE SET"
+                           " lang = excluded.lang, series = excluded.series, year = excluded.year,"
+                           " priorities = excluded.priorities",
+                           &st, err);
+    if (rc == P_OK) {
+        store_bind_int(st, 1, edition_id);
+        store_bind_text(st, 2, lang);
+        store_bind_text(st, 3, series);
+        store_bind_int(st, 4, year);
+        store_bind_textn(st, 5, codes.data, codes.len);
+        rc = store_run(st, err);
+    }
+    buf_free(&codes);
+    return rc;
+}
+
 int library_index_edition(store *s, int64_t edition_id, p_error *err)
 {
     store_stmt *st;
     int rc = store_prepare(s,
-                           "SELECT e.lang, e.title, e.abstract, d.abstract FROM editions e"
-                           " JOIN documents d ON d.id = e.document_id WHERE e.id = ?",
+                           "SELECT e.lang, e.title, e.abstract, d.abstract, d.series, d.year, d.id"
+                           " FROM editions e JOIN documents d ON d.id = e.document_id"
+                           " WHERE e.id = ?",
                            &st, err);
     if (rc != P_OK) return rc;
     store_bind_int(st, 1, edition_id);
@@ -44,6 +85,9 @@ int library_index_edition(store *s, int64_t edition_id, p_error *err)
     }
     char lang[8];
     snprintf(lang, sizeof lang, "%s", store_col_text(st, 0));
+    buf series = BUF_INIT;
+    buf_append(&series, store_col_text(st, 4), store_col_bytes(st, 4));
+    int64_t year = store_col_int(st, 5), doc = store_col_int(st, 6);
     buf title = BUF_INIT, abstract = BUF_INIT;
     library_tagged(&title, lang, store_col_text(st, 1), store_col_bytes(st, 1));
     if (store_col_bytes(st, 2) > 0)
@@ -75,6 +119,8 @@ int library_index_edition(store *s, int64_t edition_id, p_error *err)
     }
     buf_free(&title);
     buf_free(&abstract);
+    if (rc == P_OK) rc = facet_row_put(s, edition_id, lang, buf_str(&series), year, doc, err);
+    buf_free(&series);
     return rc;
 }
 
@@ -138,6 +184,11 @@ int library_unindex_edition(store *s, int64_t edition_id, p_error *err)
 {
     store_stmt *st;
     int rc = store_prepare(s, "DELETE FROM library_fts WHERE rowid = ?", &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, edition_id);
+    rc = store_run(st, err);
+    if (rc == P_OK)
+        rc = store_prepare(s, "DELETE FROM library_facets WHERE edition_id = ?", &st, err);
     if (rc != P_OK) return rc;
     store_bind_int(st, 1, edition_id);
     return store_run(st, err);

@@ -28,7 +28,8 @@ MUST_CHECK int library_write_document(store *s, json_t *rec, bool insert, int64_
                                       p_error *err);
 
 /* Keeps the full-text row of an edition in step with its title and abstract (and the
- * document's abstract, used when the edition has none). */
+ * document's abstract, used when the edition has none), and its facet row with its
+ * language and its document's series, year and priorities. */
 MUST_CHECK int library_index_edition(store *s, int64_t edition_id, p_error *err);
 MUST_CHECK int library_index_document(store *s, int64_t doc, p_error *err);
 MUST_CHECK int library_index_body(store *s, int64_t edition_id, const char *text, size_t len,

@@ -15,41 +15,51 @@
 
 enum { SNIPPET_WORDS = 32, SNIPPET_SCAN_CHARS = 200000, PAGE_MAX = 100 };
 
-/* The joins from a match to its edition and document. */
-#define MATCH_JOINS                                                                                \
-    " FROM library_fts JOIN editions e ON e.id = library_fts.rowid"                                \
-    " JOIN documents d ON d.id = e.document_id"
+/* A match joined to its facet row (schema/0012_library_facets.sql, kept by index.c): the
+ * edition's language and its document's series, year and priorities in one narrow row,
+ * which is all the filters and the facet counts read. */
+#define FACET_JOIN " FROM library_fts JOIN library_facets f ON f.edition_id = library_fts.rowid"
 
-/* The WHERE shared by the result page and the facet counts, over MATCH_JOINS (or over
- * library_fts alone when nothing is filtered); binds follow the expression in the order
- * they are appended. */
+/* The WHERE shared by the result page, the facet counts and the total, over FACET_JOIN (or
+ * over library_fts alone when nothing is filtered); binds follow the expression in the
+ * order they are appended. */
 struct where {
     buf sql;
     const char *texts[4];
     int n_texts;
     int year;
-    bool filtered; /* a filter needs the edition's or the document's row */
+    buf priority;  /* " CODE ", as the facet row lists it */
+    bool filtered; /* a filter needs the facet row */
 };
 
 static void where_build(struct where *w, const struct library_query *lq)
 {
     buf_puts(&w->sql, " WHERE library_fts MATCH ?");
     if (lq->lang) {
-        buf_puts(&w->sql, " AND e.lang = ?");
+        buf_puts(&w->sql, " AND f.lang = ?");
         w->texts[w->n_texts++] = lq->lang;
     }
     if (lq->series) {
-        buf_puts(&w->sql, " AND d.series = ?");
+        buf_puts(&w->sql, " AND f.series = ?");
         w->texts[w->n_texts++] = lq->series;
     }
     if (lq->priority) {
-        buf_puts(&w->sql, " AND EXISTS (SELECT 1 FROM document_priorities p"
-                          " WHERE p.document_id = d.id AND p.priority_code = ?)");
-        w->texts[w->n_texts++] = lq->priority;
+        /* codes are [A-Za-z0-9_-]+ (the route's PARAM_CODE), so " CODE " is exact */
+        buf_puts(&w->sql, " AND instr(f.priorities, ?) > 0");
+        buf_putc(&w->priority, ' ');
+        buf_puts(&w->priority, lq->priority);
+        buf_putc(&w->priority, ' ');
+        w->texts[w->n_texts++] = buf_str(&w->priority);
     }
-    if (lq->year) buf_puts(&w->sql, " AND d.year = ?");
+    if (lq->year) buf_puts(&w->sql, " AND f.year = ?");
     w->year = lq->year;
     w->filtered = w->n_texts > 0 || w->year;
+}
+
+static void where_free(struct where *w)
+{
+    buf_free(&w->sql);
+    buf_free(&w->priority);
 }
 
 /* Binds the match expression and the filters; returns the next free index. */
@@ -92,15 +102,16 @@ static void sorted_into(json_t *from, json_t *to)
     free(keys);
 }
 
+enum { YEAR_MIN = 1900, YEAR_MAX = 2100 }; /* documents.year's CHECK */
+
 /* Total and facets by language, series, year and thematic priority in one pass over the
- * matches: the full-text query runs once, each match's priorities joined to it. Rows come
- * in edition order (the full-text table's), an edition's priorities side by side. */
+ * matches, each read from its facet row: the full-text query runs once, one narrow row a
+ * match. Years are counted in an array, the rest in JSON objects updated in place. */
 static int facets(store *s, const struct where *w, const char *match, json_t *out, int64_t *total,
                   p_error *err)
 {
     buf sql = BUF_INIT;
-    buf_puts(&sql, "SELECT e.id, e.lang, d.series, d.year, dp.priority_code" MATCH_JOINS
-                   " LEFT JOIN document_priorities dp ON dp.document_id = d.id");
+    buf_puts(&sql, "SELECT f.lang, f.series, f.year, f.priorities" FACET_JOIN);
     buf_append(&sql, w->sql.data, w->sql.len);
     store_stmt *st;
     int rc = store_prepare(s, buf_str(&sql), &st, err);
@@ -113,21 +124,38 @@ static int facets(store *s, const struct where *w, const char *match, json_t *ou
     json_object_set_new(out, "series", series);
     json_object_set_new(out, "year", year);
     json_object_set_new(out, "priority", pri);
+    int64_t years[YEAR_MAX - YEAR_MIN + 1] = {0};
     *total = 0;
-    int64_t last = 0;
     int step;
     while ((step = store_step(st, err)) == STORE_ROW) {
-        int64_t edition = store_col_int(st, 0);
-        if (edition != last) {
-            (*total)++;
-            count_into(lang, store_col_text(st, 1));
-            if (*store_col_text(st, 2)) count_into(series, store_col_text(st, 2));
-            count_into(year, store_col_text(st, 3));
-            last = edition;
+        (*total)++;
+        count_into(lang, store_col_text(st, 0));
+        if (*store_col_text(st, 1)) count_into(series, store_col_text(st, 1));
+        int64_t y = store_col_int(st, 2);
+        if (y >= YEAR_MIN && y <= YEAR_MAX) years[y - YEAR_MIN]++;
+        const char *codes = store_col_text(st, 3); /* " A B " */
+        while (*codes) {
+            const char *end = strchr(codes + 1, ' ');
+            if (!end) break;
+            if (end > codes + 1) {
+                char code[64];
+                size_t n = (size_t)(end - codes - 1);
+                if (n < sizeof code) {
+                    memcpy(code, codes + 1, n);
+                    code[n] = '\0';
+                    count_into(pri_counts, code);
+                }
+            }
+            codes = end;
         }
-        if (!store_col_null(st, 4)) count_into(pri_counts, store_col_text(st, 4));
     }
     store_reset(st);
+    for (int i = 0; i <= YEAR_MAX - YEAR_MIN; i++)
+        if (years[i]) {
+            char key[8];
+            snprintf(key, sizeof key, "%d", YEAR_MIN + i);
+            json_object_set_new(year, key, json_integer(years[i]));
+        }
     sorted_into(pri_counts, pri);
     json_decref(pri_counts);
     return step < 0 ? -step : P_OK;
@@ -140,7 +168,7 @@ static int count_matches(store *s, const struct where *w, const char *match, int
 {
     buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT count(*)");
-    buf_puts(&sql, w->filtered ? MATCH_JOINS : " FROM library_fts");
+    buf_puts(&sql, w->filtered ? FACET_JOIN : " FROM library_fts");
     buf_append(&sql, w->sql.data, w->sql.len);
     store_stmt *st;
     int rc = store_prepare(s, buf_str(&sql), &st, err);
@@ -216,15 +244,16 @@ static int result_page(store *s, const struct where *w, const search_query *q, c
                        const struct library_query *lq, json_t *items, p_error *err)
 {
     /* Ranking costs a bm25 call for every match; the page is ranked inside the full-text
-     * table alone when no filter needs the joins (every indexed edition has its rows:
-     * index.c), and only the page's rows are joined for their catalogue data. With a
-     * common word at 100,000 documents that saves about a third (docs/benchmarks.md). */
+     * table alone when nothing is filtered, or joined to the facet rows (every indexed
+     * edition has its rows: index.c), and only the page's rows are joined for their
+     * catalogue data. With a common word at 100,000 documents that saves about a third
+     * (docs/benchmarks.md). */
     buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT e.id, e.document_id, e.lang, e.title, d.title, d.series, d.volume,"
                    " d.year, e.text_status, e.file_sha256 IS NOT NULL, m.score"
                    " FROM (SELECT library_fts.rowid AS id,"
                    " CAST(bm25(library_fts, 10.0, 4.0, 1.0, 0.0) * -1000000 AS INTEGER) AS score");
-    buf_puts(&sql, w->filtered ? MATCH_JOINS : " FROM library_fts");
+    buf_puts(&sql, w->filtered ? FACET_JOIN : " FROM library_fts");
     buf_append(&sql, w->sql.data, w->sql.len);
     buf_puts(&sql, " ORDER BY score DESC, library_fts.rowid LIMIT ? OFFSET ?) m"
                    " JOIN editions e ON e.id = m.id JOIN documents d ON d.id = e.document_id"
@@ -298,7 +327,7 @@ static int run(store *s, const struct library_query *lq, const struct prepared *
                p_error *err)
 {
     *out = NULL;
-    struct where w = {.sql = BUF_INIT};
+    struct where w = {.sql = BUF_INIT, .priority = BUF_INIT};
     where_build(&w, lq);
     json_t *result = json_pack("{s:s, s:i, s:i}", "query", search_query_text(p->q), "page",
                                lq->page, "limit", lq->limit);
@@ -316,7 +345,7 @@ static int run(store *s, const struct library_query *lq, const struct prepared *
     }
     if (rc == P_OK) rc = result_page(s, &w, p->q, match, lq, items, err);
     json_object_set_new(result, "total", json_integer(total));
-    buf_free(&w.sql);
+    where_free(&w);
     if (rc != P_OK) {
         json_decref(result);
         return rc;

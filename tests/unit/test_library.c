@@ -1,6 +1,7 @@
 /* test_library.c: the library's documents and editions service on a real temporary
  * database: a store error in the middle of a change rolls its transaction back, so the
- * connection stays usable for the next request; "more like this" over many candidates. */
+ * connection stays usable for the next request; "more like this" over many candidates;
+ * the facet rows searches read follow every change. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,11 +90,78 @@ static void test_similar_ranks_all_candidates(void **state)
     fixture_close(&fx);
 }
 
+/* The search's facets and filters read each edition's facet row: it follows the
+ * document's series, year and priorities when they change, and goes with the edition. */
+static void test_facet_rows_follow_changes(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    assert_int_equal(fixture_open(&fx, "library-facets"), 0);
+    p_error err;
+    p_error_clear(&err);
+    json_t *fields = json_pack("{s:s, s:i, s:s, s:[s]}", "title", "Gannet handbook", "year", 2001,
+                               "series", "First series", "priorities", "THB");
+    json_t *doc = NULL;
+    assert_int_equal(library_document_create(fx.s, fields, &tester, &doc, &err), P_OK);
+    int64_t id = json_integer_value(json_object_get(doc, "id"));
+    json_t *edition = json_pack("{s:s}", "title", "Gannet handbook");
+    assert_int_equal(library_edition_put(fx.s, id, "en", edition, &tester, NULL, &err), P_OK);
+
+    struct library_query lq = {.q = "gannet", .page = 1, .limit = 20};
+    json_t *out = NULL;
+    assert_int_equal(library_search(fx.s, &lq, &out, &err), P_OK);
+    json_t *f = json_object_get(out, "facets");
+    assert_int_equal(json_integer_value(json_object_get(out, "total")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "year"), "2001")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(f, "series"), "First series")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "priority"), "THB")), 1);
+    json_decref(out);
+
+    json_t *patch = json_pack("{s:i, s:s, s:[s, s]}", "year", 2002, "series", "Second series",
+                              "priorities", "CT", "PDR");
+    assert_int_equal(library_document_update(fx.s, id, patch, &tester, NULL, &err), P_OK);
+    assert_int_equal(library_search(fx.s, &lq, &out, &err), P_OK);
+    f = json_object_get(out, "facets");
+    assert_null(json_object_get(json_object_get(f, "year"), "2001"));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "year"), "2002")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(f, "series"), "Second series")), 1);
+    assert_null(json_object_get(json_object_get(f, "priority"), "THB"));
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "priority"), "CT")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(f, "priority"), "PDR")), 1);
+    json_decref(out);
+    const char *filters[][2] = {{"CT", "1"}, {"PDR", "1"}, {"THB", "0"}, {"C", "0"}};
+    for (size_t i = 0; i < 4; i++) {
+        struct library_query by = {
+            .q = "gannet", .priority = filters[i][0], .page = 1, .limit = 20};
+        assert_int_equal(library_search(fx.s, &by, &out, &err), P_OK);
+        assert_int_equal(json_integer_value(json_object_get(out, "total")), filters[i][1][0] - '0');
+        json_decref(out);
+    }
+
+    json_t *orphans = json_array();
+    assert_int_equal(library_edition_delete(fx.s, id, "en", &tester, orphans, &err), P_OK);
+    store_stmt *st;
+    assert_int_equal(store_prepare(fx.s, "SELECT count(*) FROM library_facets", &st, &err), P_OK);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    assert_int_equal(store_col_int(st, 0), 0);
+    store_reset(st);
+
+    json_decref(orphans);
+    json_decref(patch);
+    json_decref(edition);
+    json_decref(doc);
+    json_decref(fields);
+    fixture_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failed_edition_change_rolls_back),
         cmocka_unit_test(test_similar_ranks_all_candidates),
+        cmocka_unit_test(test_facet_rows_follow_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

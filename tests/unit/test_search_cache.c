@@ -249,7 +249,9 @@ static void test_every_change_invalidates(void **state)
                           " created_at, updated_at) VALUES (900, 900, 'en',"
                           " 'Kestrel bulk', '', '');"
                           "INSERT INTO library_fts(rowid, title, abstract, body, lang)"
-                          " VALUES (900, 'Kestrel bulk', '', '', 'en')",
+                          " VALUES (900, 'Kestrel bulk', '', '', 'en');"
+                          "INSERT INTO library_facets(edition_id, lang, series, year,"
+                          " priorities) VALUES (900, 'en', '', 2021, ' ')",
                           &err),
         P_OK);
     assert_int_equal(library_version_bump(b, &err), P_OK);
