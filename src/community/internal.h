@@ -48,7 +48,7 @@ void community_visits_register(void);
 void community_admin_pages_register(void);
 void community_admin_forum_pages_register(void);
 
-/* Form helpers of those pages (pages_admin.c). Field ids are f-<form_id>-<name>, so several
+/* Form helpers of those pages (pages_admin_forum.c). Field ids are f-<form_id>-<name>, so several
  * forms share a page; err (NULL for none) is shown next to the field it names. */
 struct page;
 struct form;

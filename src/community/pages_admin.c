@@ -1,10 +1,9 @@
 /* pages_admin.c (community): the co-ordinators' page for setting up community policing —
  * areas, stations, reception vehicles, forums and services, each listed with its "add" form,
- * and each service's due days, retirement and return — plus the form helpers the forum and
- * scope pages share. Every form calls the service function the API calls
- * (community_place_create, community_service_save), so the checks are the same; a refused
- * form comes back with its values and the error next to its field, a saved one redirects
- * (303) to the page. */
+ * and each service's due days, retirement and return. Every form calls the service function
+ * the API calls (community_place_create, community_service_save), so the checks are the
+ * same; a refused form comes back with its values and the error next to its field, a saved
+ * one redirects (303) to the page. */
 #include "community/internal.h"
 
 #include "auth/authz.h"
@@ -17,7 +16,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define ADMIN_PATH "/admin/community"
 
@@ -25,163 +23,6 @@ static const char *str(json_t *o, const char *k)
 {
     const char *v = json_string_value(json_object_get(o, k));
     return v ? v : "";
-}
-
-/* ---- helpers shared with pages_admin_forum.c ------------------------------------------------ */
-
-static bool about(const p_error *err, const char *name)
-{
-    return err && err->status != P_OK && strcmp(err->field, name) == 0;
-}
-
-/* The opening of a labelled field: its <div> and <label>; fills id and err_id. */
-static void field_open(struct page *p, const char *form_id, const char *label, const char *name,
-                       bool bad, char id[static 96], char err_id[static 104])
-{
-    snprintf(id, 96, "f-%s-%s", form_id, name);
-    snprintf(err_id, 104, "%s-error", id);
-    html_open(&p->h, "div", "class", bad ? "field invalid" : "field", NULL);
-    html_elem(&p->h, "label", label, "for", id, NULL);
-}
-
-static void field_close(struct page *p, const p_error *err, bool bad, const char *err_id)
-{
-    if (bad) html_elem(&p->h, "p", err->message, "class", "field-error", "id", err_id, NULL);
-    html_close(&p->h, "div");
-}
-
-void community_admin_input(struct page *p, const char *form_id, const char *label, const char *type,
-                           const char *name, const char *value, const p_error *err)
-{
-    bool bad = about(err, name);
-    char id[96], err_id[104];
-    field_open(p, form_id, label, name, bad, id, err_id);
-    if (bad)
-        html_void(&p->h, "input", "type", type, "name", name, "id", id, "value", value ? value : "",
-                  "aria-invalid", "true", "aria-describedby", err_id, NULL);
-    else
-        html_void(&p->h, "input", "type", type, "name", name, "id", id, "value", value ? value : "",
-                  NULL);
-    field_close(p, err, bad, err_id);
-}
-
-void community_admin_select(struct page *p, const char *form_id, const char *label,
-                            const char *name, json_t *options, const char *none,
-                            const char *selected, const p_error *err)
-{
-    bool bad = about(err, name);
-    char id[96], err_id[104];
-    field_open(p, form_id, label, name, bad, id, err_id);
-    html *h = &p->h;
-    if (bad)
-        html_open(h, "select", "name", name, "id", id, "aria-invalid", "true", "aria-describedby",
-                  err_id, NULL);
-    else
-        html_open(h, "select", "name", name, "id", id, NULL);
-    if (none) html_elem(h, "option", none, "value", "", NULL);
-    size_t i;
-    json_t *o;
-    json_array_foreach(options, i, o)
-    {
-        const char *code = str(o, "code");
-        char text[200];
-        if (*str(o, "label"))
-            snprintf(text, sizeof text, "%s", str(o, "label"));
-        else if (strcmp(p->lang, "ru") == 0 && *str(o, "name_ru"))
-            snprintf(text, sizeof text, "%s (%s)", str(o, "name_ru"), code);
-        else if (*str(o, "name"))
-            snprintf(text, sizeof text, "%s (%s)", str(o, "name"), code);
-        else
-            snprintf(text, sizeof text, "%s", code);
-        if (selected && strcmp(selected, code) == 0)
-            html_elem(h, "option", text, "value", code, "selected", "selected", NULL);
-        else
-            html_elem(h, "option", text, "value", code, NULL);
-    }
-    html_close(h, "select");
-    field_close(p, err, bad, err_id);
-}
-
-void community_admin_area_checks(struct page *p, const char *form_id, const char *legend,
-                                 json_t *areas, json_t *chosen, const p_error *err)
-{
-    html *h = &p->h;
-    bool bad = about(err, "areas");
-    html_open(h, "fieldset", "class", bad ? "field invalid" : "field", "id", form_id, NULL);
-    html_elem(h, "legend", legend, NULL);
-    size_t i, j;
-    json_t *a, *c;
-    json_array_foreach(areas, i, a)
-    {
-        const char *code = str(a, "code");
-        bool on = false;
-        json_array_foreach(chosen, j, c) on = on || strcmp(json_string_value(c), code) == 0;
-        char id[96], text[200];
-        snprintf(id, sizeof id, "f-%s-%s", form_id, code);
-        snprintf(text, sizeof text, "%s (%s)",
-                 strcmp(p->lang, "ru") == 0 && *str(a, "name_ru") ? str(a, "name_ru")
-                                                                  : str(a, "name"),
-                 code);
-        html_open(h, "div", "class", "field check", NULL);
-        if (on)
-            html_void(h, "input", "type", "checkbox", "name", "areas", "value", code, "id", id,
-                      "checked", "checked", NULL);
-        else
-            html_void(h, "input", "type", "checkbox", "name", "areas", "value", code, "id", id,
-                      NULL);
-        html_elem(h, "label", text, "for", id, NULL);
-        html_close(h, "div");
-    }
-    if (bad) html_elem(h, "p", err->message, "class", "field-error", NULL);
-    html_close(h, "fieldset");
-}
-
-void community_admin_localize(const char *lang, p_error *err)
-{
-    const char *m = err->message, *f = err->field, *text = NULL;
-    if (err->status == P_ECONFLICT && strcmp(f, "code") == 0)
-        text = T(lang, "A record with this code already exists.");
-    else if (strstr(m, " is required"))
-        text = T(lang, "This field is required.");
-    else if (strstr(m, " is longer than "))
-        text = T(lang, "This text is too long.");
-    else if (strcmp(f, "due_days") == 0)
-        text = T(lang, "Enter a number of days from 1 to 365.");
-    else if (strcmp(f, "code") == 0 && strstr(m, "a-z, 0-9 and _"))
-        text = T(lang, "A service's code is 1 to 40 small letters, digits and _.");
-    else if (strstr(m, "must be a code"))
-        text = T(lang, "A code is at most 40 letters, digits, - and _.");
-    else if (strstr(m, "must be one of"))
-        text = T(lang, "Choose one of the options.");
-    else if (strstr(m, "a country has no parent"))
-        text = T(lang, "A country is not inside another area.");
-    else if (strstr(m, "needs its parent area"))
-        text = T(lang, "Choose the area this one is part of.");
-    else if (strstr(m, "the parent of a"))
-        text = T(lang, "The area it is part of must be one level above it.");
-    else if (strcmp(f, "name") == 0 && strstr(m, "1 to 120"))
-        text = T(lang, "Enter a name of 1 to 120 characters.");
-    else if (strcmp(f, "user") == 0 && strncmp(m, "no user ", 8) == 0)
-        text = T(lang, "There is no user with this login.");
-    else if (strncmp(m, "no ", 3) == 0 && f[0])
-        text = T(lang, "There is no record with this code.");
-    if (text) snprintf(err->message, sizeof err->message, "%s", text);
-}
-
-bool community_admin_read_form(http_request *req, form *f)
-{
-    memset(f, 0, sizeof *f);
-    const char *ct = http_header(req, "Content-Type");
-    p_error err;
-    p_error_clear(&err);
-    if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
-        form_parse(buf_str(&req->body), req->body.len, f, &err) == P_OK)
-        return true;
-    if (err.status == P_OK)
-        p_fail(&err, P_EINVAL, NULL, "%s",
-               T(req->lang, "The form was not sent as expected. Reload the page and try again."));
-    page_refusal(req, P_EINVAL, &err, ADMIN_PATH, T(req->lang, "Community setup"));
-    return false;
 }
 
 /* ---- the page ---------------------------------------------------------------------------- */
