@@ -4,6 +4,11 @@ keep-alive connection, per query class, and the wrk script for the throughput mi
 
   client.py latency URL TOKEN QUERIES COUNT MAX_SECONDS   prints one line per class and
       frequency: "class frequency requests p50_ms p99_ms errors mean_total"
+  client.py once URL TOKEN QUERIES SAMPLES [PARAMS]           sends every query of the list
+      once (a server that has not seen them: the cold figure), appending "class frequency ms
+      total" lines to SAMPLES; PARAMS is extra query string (e.g. facets=false)
+  client.py summary SAMPLES                                  the lines of latency's format
+      for the samples of one or more `once` runs
   client.py wrk-lua QUERIES OUT.lua                          writes a wrk script that cycles
       through every query of the list
 
@@ -28,8 +33,9 @@ def read_queries(path):
     return out
 
 
-def path_of(query):
-    return "/api/v1/library/search?" + urllib.parse.urlencode({"q": query, "limit": PAGE_LIMIT})
+def path_of(query, extra=""):
+    path = "/api/v1/library/search?" + urllib.parse.urlencode({"q": query, "limit": PAGE_LIMIT})
+    return path + ("&" + extra if extra else "")
 
 
 def percentile(values, p):
@@ -85,6 +91,54 @@ def latency(url, token, queries_path, count, max_seconds):
     conn.close()
 
 
+def once(url, token, queries_path, samples_path, extra):
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.hostname != "127.0.0.1":
+        sys.exit("client.py: refusing a non-loopback URL")
+    headers = {"Authorization": "Bearer " + token}
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
+    with open(samples_path, "a", encoding="utf-8") as out:
+        for cls, freq, _, text in read_queries(queries_path):
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path_of(text, extra), headers=headers)
+                resp = conn.getresponse()
+                body = resp.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
+                out.write("%s %s error 0\n" % (cls, freq))
+                continue
+            ms = (time.perf_counter() - t0) * 1000
+            if resp.status != 200:
+                out.write("%s %s error 0\n" % (cls, freq))
+                continue
+            out.write("%s %s %.3f %d\n" % (cls, freq, ms, json.loads(body)["total"]))
+    conn.close()
+
+
+def summary(samples_path):
+    samples, totals, errors = {}, {}, {}
+    with open(samples_path, encoding="utf-8") as f:
+        for line in f:
+            cls, freq, ms, total = line.split()
+            if ms == "error":
+                errors[cls] = errors.get(cls, 0) + 1
+                continue
+            samples.setdefault(cls, {}).setdefault(freq, []).append(float(ms))
+            totals.setdefault(cls, {}).setdefault(freq, []).append(int(total))
+    for cls in ("one", "two", "phrase"):
+        by_freq = samples.get(cls, {})
+        every = [v for vs in by_freq.values() for v in vs]
+        all_totals = [t for ts in totals.get(cls, {}).values() for t in ts]
+        for freq, vs in list(by_freq.items()) + [("all", every)]:
+            ts = all_totals if freq == "all" else totals[cls][freq]
+            print("%s %s %d %.3f %.3f %d %.0f" % (cls, freq, len(vs), percentile(vs, 0.5),
+                                                  percentile(vs, 0.99),
+                                                  errors.get(cls, 0) if freq == "all" else 0,
+                                                  sum(ts) / len(ts) if ts else 0))
+
+
 def wrk_lua(queries_path, out_path):
     paths = [path_of(q[3]) for q in read_queries(queries_path)]
     with open(out_path, "w", encoding="utf-8") as f:
@@ -100,6 +154,11 @@ def wrk_lua(queries_path, out_path):
 def main():
     if len(sys.argv) == 7 and sys.argv[1] == "latency":
         latency(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]))
+    elif len(sys.argv) in (6, 7) and sys.argv[1] == "once":
+        once(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5],
+             sys.argv[6] if len(sys.argv) == 7 else "")
+    elif len(sys.argv) == 3 and sys.argv[1] == "summary":
+        summary(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "wrk-lua":
         wrk_lua(sys.argv[2], sys.argv[3])
     else:
