@@ -174,8 +174,8 @@ stop_server
 rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", (ms > 0) ? (n * 1000 / ms) : 0 }'; }
 verdict() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN {
   ok = (op == ">=") ? (a + 0 >= b + 0) : (a + 0 < b + 0); print ok ? "met" : "MISSED" }'; }
-# raw CLASS FREQ FIELD: fields after "class freq queries matches": page p50 p99 qps, facets
-# p50 p99 qps, library_search p50 p99 qps, cache hit p50 p99 qps
+# raw CLASS FREQ FIELD: fields after "class freq queries matches": ranking pass p50 p99 qps,
+# ranking and facet pass p50 p99 qps, library_search p50 p99 qps, cache hit p50 p99 qps
 raw() { awk -v c="$1" -v f="$2" -v i="$3" '$1 == c && $2 == f { print $(4 + i) }' <<<"$raw_out"; }
 # lat|cold|coldnf CLASS FREQ FIELD: 0 requests, 1 p50, 2 p99
 lat() { awk -v c="$1" -v f="$2" -v i="$3" '$1 == c && $2 == f { print $(3 + i) }' <<<"$lat_out"; }
@@ -202,7 +202,7 @@ cat <<TABLE
 
 COLD (each query the first time a server sees it; ms, p50 / p99):
 
-| query class | matches (mean) | API (requests) | API, facets=false | in-process search (ceiling) | FTS5 page query | facet pass | target p50 < $p50_target, p99 < $p99_target |
+| query class | matches (mean) | API (requests) | API, facets=false | in-process search (ceiling) | ranking pass | ranking and facet pass | target p50 < $p50_target, p99 < $p99_target |
 |---|---|---|---|---|---|---|---|
 TABLE
 for c in one two phrase; do
@@ -239,12 +239,12 @@ cat <<TABLE
 
 throughput, the mix of all $(wc -l <"$dir/queries.tsv") queries under wrk ($wrk_threads threads, $conns connections, ${duration}s; target >= $qps_target):
   COLD (cache off, every request computed): $cold_rps queries/s (p50 $cold_p50 ms, p99 $cold_p99 ms, errors $cold_errors): $(verdict "$cold_rps" ">=" $qps_target)
-        ceiling: library_search whole $search_qps queries/s on one core, the FTS5 page query alone $raw_qps
+        ceiling: library_search whole $search_qps queries/s on one core, the ranking pass alone $raw_qps
   WARM (every query answered from the cache): $warm_rps queries/s (p50 $warm_p50 ms, p99 $warm_p99 ms, errors $warm_errors): $(verdict "$warm_rps" ">=" $qps_target)
         ceiling: a cache hit in-process $hit_qps queries/s on one core
 cold API latency: $cold_rounds fresh servers, every query once each (errors: $(awk '$2 == "all" { s += $6 } END { print s + 0 }' <<<"$cold_out"));
 warm API latency: up to $requests sequential requests a class (at most 120 s) on one keep-alive connection, every query primed once (errors: $(awk '$2 == "all" { s += $6 } END { print s + 0 }' <<<"$lat_out"));
 in-process: each query $reps times, one connection, one core; search: library_search() whole with its JSON;
-page query: search.c's ranked page statement; facet pass: search.c's facet statement over every match;
+ranking pass: search.c's statement over every match (bm25), as with facets=false; ranking and facet pass: the same with each match's facet row;
 cache hit: library_search_json() answered from the cache (version read, lookup, copy)
 TABLE

@@ -104,80 +104,146 @@ static void sorted_into(json_t *from, json_t *to)
 
 enum { YEAR_MIN = 1900, YEAR_MAX = 2100 }; /* documents.year's CHECK */
 
-/* Total and facets by language, series, year and thematic priority in one pass over the
- * matches, each read from its facet row: the full-text query runs once, one narrow row a
- * match. Years are counted in an array, the rest in JSON objects updated in place. */
-static int facets(store *s, const struct where *w, const char *match, json_t *out, int64_t *total,
-                  p_error *err)
+/* Facet counts being gathered: years in an array, the rest in JSON objects updated in
+ * place. */
+struct counts {
+    json_t *lang, *series, *priority;
+    int64_t years[YEAR_MAX - YEAR_MIN + 1];
+};
+
+/* Counts the facet row in columns from..from+3 of st (lang, series, year, " A B "). */
+static void count_row(struct counts *c, store_stmt *st, int from)
+{
+    count_into(c->lang, store_col_text(st, from));
+    if (*store_col_text(st, from + 1)) count_into(c->series, store_col_text(st, from + 1));
+    int64_t y = store_col_int(st, from + 2);
+    if (y >= YEAR_MIN && y <= YEAR_MAX) c->years[y - YEAR_MIN]++;
+    const char *codes = store_col_text(st, from + 3);
+    while (*codes) {
+        const char *end = strchr(codes + 1, ' ');
+        if (!end) break;
+        size_t n = (size_t)(end - codes - 1);
+        char code[64];
+        if (n > 0 && n < sizeof code) {
+            memcpy(code, codes + 1, n);
+            code[n] = '\0';
+            count_into(c->priority, code);
+        }
+        codes = end;
+    }
+}
+
+/* Moves the counts into out as {"lang", "series", "year", "priority"} (years and
+ * priorities in order). */
+static void counts_finish(struct counts *c, json_t *out)
+{
+    json_t *year = json_object(), *pri = json_object();
+    for (int i = 0; i <= YEAR_MAX - YEAR_MIN; i++)
+        if (c->years[i]) {
+            char key[8];
+            snprintf(key, sizeof key, "%d", YEAR_MIN + i);
+            json_object_set_new(year, key, json_integer(c->years[i]));
+        }
+    sorted_into(c->priority, pri);
+    json_object_set_new(out, "lang", c->lang);
+    json_object_set_new(out, "series", c->series);
+    json_object_set_new(out, "year", year);
+    json_object_set_new(out, "priority", pri);
+    json_decref(c->priority);
+}
+
+/* A match's rank: its bm25 score as an integer (higher is better), then its edition id
+ * (lower first), as the result page orders them. */
+struct ranked {
+    int64_t score, id;
+};
+
+static bool ranks_below(const struct ranked *a, const struct ranked *b)
+{
+    return a->score < b->score || (a->score == b->score && a->id > b->id);
+}
+
+static int best_first(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    return ranks_below(y, x) ? -1 : ranks_below(x, y) ? 1 : 0;
+}
+
+/* The best cap matches seen so far: a heap whose root is the worst of them. */
+struct best {
+    struct ranked *heap;
+    size_t n, cap;
+};
+
+static void best_swap(struct best *b, size_t i, size_t j)
+{
+    struct ranked t = b->heap[i];
+    b->heap[i] = b->heap[j];
+    b->heap[j] = t;
+}
+
+static void best_offer(struct best *b, int64_t score, int64_t id)
+{
+    struct ranked x = {score, id};
+    if (b->n < b->cap) {
+        size_t i = b->n++;
+        b->heap[i] = x;
+        while (i > 0 && ranks_below(&b->heap[i], &b->heap[(i - 1) / 2])) {
+            best_swap(b, i, (i - 1) / 2);
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (b->cap == 0 || !ranks_below(&b->heap[0], &x)) return;
+    b->heap[0] = x;
+    for (size_t i = 0;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < b->n && ranks_below(&b->heap[l], &b->heap[w])) w = l;
+        if (r < b->n && ranks_below(&b->heap[r], &b->heap[w])) w = r;
+        if (w == i) break;
+        best_swap(b, i, w);
+        i = w;
+    }
+}
+
+/* One pass over the matches: each is scored with bm25 (title 10, abstract 4, body 1) and
+ * kept in best when it is among the first best->cap, counted into the total and, when
+ * facets is given, into the facet counts from its facet row. FTS5 scores every match
+ * whatever the LIMIT (it has no top-k shortcut), so a separate ranked statement for the
+ * page would evaluate the expression a second time for nothing: for a phrase that is
+ * most of the cost of the facets (docs/benchmarks.md). */
+static int scan(store *s, const struct where *w, const char *match, json_t *facets, int64_t *total,
+                struct best *best, p_error *err)
 {
     buf sql = BUF_INIT;
-    buf_puts(&sql, "SELECT f.lang, f.series, f.year, f.priorities" FACET_JOIN);
+    buf_puts(&sql, "SELECT library_fts.rowid,"
+                   " CAST(bm25(library_fts, 10.0, 4.0, 1.0, 0.0) * -1000000 AS INTEGER)");
+    if (facets) buf_puts(&sql, ", f.lang, f.series, f.year, f.priorities");
+    buf_puts(&sql, facets || w->filtered ? FACET_JOIN : " FROM library_fts");
     buf_append(&sql, w->sql.data, w->sql.len);
     store_stmt *st;
     int rc = store_prepare(s, buf_str(&sql), &st, err);
     buf_free(&sql);
     if (rc != P_OK) return rc;
     (void)where_bind(w, st, match);
-    json_t *lang = json_object(), *series = json_object(), *year = json_object(),
-           *pri = json_object(), *pri_counts = json_object();
-    json_object_set_new(out, "lang", lang);
-    json_object_set_new(out, "series", series);
-    json_object_set_new(out, "year", year);
-    json_object_set_new(out, "priority", pri);
-    int64_t years[YEAR_MAX - YEAR_MIN + 1] = {0};
+    struct counts *c = NULL;
+    if (facets) {
+        c = calloc(1, sizeof *c);
+        if (!c) abort();
+        c->lang = json_object();
+        c->series = json_object();
+        c->priority = json_object();
+    }
     *total = 0;
     int step;
     while ((step = store_step(st, err)) == STORE_ROW) {
         (*total)++;
-        count_into(lang, store_col_text(st, 0));
-        if (*store_col_text(st, 1)) count_into(series, store_col_text(st, 1));
-        int64_t y = store_col_int(st, 2);
-        if (y >= YEAR_MIN && y <= YEAR_MAX) years[y - YEAR_MIN]++;
-        const char *codes = store_col_text(st, 3); /* " A B " */
-        while (*codes) {
-            const char *end = strchr(codes + 1, ' ');
-            if (!end) break;
-            if (end > codes + 1) {
-                char code[64];
-                size_t n = (size_t)(end - codes - 1);
-                if (n < sizeof code) {
-                    memcpy(code, codes + 1, n);
-                    code[n] = '\0';
-                    count_into(pri_counts, code);
-                }
-            }
-            codes = end;
-        }
+        best_offer(best, store_col_int(st, 1), store_col_int(st, 0));
+        if (c) count_row(c, st, 2);
     }
     store_reset(st);
-    for (int i = 0; i <= YEAR_MAX - YEAR_MIN; i++)
-        if (years[i]) {
-            char key[8];
-            snprintf(key, sizeof key, "%d", YEAR_MIN + i);
-            json_object_set_new(year, key, json_integer(years[i]));
-        }
-    sorted_into(pri_counts, pri);
-    json_decref(pri_counts);
-    return step < 0 ? -step : P_OK;
-}
-
-/* The number of matches alone, for a search without facets: the full-text index counts
- * them without reading a row unless a filter needs the edition's or document's. */
-static int count_matches(store *s, const struct where *w, const char *match, int64_t *total,
-                         p_error *err)
-{
-    buf sql = BUF_INIT;
-    buf_puts(&sql, "SELECT count(*)");
-    buf_puts(&sql, w->filtered ? FACET_JOIN : " FROM library_fts");
-    buf_append(&sql, w->sql.data, w->sql.len);
-    store_stmt *st;
-    int rc = store_prepare(s, buf_str(&sql), &st, err);
-    buf_free(&sql);
-    if (rc != P_OK) return rc;
-    (void)where_bind(w, st, match);
-    int step = store_step(st, err);
-    *total = step == STORE_ROW ? store_col_int(st, 0) : 0;
-    store_reset(st);
+    if (c) counts_finish(c, facets);
+    free(c);
     return step < 0 ? -step : P_OK;
 }
 
@@ -240,55 +306,46 @@ static int add_snippet(store *s, const search_query *q, int64_t edition, const c
     return step < 0 ? -step : P_OK;
 }
 
-static int result_page(store *s, const struct where *w, const search_query *q, const char *match,
-                       const struct library_query *lq, json_t *items, p_error *err)
+/* The page of lq from the best matches (best->cap is at least the page's end): each
+ * edition with its document's catalogue data, its score and its snippet. */
+static int result_page(store *s, const search_query *q, const struct library_query *lq,
+                       struct best *best, json_t *items, p_error *err)
 {
-    /* Ranking costs a bm25 call for every match; the page is ranked inside the full-text
-     * table alone when nothing is filtered, or joined to the facet rows (every indexed
-     * edition has its rows: index.c), and only the page's rows are joined for their
-     * catalogue data. With a common word at 100,000 documents that saves about a third
-     * (docs/benchmarks.md). */
-    buf sql = BUF_INIT;
-    buf_puts(&sql, "SELECT e.id, e.document_id, e.lang, e.title, d.title, d.series, d.volume,"
-                   " d.year, e.text_status, e.file_sha256 IS NOT NULL, m.score"
-                   " FROM (SELECT library_fts.rowid AS id,"
-                   " CAST(bm25(library_fts, 10.0, 4.0, 1.0, 0.0) * -1000000 AS INTEGER) AS score");
-    buf_puts(&sql, w->filtered ? FACET_JOIN : " FROM library_fts");
-    buf_append(&sql, w->sql.data, w->sql.len);
-    buf_puts(&sql, " ORDER BY score DESC, library_fts.rowid LIMIT ? OFFSET ?) m"
-                   " JOIN editions e ON e.id = m.id JOIN documents d ON d.id = e.document_id"
-                   " ORDER BY m.score DESC, e.id");
+    qsort(best->heap, best->n, sizeof *best->heap, best_first);
+    size_t from = (size_t)(lq->page - 1) * (size_t)lq->limit;
     store_stmt *st;
-    int rc = store_prepare(s, buf_str(&sql), &st, err);
-    buf_free(&sql);
-    if (rc != P_OK) return rc;
-    int at = where_bind(w, st, match);
-    store_bind_int(st, at, lq->limit);
-    store_bind_int(st, at + 1, (int64_t)(lq->page - 1) * lq->limit);
-    int step;
-    while ((step = store_step(st, err)) == STORE_ROW) {
-        int64_t doc = store_col_int(st, 1);
-        const char *lang = store_col_text(st, 2);
-        json_t *item = json_pack(
-            "{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b, s:f}", "document", (json_int_t)doc,
-            "edition", (json_int_t)store_col_int(st, 0), "lang", lang, "edition_title",
-            store_col_text(st, 3), "title", store_col_text(st, 4), "series", store_col_text(st, 5),
-            "volume", store_col_null(st, 6) ? json_null() : json_integer(store_col_int(st, 6)),
-            "year", (json_int_t)store_col_int(st, 7), "text", store_col_text(st, 8), "has_file",
-            store_col_int(st, 9) != 0, "score", (double)store_col_int(st, 10) / 1e6);
-        json_array_append_new(items, item);
+    int rc = store_prepare(s,
+                           "SELECT e.document_id, e.lang, e.title, d.title, d.series, d.volume,"
+                           " d.year, e.text_status, e.file_sha256 IS NOT NULL FROM editions e"
+                           " JOIN documents d ON d.id = e.document_id WHERE e.id = ?",
+                           &st, err);
+    for (size_t i = from; rc == P_OK && i < best->n && i < from + (size_t)lq->limit; i++) {
+        store_bind_int(st, 1, best->heap[i].id);
+        int step = store_step(st, err);
+        if (step == STORE_ROW) {
+            const char *lang = store_col_text(st, 1);
+            json_t *item = json_pack(
+                "{s:I, s:I, s:s, s:s, s:s, s:s, s:o, s:I, s:s, s:b, s:f}", "document",
+                (json_int_t)store_col_int(st, 0), "edition", (json_int_t)best->heap[i].id, "lang",
+                lang, "edition_title", store_col_text(st, 2), "title", store_col_text(st, 3),
+                "series", store_col_text(st, 4), "volume",
+                store_col_null(st, 5) ? json_null() : json_integer(store_col_int(st, 5)), "year",
+                (json_int_t)store_col_int(st, 6), "text", store_col_text(st, 7), "has_file",
+                store_col_int(st, 8) != 0, "score", (double)best->heap[i].score / 1e6);
+            json_array_append_new(items, item);
+        }
+        store_reset(st);
+        if (step < 0) rc = -step;
     }
-    store_reset(st);
-    if (step < 0) return -step;
     size_t i;
     json_t *item;
     json_array_foreach(items, i, item)
     {
+        if (rc != P_OK) break;
         rc = add_snippet(s, q, json_integer_value(json_object_get(item, "edition")),
                          json_string_value(json_object_get(item, "lang")), item, err);
-        if (rc != P_OK) return rc;
     }
-    return P_OK;
+    return rc;
 }
 
 /* A search parsed and ready to run: the query's tree and its FTS5 expression. */
@@ -333,18 +390,19 @@ static int run(store *s, const struct library_query *lq, const struct prepared *
                                lq->page, "limit", lq->limit);
     json_t *items = json_array();
     json_object_set_new(result, "items", items);
-    int64_t total = 0;
-    const char *match = buf_str(&p->match);
-    int rc;
-    if (lq->skip_facets) {
-        rc = count_matches(s, &w, match, &total, err);
-    } else {
-        json_t *facet = json_object();
-        json_object_set_new(result, "facets", facet);
-        rc = facets(s, &w, match, facet, &total, err);
+    json_t *facets = NULL;
+    if (!lq->skip_facets) {
+        facets = json_object();
+        json_object_set_new(result, "facets", facets);
     }
-    if (rc == P_OK) rc = result_page(s, &w, p->q, match, lq, items, err);
+    int64_t total = 0;
+    struct best best = {.cap = (size_t)lq->page * (size_t)lq->limit}; /* at most 5,000 */
+    best.heap = malloc(best.cap * sizeof *best.heap);
+    if (!best.heap) abort();
+    int rc = scan(s, &w, buf_str(&p->match), facets, &total, &best, err);
+    if (rc == P_OK) rc = result_page(s, p->q, lq, &best, items, err);
     json_object_set_new(result, "total", json_integer(total));
+    free(best.heap);
     where_free(&w);
     if (rc != P_OK) {
         json_decref(result);
