@@ -40,7 +40,7 @@ static int count_facet(store *s, size_t i, const struct activities_filter *f, js
     buf sql = BUF_INIT;
     struct activities_where w;
     buf_puts(&sql, facets[i].head);
-    int rc = activities_where_build(f, false, &sql, &w, err);
+    int rc = activities_where_build(s, f, false, &sql, &w, err);
     buf_puts(&sql, facets[i].tail);
     store_stmt *st = NULL;
     if (rc == P_OK) rc = store_prepare(s, buf_str(&sql), &st, err);

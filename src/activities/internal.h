@@ -80,11 +80,11 @@ MUST_CHECK int activity_check_transition(const char *from, const char *to, p_err
 /* The budget amount of rec in minor units (cents); false when rec has no budget. */
 bool activity_budget_minor(json_t *rec, int64_t *minor);
 
-/* Builds into out a full-text query that matches records holding every word of q, each
- * quoted so nothing in q acts as query syntax. Words are runs of ASCII letters and
- * digits and of bytes >= 0x80 (so Cyrillic and other scripts count as letters). P_EINVAL
- * (field "q") when q has no word or more than ACTIVITY_Q_WORDS_MAX. */
-MUST_CHECK int activity_fts_query(const char *q, buf *out, p_error *err);
+/* Builds into out the full-text query of q (the search box's language, search/query.h),
+ * each word analysed as English and as Russian and quoted so nothing in q acts as engine
+ * syntax: an FTS5 expression, or a PostgreSQL tsquery when tsquery is set. P_EINVAL
+ * (field "q") for a malformed q. */
+MUST_CHECK int activity_fts_query(const char *q, bool tsquery, buf *out, p_error *err);
 
 /* Registers the JSON API handlers (api.c); activities_register_routes calls it. */
 void activities_api_register(void);
@@ -96,7 +96,8 @@ void activities_api_register(void);
  * so the planner sees it and picks the index; the others are written "(?k IS NULL OR ...)".
  * That keeps the statements few (18 shapes) for the statement caches of both engines.
  * by_id (the list in order of creation) writes type and status the second way too: the
- * table's own order serves that list better than their indexes. P_EINVAL naming the
+ * table's own order serves that list better than their indexes. q is written in s's
+ * dialect (FTS5 or a tsquery). P_EINVAL naming the
  * parameter for a q without words or from after to. Free w with activities_where_free. */
 #define ACTIVITIES_WHERE_PARAMS 12
 
@@ -106,8 +107,8 @@ struct activities_where {
     buf match; /* the full-text query built from q */
 };
 
-MUST_CHECK int activities_where_build(const struct activities_filter *f, bool by_id, buf *sql,
-                                      struct activities_where *w, p_error *err);
+MUST_CHECK int activities_where_build(const store *s, const struct activities_filter *f, bool by_id,
+                                      buf *sql, struct activities_where *w, p_error *err);
 void activities_where_bind(store_stmt *st, const struct activities_where *w);
 void activities_where_free(struct activities_where *w);
 

@@ -36,7 +36,7 @@ static void where_add(buf *sql, struct activities_where *w, const char *cond, co
     put_numbered(sql, cond, k);
 }
 
-int activities_where_build(const struct activities_filter *f, bool by_id, buf *sql,
+int activities_where_build(const store *s, const struct activities_filter *f, bool by_id, buf *sql,
                            struct activities_where *w, p_error *err)
 {
     *w = (struct activities_where){.match = BUF_INIT};
@@ -44,7 +44,7 @@ int activities_where_build(const struct activities_filter *f, bool by_id, buf *s
         return p_fail(err, P_EINVAL, "to", "to is before from");
     const char *q = f->q && *f->q ? f->q : NULL; /* an empty ?q= does not filter */
     if (q) {
-        int rc = activity_fts_query(q, &w->match, err);
+        int rc = activity_fts_query(q, store_dialect_pg(s), &w->match, err);
         if (rc != P_OK) return rc;
     }
     buf_puts(sql, " FROM activities a WHERE 1 = 1");
@@ -89,7 +89,12 @@ int activities_where_build(const struct activities_filter *f, bool by_id, buf *s
         if (f->status) where_add(sql, w, "a.status = ?#", f->status);
         if (f->to) where_add(sql, w, "a.planned_start <= ?#", f->to);
     }
-    if (q)
+    if (q && store_dialect_pg(s))
+        where_add(sql, w,
+                  "a.id IN (SELECT rowid FROM activities_fts WHERE document @@ CAST(?# AS"
+                  " tsquery))",
+                  buf_str(&w->match));
+    else if (q)
         where_add(sql, w,
                   "a.id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?#)",
                   buf_str(&w->match));
@@ -260,7 +265,7 @@ static int page_keys(store *s, const struct activities_filter *f, const struct s
     buf sql = BUF_INIT;
     struct activities_where w;
     buf_puts(&sql, sd->select);
-    rc = activities_where_build(f, sd->tag == 'i', &sql, &w, err);
+    rc = activities_where_build(s, f, sd->tag == 'i', &sql, &w, err);
     store_stmt *st = NULL;
     if (rc == P_OK) {
         for (const char *p = sd->after; *p; p++) {

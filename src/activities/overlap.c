@@ -4,6 +4,7 @@
  * overlap.h documents. No HTTP here. */
 #include "activities/overlap.h"
 #include "search/analyze.h"
+#include "search/query.h"
 #include "activities/activities.h"
 #include "activities/internal.h"
 #include "core/buf.h"
@@ -346,6 +347,13 @@ static const char sql_by_text[] =
     " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?3"
     " AND (?4 IS NULL OR a.lead_org <> ?4) AND (?5 IS NULL OR a.public_id <> ?5)"
     " ORDER BY bm25(activities_fts, 10.0, 10.0, 1.0, 1.0) LIMIT ?6";
+/* Its PostgreSQL twin: ?1 is a tsquery; titles (weight A) weigh ten times descriptions (B). */
+static const char sql_by_text_pg[] =
+    "SELECT a.id FROM activities_fts f JOIN activities a ON a.id = f.rowid"
+    " WHERE f.document @@ CAST(?1 AS tsquery)"
+    " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?3"
+    " AND (?4 IS NULL OR a.lead_org <> ?4) AND (?5 IS NULL OR a.public_id <> ?5)"
+    " ORDER BY ts_rank('{0, 0, 0.1, 1}', f.document, CAST(?1 AS tsquery)) DESC, a.id LIMIT ?6";
 
 /* One code of the probe to search the index by. */
 struct code_ref {
@@ -434,19 +442,31 @@ static int by_docs(const void *a, const void *b)
  * word costs no more than a rare one. */
 static int word_docs(store *s, const char *w, int64_t *docs, p_error *err)
 {
-    char token[SEARCH_TOKEN_MAX + 1], quoted[SEARCH_TOKEN_MAX + 3];
+    char token[SEARCH_TOKEN_MAX + 1];
     if (search_token(w, strlen(w), NULL, SEARCH_STEM, token) == 0) {
         *docs = 0;
         return P_OK;
     }
-    snprintf(quoted, sizeof quoted, "\"%s\"", token);
+    bool pg = store_dialect_pg(s);
+    const char *tokens[] = {token};
+    buf match = BUF_INIT;
+    if (pg)
+        search_tsquery_any(tokens, 1, &match);
+    else
+        search_fts5_any(tokens, 1, &match);
     store_stmt *st;
     int rc = store_prepare(s,
-                           "SELECT count(*) FROM (SELECT rowid FROM activities_fts"
-                           " WHERE activities_fts MATCH ?1 LIMIT ?2) AS m",
+                           pg ? "SELECT count(*) FROM (SELECT rowid FROM activities_fts"
+                                " WHERE document @@ CAST(?1 AS tsquery) LIMIT ?2) AS m"
+                              : "SELECT count(*) FROM (SELECT rowid FROM activities_fts"
+                                " WHERE activities_fts MATCH ?1 LIMIT ?2) AS m",
                            &st, err);
-    if (rc != P_OK) return rc;
-    store_bind_text(st, 1, quoted);
+    if (rc != P_OK) {
+        buf_free(&match);
+        return rc;
+    }
+    store_bind_text(st, 1, buf_str(&match));
+    buf_free(&match);
     store_bind_int(st, 2, FTS_DOCS_MAX + 1);
     int step = store_step(st, err);
     *docs = step == STORE_ROW ? store_col_int(st, 0) : 0;
@@ -474,12 +494,19 @@ static int text_query(store *s, const struct probe *p, buf *out, p_error *err)
     if (rc != P_OK) return rc;
     qsort(v, (size_t)n, sizeof *v, by_docs);
     int64_t docs = 0;
+    char tokens[FTS_WORDS_MAX][SEARCH_TOKEN_MAX + 1]; /* the index holds stems: search those */
+    const char *chosen[FTS_WORDS_MAX];
+    size_t k = 0;
     for (int i = 0; i < n && i < FTS_WORDS_MAX && docs + v[i].docs <= FTS_DOCS_MAX; i++) {
         docs += v[i].docs;
-        char token[SEARCH_TOKEN_MAX + 1]; /* the index holds stems: search the word's */
-        if (search_token(v[i].w, strlen(v[i].w), NULL, SEARCH_STEM, token) == 0) continue;
-        buf_printf(out, "%s\"%s\"", out->len ? " OR " : "", token);
+        if (search_token(v[i].w, strlen(v[i].w), NULL, SEARCH_STEM, tokens[k]) == 0) continue;
+        chosen[k] = tokens[k];
+        k++;
     }
+    if (k > 0 && store_dialect_pg(s))
+        search_tsquery_any(chosen, k, out);
+    else if (k > 0)
+        search_fts5_any(chosen, k, out);
     return P_OK;
 }
 
@@ -492,7 +519,7 @@ static int collect_text(store *s, const struct search *q, struct cands *c, int *
         return rc;
     }
     store_stmt *st;
-    rc = store_prepare(s, sql_by_text, &st, err);
+    rc = store_prepare(s, store_dialect_pg(s) ? sql_by_text_pg : sql_by_text, &st, err);
     if (rc == P_OK) {
         store_bind_text(st, 1, buf_str(&match));
         store_bind_text(st, 2, q->to);

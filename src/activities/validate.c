@@ -679,7 +679,7 @@ bool activity_budget_minor(json_t *rec, int64_t *minor)
 
 /* ---- full-text query -------------------------------------------------------------------- */
 
-int activity_fts_query(const char *q, buf *out, p_error *err)
+int activity_fts_query(const char *q, bool tsquery, buf *out, p_error *err)
 {
     /* The search box's language (words, "phrases", prefix*, AND/OR/NOT), each word analysed
      * as English and as Russian: the titles and descriptions are indexed in both. */
@@ -688,7 +688,10 @@ int activity_fts_query(const char *q, buf *out, p_error *err)
     int rc = search_query_parse(q, &sq, err);
     if (rc != P_OK) return rc;
     static const char *const langs[] = {"en", "ru", NULL};
-    search_query_fts5(sq, langs, out);
+    if (tsquery)
+        search_query_tsquery(sq, langs, out);
+    else
+        search_query_fts5(sq, langs, out);
     search_query_free(sq);
     return P_OK;
 }

@@ -345,26 +345,36 @@ static bool leaf_variant(const search_query *q, const struct node *leaf, const c
 
 static void quoted(buf *out, const char *token);
 
+enum { MAX_VARIANTS = 32 };
+
+/* The leaf's distinct variants (its tokens joined by spaces) over langs into v (each
+ * freed by the caller); returns how many. A prefix is tried as typed (folded) and
+ * stemmed: the index holds stems, so "trafficking*" must also look for "traffick*" to
+ * find what "trafficking" finds. */
+static int leaf_variants(const search_query *q, const struct node *leaf, const char *const *langs,
+                         buf v[static MAX_VARIANTS])
+{
+    int n = 0;
+    buf scratch = BUF_INIT;
+    for (int i = 0; langs[i / 2] && n < MAX_VARIANTS; i++) {
+        if (i % 2 == 1 && !leaf->prefix) continue;
+        if (!leaf_variant(q, leaf, langs[i / 2], i % 2 == 1, &scratch)) continue;
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++)
+            seen = strcmp(buf_str(&v[k]), buf_str(&scratch)) == 0;
+        if (seen) continue;
+        v[n] = (buf)BUF_INIT;
+        buf_puts(&v[n++], buf_str(&scratch));
+    }
+    buf_free(&scratch);
+    return n;
+}
+
 static void emit_leaf(const search_query *q, const struct node *leaf, const char *const *langs,
                       buf *out)
 {
-    /* A prefix is tried as typed (folded) and stemmed: the index holds stems, so
-     * "trafficking*" must also look for "traffick*" to find what "trafficking" finds. */
-    enum { MAX_VARIANTS = 32 };
     buf variants[MAX_VARIANTS];
-    int n = 0;
-    buf scratch = BUF_INIT;
-    for (int v = 0; langs[v / 2] && n < MAX_VARIANTS; v++) {
-        if (v % 2 == 1 && !leaf->prefix) continue;
-        if (!leaf_variant(q, leaf, langs[v / 2], v % 2 == 1, &scratch)) continue;
-        bool seen = false;
-        for (int i = 0; i < n && !seen; i++)
-            seen = strcmp(buf_str(&variants[i]), buf_str(&scratch)) == 0;
-        if (seen) continue;
-        variants[n] = (buf)BUF_INIT;
-        buf_puts(&variants[n++], buf_str(&scratch));
-    }
-    buf_free(&scratch);
+    int n = leaf_variants(q, leaf, langs, variants);
     if (n > 1) buf_putc(out, '(');
     for (int i = 0; i < n; i++) {
         if (i) buf_puts(out, " OR ");
@@ -376,23 +386,90 @@ static void emit_leaf(const search_query *q, const struct node *leaf, const char
     if (n == 0) buf_puts(out, "\"\""); /* unreachable for parsed leaves; matches nothing */
 }
 
-static void emit_fts5(const search_query *q, int node, const char *const *langs, buf *out)
+/* An engine's syntax: how a leaf is written, and its three operators. */
+struct syntax {
+    void (*leaf)(const search_query *q, const struct node *leaf, const char *const *langs,
+                 buf *out);
+    const char *and_op, *or_op, *not_op;
+};
+
+static void emit(const search_query *q, int node, const char *const *langs, const struct syntax *sx,
+                 buf *out)
 {
     const struct node *nd = &q->nodes[node];
     if (nd->kind == N_LEAF) {
-        emit_leaf(q, nd, langs, out);
+        sx->leaf(q, nd, langs, out);
         return;
     }
     buf_putc(out, '(');
-    emit_fts5(q, nd->left, langs, out);
-    buf_puts(out, nd->kind == N_AND ? " AND " : nd->kind == N_OR ? " OR " : " NOT ");
-    emit_fts5(q, nd->right, langs, out);
+    emit(q, nd->left, langs, sx, out);
+    buf_puts(out, nd->kind == N_AND ? sx->and_op : nd->kind == N_OR ? sx->or_op : sx->not_op);
+    emit(q, nd->right, langs, sx, out);
     buf_putc(out, ')');
 }
 
 void search_query_fts5(const search_query *q, const char *const *langs, buf *out)
 {
-    emit_fts5(q, q->root, langs_or_all(langs), out);
+    static const struct syntax fts5 = {emit_leaf, " AND ", " OR ", " NOT "};
+    emit(q, q->root, langs_or_all(langs), &fts5, out);
+}
+
+/* ---- emitting a PostgreSQL tsquery ---------------------------------------------------------- */
+
+/* token as a tsquery lexeme: in single quotes, with quotes and backslashes escaped. */
+static void ts_lexeme(buf *out, const char *token, size_t len)
+{
+    buf_putc(out, '\'');
+    for (size_t i = 0; i < len; i++) {
+        if (token[i] == '\'' || token[i] == '\\') buf_putc(out, '\\');
+        buf_putc(out, token[i]);
+    }
+    buf_putc(out, '\'');
+}
+
+/* A variant's tokens as a phrase: 'a' <-> 'b', the last one a prefix when asked. */
+static void ts_phrase(buf *out, const char *variant, bool prefix)
+{
+    const char *p = variant;
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t len = sp ? (size_t)(sp - p) : strlen(p);
+        ts_lexeme(out, p, len);
+        if (!sp) break;
+        buf_puts(out, " <-> ");
+        p = sp + 1;
+    }
+    if (prefix) buf_puts(out, ":*");
+}
+
+static void ts_leaf(const search_query *q, const struct node *leaf, const char *const *langs,
+                    buf *out)
+{
+    buf variants[MAX_VARIANTS];
+    int n = leaf_variants(q, leaf, langs, variants);
+    buf_putc(out, '(');
+    for (int i = 0; i < n; i++) {
+        if (i) buf_puts(out, " | ");
+        ts_phrase(out, buf_str(&variants[i]), leaf->prefix);
+        buf_free(&variants[i]);
+    }
+    if (n == 0) buf_puts(out, "'!'"); /* unreachable for parsed leaves; matches nothing */
+    buf_putc(out, ')');
+}
+
+void search_query_tsquery(const search_query *q, const char *const *langs, buf *out)
+{
+    static const struct syntax tsquery = {ts_leaf, " & ", " | ", " & !"};
+    emit(q, q->root, langs_or_all(langs), &tsquery, out);
+}
+
+void search_tsquery_any(const char *const *tokens, size_t n, buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_puts(out, " | ");
+        ts_lexeme(out, tokens[i], strlen(tokens[i]));
+    }
+    if (n == 0) buf_puts(out, "'!'");
 }
 
 static void quoted(buf *out, const char *token)

@@ -30,9 +30,17 @@ void search_query_free(search_query *q);
  * NULL-terminated list of codes; NULL means every library language). */
 void search_query_fts5(const search_query *q, const char *const *langs, buf *out);
 
+/* Appends the same query as a PostgreSQL tsquery (the text of CAST(? AS tsquery)), every
+ * token a quoted lexeme: phrases as <->, prefixes as :*, A NOT B as A & !B. It matches
+ * a tsvector of the same tokens, which the PostgreSQL schema builds with Snowball
+ * configurations that keep every word (no stop words), as the polis tokenizer does. */
+void search_query_tsquery(const search_query *q, const char *const *langs, buf *out);
+
 /* Appends an FTS5 expression that matches any of tokens[0..n), which are already analysed
  * (from search_tokenize): used by "more like this". */
 void search_fts5_any(const char *const *tokens, size_t n, buf *out);
+/* The same as a PostgreSQL tsquery: 'a' | 'b' | ... */
+void search_tsquery_any(const char *const *tokens, size_t n, buf *out);
 
 /* The tokens a document in lang matches: every word of q's positive part (not under NOT)
  * analysed in lang, and its prefixes. Used to highlight snippets. */

@@ -64,6 +64,11 @@ const char *store_engine_name(const store *s)
     return s->ops->name;
 }
 
+bool store_dialect_pg(const store *s)
+{
+    return strcmp(s->ops->name, "postgresql") == 0;
+}
+
 void store_config(const char *path)
 {
     pthread_mutex_lock(&open_lock);

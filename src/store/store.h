@@ -32,6 +32,11 @@ void store_redact_target(const char *target, char *out, size_t size);
 /* "sqlite" or "postgresql": for `polis version`, `polis check` and the start-up log. */
 const char *store_engine_name(const store *s);
 
+/* True when s speaks PostgreSQL's dialect. Only for the few statements that have no form
+ * both engines share, written as twins: full-text search (FTS5 MATCH on SQLite, a
+ * tsvector @@ tsquery on PostgreSQL). */
+bool store_dialect_pg(const store *s);
+
 /* Sets the database that store_thread() connects to; call once before serving. */
 void store_config(const char *path);
 const char *store_config_path(void);

@@ -6,8 +6,8 @@ import json
 import unittest
 import urllib.parse
 
-from harness import (ADMIN_PASSWORD, PolisServer, db_rows, finish, health_ok, raw_exchange,
-                     signed_in)
+from harness import (ADMIN_PASSWORD, PolisServer, db_rows, finish, health_ok, on_postgres,
+                     raw_exchange, signed_in)
 
 SERVER = None
 ADMIN = None
@@ -286,8 +286,10 @@ class QueryAndPathTest(BadInputCase):
         self.assertEqual(after["schema_migrations"], before["schema_migrations"])
         self.assertEqual(after["api_tokens"], before["api_tokens"] + 1)
         self.assertFalse(any(u["disabled"] for u in ADMIN.get("/api/v1/users").json["items"]))
-        check = db_rows(SERVER.db, "SELECT name FROM sqlite_master WHERE type='table' AND name IN"
-                                   " ('users','audit','sessions','api_tokens')")
+        catalog = ("SELECT table_name FROM information_schema.tables WHERE table_schema ="
+                   " current_schema() AND table_name IN" if on_postgres() else
+                   "SELECT name FROM sqlite_master WHERE type='table' AND name IN")
+        check = db_rows(SERVER.db, catalog + " ('users','audit','sessions','api_tokens')")
         self.assertEqual(len(check), 4)
 
 

@@ -33,18 +33,18 @@ def tearDownModule():
     finish(SERVER)
 
 
-def polis(*args, stdin=None):
+def polis(*args, stdin=None, env=None):
     """Runs polis and fails on any sanitizer report on stderr."""
-    proc = run_polis(*args, stdin=stdin)
+    proc = run_polis(*args, stdin=stdin, env=env)
     report = sanitizer_report(proc.stderr)
     if report:
         raise AssertionError(f"sanitizer report from polis {' '.join(args)}:\n{report}")
     return proc
 
 
-def init_demo(db):
+def init_demo(db, env=None):
     proc = polis("init", "--db", db, "--demo", "--admin-password-stdin",
-                 stdin=ADMIN_PASSWORD + "\n")
+                 stdin=ADMIN_PASSWORD + "\n", env=env)
     assert proc.returncode == 0, proc.stderr
     return proc
 
@@ -139,7 +139,7 @@ class DemoActivitiesTest(unittest.TestCase):
 
     def test_second_init_while_serving_adds_nothing(self):
         before = sorted(a["id"] for a in all_activities(ADMIN))
-        init_demo(SERVER.db)
+        init_demo(SERVER.db, env=SERVER.env)  # on PostgreSQL: where the files go
         after = sorted(a["id"] for a in all_activities(ADMIN))
         self.assertEqual(after, before)
 

@@ -553,12 +553,18 @@ static void test_full_text(void **state)
     buf out = BUF_INIT;
     p_error err;
     p_error_clear(&err);
-    assert_int_equal(activity_fts_query("NEAR(\"a\" bo*) Обучение", &out, &err), P_OK);
+    assert_int_equal(activity_fts_query("NEAR(\"a\" bo*) Обучение", false, &out, &err), P_OK);
     assert_non_null(strstr(buf_str(&out), "\"обучен\"")); /* the Russian stem, quoted */
     assert_non_null(strstr(buf_str(&out), "\"near\""));   /* NEAR is a word here */
     assert_null(strstr(buf_str(&out), "NEAR("));
-    assert_int_equal(activity_fts_query("\"*()-", &out, &err), P_EINVAL);
+    assert_int_equal(activity_fts_query("\"*()-", false, &out, &err), P_EINVAL);
     assert_string_equal(err.field, "q");
+    buf_reset(&out);
+    assert_int_equal(activity_fts_query("NEAR(\"a\" bo*) Обучение", true, &out, &err), P_OK);
+    assert_non_null(strstr(buf_str(&out), "'обучен'")); /* a tsquery lexeme */
+    assert_non_null(strstr(buf_str(&out), "'bo':*"));
+    assert_null(strstr(buf_str(&out), "NEAR"));
+    assert_int_equal(activity_fts_query("\"*()-", true, &out, &err), P_EINVAL);
     buf_free(&out);
     /* An update re-indexes the texts; a delete removes them. */
     struct activities_filter f = {.q = "торговле", .limit = 5};

@@ -217,6 +217,44 @@ static void test_query_rebuilds_fts5_syntax(void **state)
     fts("\"say \"\"hi\"\"\"", "en", "(\"say\" AND \"hi\")");
 }
 
+static void tsq(const char *q, const char *lang, const char *want)
+{
+    search_query *sq = NULL;
+    p_error err;
+    if (search_query_parse(q, &sq, &err) != P_OK) fail_msg("%s: %s", q, err.message);
+    buf out = BUF_INIT;
+    const char *langs[] = {lang, NULL};
+    search_query_tsquery(sq, langs, &out);
+    if (strcmp(buf_str(&out), want) != 0) fail_msg("%s -> %s, wanted %s", q, buf_str(&out), want);
+    buf_free(&out);
+    search_query_free(sq);
+}
+
+static void test_query_rebuilds_tsquery_syntax(void **state)
+{
+    (void)state;
+    tsq("trafficking", "en", "('traffick')");
+    tsq("police trafficking", "en", "(('polic') & ('traffick'))");
+    tsq("\"human trafficking\"", "en", "('human' <-> 'traffick')");
+    tsq("traff*", "en", "('traff':*)");
+    tsq("trafficking*", "en", "('trafficking':* | 'traffick':*)");
+    tsq("police OR border NOT customs", "en", "(('polic') | (('border') & !('custom')))");
+    tsq("anti-trafficking", "en", "('anti' <-> 'traffick')");
+    tsq("полиции", "ru", "('полиц')");
+    /* tsquery syntax typed by a user is only words to us */
+    tsq("police & !border | 'x':", "en", "((('polic') & ('border')) & ('x'))");
+    tsq("o'brien\\", "en", "('o' <-> 'brien')");
+    /* both languages: one variant per distinct token */
+    search_query *q = NULL;
+    assert_int_equal(search_query_parse("полиции police", &q, NULL), P_OK);
+    buf out = BUF_INIT;
+    const char *langs[] = {"en", "ru", NULL};
+    search_query_tsquery(q, langs, &out);
+    assert_string_equal(buf_str(&out), "(('полиции' | 'полиц') & ('polic' | 'police'))");
+    buf_free(&out);
+    search_query_free(q);
+}
+
 static void test_query_searches_every_language(void **state)
 {
     (void)state;
@@ -408,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_tokenize_survives_bad_bytes_and_long_words),
         cmocka_unit_test(test_memo_never_changes_a_token),
         cmocka_unit_test(test_query_rebuilds_fts5_syntax),
+        cmocka_unit_test(test_query_rebuilds_tsquery_syntax),
         cmocka_unit_test(test_query_searches_every_language),
         cmocka_unit_test(test_query_refuses_malformed_input),
         cmocka_unit_test(test_snippet_marks_and_escapes),
