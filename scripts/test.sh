@@ -3,7 +3,7 @@
 #   formatting (.clang-format),
 #   unit tests (cmocka) in the plain and the ASan+UBSan build,
 #   API tests against a real polis serve (ASan+UBSan build),
-#   the store's contract and the API tests (all but the library's) on PostgreSQL
+#   the store's contract and the whole API suite on PostgreSQL
 #   (a throw-away cluster from scripts/pg.sh; the unit tests run on it too),
 #   short fuzzing runs of the parsers (clang libFuzzer),
 #   browser tests (Debian chromium driven by playwright-core).
@@ -78,10 +78,9 @@ start_pg() {
   return 1
 }
 
-# The API tests run on PostgreSQL too, all but the library's: its search, facets and "more
-# like this" still read SQLite's full-text tables (FTS5 MATCH, bm25, fts5vocab), and
-# test_migrate moves its own SQLite file to and from the cluster in the SQLite run.
-PG_API_SKIP=" test_library.py test_library_files.py test_library_search_cache.py test_migrate.py "
+# The whole API suite runs on PostgreSQL too, but test_migrate, which moves its own SQLite
+# file to and from the cluster in the SQLite run.
+PG_API_SKIP=" test_migrate.py "
 PG_API_TESTS=()
 for t in tests/api/test_*.py; do
   [[ "$PG_API_SKIP" == *" ${t##*/} "* ]] || PG_API_TESTS+=("${t##*/}")

@@ -15,6 +15,14 @@
 
 enum { SNIPPET_WORDS = 32, SNIPPET_SCAN_CHARS = 200000, PAGE_MAX = 100 };
 
+/* A match's score as an integer, higher better: bm25 with title 10, abstract 4, body 1 on
+ * SQLite; on PostgreSQL ts_rank with the same proportions over the weights A, B and C
+ * (?1: the tsquery). */
+#define RANK_FTS5 "CAST(bm25(library_fts, 10.0, 4.0, 1.0, 0.0) * -1000000 AS INTEGER)"
+#define RANK_PG                                                                                    \
+    "CAST(ts_rank('{0, 0.1, 0.4, 1}', library_fts.document, CAST(?1 AS tsquery)) * 1000000"        \
+    " AS BIGINT)"
+
 /* A match joined to its facet row (schema/0012_library_facets.sql, kept by index.c): the
  * edition's language and its document's series, year and priorities in one narrow row,
  * which is all the filters and the facet counts read. */
@@ -32,9 +40,12 @@ struct where {
     bool filtered; /* a filter needs the facet row */
 };
 
-static void where_build(struct where *w, const struct library_query *lq)
+/* pg: PostgreSQL's twin (a tsquery against the generated tsvector, schema/pg/0006 and
+ * 0014; strpos for instr); the expression is ?1 there, as the score reads it too. */
+static void where_build(struct where *w, const struct library_query *lq, bool pg)
 {
-    buf_puts(&w->sql, " WHERE library_fts MATCH ?");
+    buf_puts(&w->sql, pg ? " WHERE library_fts.document @@ CAST(?1 AS tsquery)"
+                         : " WHERE library_fts MATCH ?");
     if (lq->lang) {
         buf_puts(&w->sql, " AND f.lang = ?");
         w->texts[w->n_texts++] = lq->lang;
@@ -45,7 +56,8 @@ static void where_build(struct where *w, const struct library_query *lq)
     }
     if (lq->priority) {
         /* codes are [A-Za-z0-9_-]+ (the route's PARAM_CODE), so " CODE " is exact */
-        buf_puts(&w->sql, " AND instr(f.priorities, ?) > 0");
+        buf_puts(&w->sql,
+                 pg ? " AND strpos(f.priorities, ?) > 0" : " AND instr(f.priorities, ?) > 0");
         buf_putc(&w->priority, ' ');
         buf_puts(&w->priority, lq->priority);
         buf_putc(&w->priority, ' ');
@@ -216,8 +228,8 @@ static int scan(store *s, const struct where *w, const char *match, json_t *face
                 struct best *best, p_error *err)
 {
     buf sql = BUF_INIT;
-    buf_puts(&sql, "SELECT library_fts.rowid,"
-                   " CAST(bm25(library_fts, 10.0, 4.0, 1.0, 0.0) * -1000000 AS INTEGER)");
+    buf_puts(&sql, "SELECT library_fts.rowid, ");
+    buf_puts(&sql, store_dialect_pg(s) ? RANK_PG : RANK_FTS5);
     if (facets) buf_puts(&sql, ", f.lang, f.series, f.year, f.priorities");
     buf_puts(&sql, facets || w->filtered ? FACET_JOIN : " FROM library_fts");
     buf_append(&sql, w->sql.data, w->sql.len);
@@ -361,7 +373,7 @@ static void prepared_free(struct prepared *p)
 }
 
 /* Checks lq's bounds and parses its query into p (freed with prepared_free on P_OK). */
-static int prepare(const struct library_query *lq, struct prepared *p, p_error *err)
+static int prepare(const struct library_query *lq, bool pg, struct prepared *p, p_error *err)
 {
     *p = (struct prepared){.match = BUF_INIT};
     if (lq->limit < 1 || lq->limit > 50)
@@ -376,7 +388,10 @@ static int prepare(const struct library_query *lq, struct prepared *p, p_error *
      * edition without its own abstract is indexed with the catalogue's, which is English
      * (index.c), so the filter keeps every edition of lang the unfiltered search finds. */
     const char *langs[] = {lq->lang, lq->lang && strcmp(lq->lang, "en") != 0 ? "en" : NULL, NULL};
-    search_query_fts5(p->q, lq->lang ? langs : NULL, &p->match);
+    if (pg)
+        search_query_tsquery(p->q, lq->lang ? langs : NULL, &p->match);
+    else
+        search_query_fts5(p->q, lq->lang ? langs : NULL, &p->match);
     return P_OK;
 }
 
@@ -385,7 +400,7 @@ static int run(store *s, const struct library_query *lq, const struct prepared *
 {
     *out = NULL;
     struct where w = {.sql = BUF_INIT, .priority = BUF_INIT};
-    where_build(&w, lq);
+    where_build(&w, lq, store_dialect_pg(s));
     json_t *result = json_pack("{s:s, s:i, s:i}", "query", search_query_text(p->q), "page",
                                lq->page, "limit", lq->limit);
     json_t *items = json_array();
@@ -416,7 +431,7 @@ int library_search(store *s, const struct library_query *lq, json_t **out, p_err
 {
     *out = NULL;
     struct prepared p;
-    int rc = prepare(lq, &p, err);
+    int rc = prepare(lq, store_dialect_pg(s), &p, err);
     if (rc == P_OK) rc = run(s, lq, &p, out, err);
     prepared_free(&p);
     return rc;
@@ -462,7 +477,7 @@ int library_search_json(store *s, const struct library_query *lq, char **body, s
     *body = NULL;
     *len = 0;
     struct prepared p;
-    int rc = prepare(lq, &p, err);
+    int rc = prepare(lq, store_dialect_pg(s), &p, err);
     if (rc != P_OK) return rc;
     /* The version is read before the search runs: a change committed meanwhile moves it
      * past the one this result is kept under, so the result is never served after it. */
@@ -556,6 +571,10 @@ static int by_weight(const void *a, const void *b)
  * counts' keys); returns how many. */
 static int distinctive_terms(store *s, json_t *counts, const char **out, p_error *err)
 {
+    /* PostgreSQL has no fts5vocab: the editions holding the token, through the index */
+    static const char df_pg[] =
+        "SELECT count(*) FROM library_fts WHERE document @@ CAST(? AS tsquery)";
+    bool pg = store_dialect_pg(s);
     store_stmt *st;
     int rc = store_prepare(s, "SELECT count(*) FROM library_fts", &st, err);
     if (rc != P_OK) return rc;
@@ -570,9 +589,13 @@ static int distinctive_terms(store *s, json_t *counts, const char **out, p_error
     json_t *v;
     json_object_foreach(counts, token, v)
     {
-        rc = store_prepare(s, "SELECT doc FROM library_vocab WHERE term = ?", &st, err);
+        rc =
+            store_prepare(s, pg ? df_pg : "SELECT doc FROM library_vocab WHERE term = ?", &st, err);
         if (rc != P_OK) break;
-        store_bind_text(st, 1, token);
+        buf lexeme = BUF_INIT;
+        search_tsquery_any(&token, 1, &lexeme);
+        store_bind_text(st, 1, pg ? buf_str(&lexeme) : token);
+        buf_free(&lexeme);
         step = store_step(st, err);
         double df = step == STORE_ROW ? (double)store_col_int(st, 0) : 0;
         store_reset(st);
@@ -592,6 +615,21 @@ static int distinctive_terms(store *s, json_t *counts, const char **out, p_error
     return rc == P_OK ? (int)(k < MLT_TERMS ? k : MLT_TERMS) : -rc;
 }
 
+/* ?1 the expression, ?2 the document, ?3 how many. bm25 cannot run inside an aggregate:
+ * rank the editions in a subquery (its LIMIT keeps SQLite from flattening it; its ORDER BY
+ * makes the thousand kept the best, not the first found), then keep each document's best. */
+#define SIMILAR_SQL(rank, match)                                                                   \
+    "SELECT d.id, d.title, d.year, d.series, d.volume, max(m.score) AS best"                       \
+    " FROM (SELECT e.document_id AS doc, " rank " AS score FROM library_fts"                       \
+    " JOIN editions e ON e.id = library_fts.rowid"                                                 \
+    " WHERE " match " AND e.document_id <> ?2"                                                     \
+    " ORDER BY score DESC LIMIT 1000) m"                                                           \
+    " JOIN documents d ON d.id = m.doc"                                                            \
+    " GROUP BY d.id ORDER BY best DESC, d.id LIMIT ?3"
+static const char similar_fts5[] = SIMILAR_SQL(RANK_FTS5, "library_fts MATCH ?1");
+static const char similar_pg[] =
+    SIMILAR_SQL(RANK_PG, "library_fts.document @@ CAST(?1 AS tsquery)");
+
 int library_similar(store *s, int64_t doc, int limit, json_t **out, p_error *err)
 {
     *out = NULL;
@@ -606,21 +644,13 @@ int library_similar(store *s, int64_t doc, int limit, json_t **out, p_error *err
     if (n < 0) rc = -n;
     if (rc == P_OK && n > 0) {
         buf match = BUF_INIT;
-        search_fts5_any(terms, (size_t)n, &match);
+        bool pg = store_dialect_pg(s);
+        if (pg)
+            search_tsquery_any(terms, (size_t)n, &match);
+        else
+            search_fts5_any(terms, (size_t)n, &match);
         store_stmt *st;
-        /* bm25 cannot run inside an aggregate: rank the editions in a subquery (its LIMIT
-         * keeps SQLite from flattening it; its ORDER BY makes the thousand kept the best,
-         * not the first found), then keep each document's best. */
-        rc = store_prepare(s,
-                           "SELECT d.id, d.title, d.year, d.series, d.volume, max(m.score) AS best"
-                           " FROM (SELECT e.document_id AS doc, CAST(bm25(library_fts, 10.0, 4.0,"
-                           " 1.0, 0.0) * -1000000 AS INTEGER) AS score FROM library_fts"
-                           " JOIN editions e ON e.id = library_fts.rowid"
-                           " WHERE library_fts MATCH ? AND e.document_id <> ?"
-                           " ORDER BY score DESC LIMIT 1000) m"
-                           " JOIN documents d ON d.id = m.doc"
-                           " GROUP BY d.id ORDER BY best DESC, d.id LIMIT ?",
-                           &st, err);
+        rc = store_prepare(s, pg ? similar_pg : similar_fts5, &st, err);
         if (rc == P_OK) {
             store_bind_text(st, 1, buf_str(&match));
             store_bind_int(st, 2, doc);
