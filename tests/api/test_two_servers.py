@@ -1,7 +1,8 @@
 """Two polis serve processes on one database, as behind a load balancer (DESIGN §3,
 Scale-out): a session made on one is valid on the other and ends on both, login throttling
-counts failures across both, and writes arriving at both at once keep one unbroken audit
-chain (writers serialise in the store, not in a process). Runs on SQLite and, at the
+counts failures across both, an offline submission retried on the other server lands once,
+and writes arriving at both at once keep one unbroken audit chain (writers serialise in the
+store, not in a process). Runs on SQLite and, at the
 api(postgres) level, on PostgreSQL."""
 
 import threading
@@ -36,6 +37,26 @@ class TwoServersTest(unittest.TestCase):
             self.assertEqual(c.login("auditor", "not the password at all").status, 401)
         self.assertEqual(cb.login("auditor", ADMIN_PASSWORD).status, 429)
         self.assertEqual(ca.login("auditor", ADMIN_PASSWORD).status, 429)
+
+    def test_offline_submission_retried_on_the_other_lands_once(self):
+        body = {"service_code": "youth", "description": "Queued on a tablet while offline",
+                "client_id": "two-servers-tab-1"}
+        on_a, on_b = signed_in(self.a), signed_in(self.b)
+        first = on_a.post("/api/v1/concerns", body)
+        self.assertEqual(first.status, 201, first)
+        again = on_b.post("/api/v1/concerns", body)
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(again.json["tracking_code"], first.json["tracking_code"])
+        public = {"service_code": "rubbish", "description": "Rubbish on the corner",
+                  "client_id": "two-servers-citizen-1"}
+        first = self.a.client().post("/api/v1/public/concerns", public)
+        self.assertEqual(first.status, 201, first)
+        again = self.b.client().post("/api/v1/public/concerns", public)
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(again.json["tracking_code"], first.json["tracking_code"])
+        rows = db_rows(self.a.db, "SELECT count(*) FROM concerns WHERE client_id IN"
+                                  " ('two-servers-tab-1', 'two-servers-citizen-1')")
+        self.assertEqual(rows[0][0], 2)
 
     def test_concurrent_writes_keep_one_audit_chain(self):
         created, errors = [], []
