@@ -7,7 +7,7 @@ BUILD   := build
 ASAN    := build-asan
 
 .PHONY: run test build build-asan deps fuzz bench bench-activities bench-library bench-community \
-	bench-community-crash soak format clean po
+	bench-community-crash soak drill format clean po
 
 run: deps build
 	@if [ ! -f "$(DB)" ]; then ./$(BUILD)/polis init --db "$(DB)" --demo; fi
@@ -60,6 +60,10 @@ bench-community:
 bench-community-crash:
 	@scripts/deps.sh bench
 	@bench/community.sh crash
+
+drill: build
+	@scripts/deps.sh pg
+	@scripts/drill.sh $(BUILD)/polis
 
 soak:
 	@scripts/deps.sh test

@@ -5,6 +5,7 @@
 #   API tests against a real polis serve (ASan+UBSan build),
 #   the store's contract and the whole API suite on PostgreSQL
 #   (a throw-away cluster from scripts/pg.sh; the unit tests run on it too),
+#   the backup, restore and fail-over drills (scripts/drill.sh) when PostgreSQL is there,
 #   short fuzzing runs of the parsers (clang libFuzzer),
 #   browser tests (Debian chromium driven by playwright-core).
 # Set POLIS_SKIP="e2e fuzz pg" to skip levels while working; CI skips nothing.
@@ -14,8 +15,9 @@ cd "$(dirname "$0")/.."
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 results=$(mktemp)
+tmp_drill=$(mktemp)
 pg_dir=""
-trap 'rm -f "$results"; [[ -z $pg_dir ]] || scripts/pg.sh stop "$pg_dir"' EXIT
+trap 'rm -f "$results" "$tmp_drill"; [[ -z $pg_dir ]] || scripts/pg.sh stop "$pg_dir"' EXIT
 skip=" ${POLIS_SKIP:-} "
 
 level_started=$SECONDS
@@ -95,6 +97,10 @@ if build_all; then
   if [[ $have_pg -eq 1 ]]; then
     count_line "api(postgres)" env POLIS_TEST_DB=postgres POLIS_BIN="$PWD/build-asan/polis" \
       python3 tests/api/run.py "${PG_API_TESTS[@]}"
+  fi
+  if [[ $have_pg -eq 1 ]]; then # backup, restore and fail-over, for real (make drill)
+    if scripts/drill.sh build/polis >"$tmp_drill" 2>&1; then record drill 1 0
+    else cat "$tmp_drill"; record drill 0 1; fi
   fi
   if [[ "$skip" != *" fuzz "* && -x scripts/fuzz.sh ]]; then
     count_line fuzz scripts/fuzz.sh "${FUZZ_SECONDS:-10}"
