@@ -94,6 +94,17 @@ MUST_CHECK int o311_code_by_client_id(store *s, const char *client_id, char *cod
 /* The id of the newest event of the concern with this tracking code (0 when none). */
 MUST_CHECK int o311_last_event_id(store *s, const char *code, int64_t *id, p_error *err);
 
+/* The event a client's update (key_id, update_id) made the first time and the tracking
+ * code of its concern (code: CONCERN_TRACKING_LEN + 1 bytes), or 0 when this is its first
+ * arrival. */
+MUST_CHECK int o311_update_seen(store *s, int64_t key_id, const char *update_id, int64_t *event_id,
+                                char *code, p_error *err);
+
+/* Records that the client's update made event_id; a second record of the same update is
+ * ignored (two arrivals at once). */
+MUST_CHECK int o311_update_remember(store *s, int64_t key_id, const char *update_id,
+                                    int64_t event_id, p_error *err);
+
 /* ---- open311_requests.c: the request resources ---- */
 
 void o311_requests_get(http_request *req, enum o311_format fmt);

@@ -3,6 +3,7 @@
  * note — never contact details, description or location, which stay with the officers. */
 #include "community/community.h"
 #include "community/open311_internal.h"
+#include "core/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -188,4 +189,46 @@ int o311_last_event_id(store *s, const char *code, int64_t *id, p_error *err)
     if (step == STORE_ROW && !store_col_null(st, 0)) *id = store_col_int(st, 0);
     store_reset(st);
     return step < 0 ? -step : P_OK;
+}
+
+int o311_update_seen(store *s, int64_t key_id, const char *update_id, int64_t *event_id, char *code,
+                     p_error *err)
+{
+    *event_id = 0;
+    code[0] = '\0';
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "SELECT u.event_id, c.tracking_code FROM open311_update_ids u"
+                           " JOIN concern_events e ON e.id = u.event_id"
+                           " JOIN concerns c ON c.id = e.concern_id"
+                           " WHERE u.key_id = ? AND u.update_id = ?",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, key_id);
+    store_bind_text(st, 2, update_id);
+    int step = store_step(st, err);
+    if (step == STORE_ROW) {
+        *event_id = store_col_int(st, 0);
+        snprintf(code, CONCERN_TRACKING_LEN + 1, "%s", store_col_text(st, 1));
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int o311_update_remember(store *s, int64_t key_id, const char *update_id, int64_t event_id,
+                         p_error *err)
+{
+    char now[21];
+    text_now_iso(now);
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "INSERT INTO open311_update_ids(key_id, update_id, event_id, created_at)"
+                           " VALUES (?, ?, ?, ?) ON CONFLICT (key_id, update_id) DO NOTHING",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, key_id);
+    store_bind_text(st, 2, update_id);
+    store_bind_int(st, 3, event_id);
+    store_bind_text(st, 4, now);
+    return store_run(st, err);
 }

@@ -509,6 +509,21 @@ static bool plan_update(const char *status, const char *current, struct update_p
     return true;
 }
 
+/* The required fields of an update and their forms: P_EINVAL naming the first wrong one. */
+static int check_update(const char *id, const char *status, const char *when, const char *note,
+                        p_error *err)
+{
+    time_t t;
+    if (!id) return p_fail(err, P_EINVAL, "service_request_id", "service_request_id is required");
+    if (!status) return p_fail(err, P_EINVAL, "status", "status is required");
+    if (when && !o311_parse_time(when, &t))
+        return p_fail(err, P_EINVAL, "updated_datetime",
+                      "updated_datetime must be a W3C datetime with a timezone");
+    if (note && strlen(note) > 2000 * 4)
+        return p_fail(err, P_EINVAL, "description", "description is too long");
+    return P_OK;
+}
+
 void o311_updates_post(http_request *req, enum o311_format fmt)
 {
     form f;
@@ -522,20 +537,30 @@ void o311_updates_post(http_request *req, enum o311_format fmt)
     }
     const char *id = o311_param(&f, "service_request_id"), *status = o311_param(&f, "status");
     const char *note = o311_param(&f, "description"), *when = o311_param(&f, "updated_datetime");
-    time_t t;
+    const char *client_update = o311_param(&f, "update_id");
     p_error err;
     p_error_clear(&err);
     json_t *pub = NULL;
     int rc = P_OK;
-    if (!id)
-        rc = p_fail(&err, P_EINVAL, "service_request_id", "service_request_id is required");
-    else if (!status)
-        rc = p_fail(&err, P_EINVAL, "status", "status is required");
-    else if (when && !o311_parse_time(when, &t))
-        rc = p_fail(&err, P_EINVAL, "updated_datetime",
-                    "updated_datetime must be a W3C datetime with a timezone");
-    else if (note && strlen(note) > 2000 * 4)
-        rc = p_fail(&err, P_EINVAL, "description", "description is too long");
+    int64_t update_id = 0;
+    char seen_code[CONCERN_TRACKING_LEN + 1] = "";
+    /* A retry of an update this client sent before: the event it made, nothing applied. */
+    if (client_update && *client_update)
+        rc = o311_update_seen(s, key_id, client_update, &update_id, seen_code, &err);
+    char asked[CONCERN_TRACKING_LEN + 1] = "";
+    if (rc == P_OK && update_id > 0 &&
+        !(id && concern_tracking_normalise(id, asked) && strcmp(asked, seen_code) == 0))
+        rc = p_fail(&err, P_EINVAL, "update_id", "update_id %.100s was sent for another request",
+                    client_update);
+    if (rc == P_OK && update_id > 0) {
+        form_free(&f);
+        char uid[24];
+        snprintf(uid, sizeof uid, "%lld", (long long)update_id);
+        o311_reply(req, fmt, 200, "service_request_updates", "request_update",
+                   json_pack("[{s:s}]", "update_id", uid));
+        return;
+    }
+    if (rc == P_OK) rc = check_update(id, status, when, note, &err);
     if (rc == P_OK) rc = concern_public(s, id, &pub, &err);
     struct update_plan plan;
     const char *current = pub ? json_string_value(json_object_get(pub, "status")) : "";
@@ -571,9 +596,10 @@ void o311_updates_post(http_request *req, enum o311_format fmt)
         json_decref(after);
     }
     json_decref(pub);
-    form_free(&f);
-    int64_t update_id = 0;
     if (rc == P_OK) rc = o311_last_event_id(s, code, &update_id, &err);
+    if (rc == P_OK && update_id > 0 && client_update && *client_update)
+        rc = o311_update_remember(s, key_id, client_update, update_id, &err);
+    form_free(&f);
     if (rc != P_OK) {
         /* The lifecycle's refusals are this request's fault: 400, as the spec wants. */
         o311_reply_status(req, fmt, rc == P_EUNPROC ? P_EINVAL : rc, &err);

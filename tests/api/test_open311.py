@@ -439,7 +439,7 @@ class UpdatesTest(unittest.TestCase, ErrorEnvelope):
             with self.subTest(fmt=fmt):
                 code = new_request(description="broken pipe")
                 r = self.post_update(fmt, service_request_id=code, status="IN_PROGRESS",
-                                     description="Team sent " + NASTY, update_id="fms-1",
+                                     description="Team sent " + NASTY, update_id=f"fms-1-{fmt}",
                                      updated_datetime="2026-11-28T10:00:00+01:00")
                 self.assertEqual(r.status, 200, r.body)
                 recs = records(r, fmt, "service_request_updates", "request_update")
@@ -477,6 +477,36 @@ class UpdatesTest(unittest.TestCase, ErrorEnvelope):
                 self.assertError(self.post_update(fmt, service_request_id=code,
                                                   status="IN_PROGRESS"), fmt, 400)
                 self.assertEqual(self.status_of(code), "closed")
+
+    def events_of(self, code):
+        return db_rows(SERVER.db, "SELECT count(*) FROM concern_events e JOIN concerns c"
+                                  " ON c.id = e.concern_id WHERE c.tracking_code = ?", (code,))[0][0]
+
+    def test_a_retried_update_is_applied_once(self):
+        for fmt in FORMATS:
+            with self.subTest(fmt=fmt):
+                code = new_request(description="retried update")
+                fields = dict(service_request_id=code, status="IN_PROGRESS",
+                              description="Crew on the way", update_id=f"fms-retry-{fmt}")
+                first = self.post_update(fmt, **fields)
+                self.assertEqual(first.status, 200, first.body)
+                events = self.events_of(code)
+                uid = records(first, fmt, "service_request_updates", "request_update")[0]
+                again = self.post_update(fmt, **dict(fields, service_request_id=code.lower()))
+                self.assertEqual(again.status, 200, again.body)
+                self.assertEqual(records(again, fmt, "service_request_updates",
+                                         "request_update")[0], uid)
+                self.assertEqual(self.events_of(code), events)
+                # the same update id for another request is the client's mistake
+                other = new_request(description="another request")
+                r = self.post_update(fmt, **dict(fields, service_request_id=other))
+                self.assertError(r, fmt, 400)
+                self.assertEqual(self.status_of(other), "received")
+                # without an update id every post is a new update
+                self.assertEqual(self.post_update(fmt, service_request_id=code,
+                                                  status="IN_PROGRESS",
+                                                  description="Still on it").status, 200)
+                self.assertEqual(self.events_of(code), events + 1)
 
     def test_rejection_and_internal_events_stay_internal(self):
         code = new_request(description="not ours")
