@@ -7,7 +7,7 @@ BUILD   := build
 ASAN    := build-asan
 
 .PHONY: run test build build-asan deps fuzz bench bench-activities bench-library bench-community \
-	bench-community-crash soak drill format clean po
+	bench-community-crash bench-pg soak drill format clean po
 
 run: deps build
 	@if [ ! -f "$(DB)" ]; then ./$(BUILD)/polis init --db "$(DB)" --demo; fi
@@ -64,6 +64,12 @@ bench-community-crash:
 drill: build
 	@scripts/deps.sh pg
 	@scripts/drill.sh $(BUILD)/polis
+
+# PostgreSQL next to SQLite: the same reads and writes on SQLite, on PostgreSQL with one
+# server and with two servers sharing the database (about ten minutes; N activities, 5,000).
+bench-pg:
+	@scripts/deps.sh bench
+	@$(if $(N),N=$(N) )bench/pg.sh
 
 soak:
 	@scripts/deps.sh test
