@@ -16,8 +16,8 @@
 #include <string.h>
 
 static const char *const concern_members[] = {
-    "channel", "service_code", "description", "area",    "site",      "about_site", "address",
-    "lat",     "long",         "anonymous",   "contact", "client_id", "visit",      NULL};
+    "channel", "service_code", "description", "area",      "site",  "about_site", "address", "lat",
+    "long",    "anonymous",    "contact",     "client_id", "visit", "media_url",  NULL};
 static const char *const step_members[] = {"status", "note", "public", "forum", "agency", NULL};
 
 static const char *str(json_t *o, const char *k)
@@ -28,8 +28,9 @@ static const char *str(json_t *o, const char *k)
 /* Reads the body into c; P_EINVAL naming the member when a member has the wrong type. */
 static int concern_from_body(json_t *b, struct concern_new *c, p_error *err)
 {
-    static const char *const texts[] = {"channel", "service_code", "description", "area",
-                                        "site",    "about_site",   "address",     "client_id"};
+    static const char *const texts[] = {"channel", "service_code", "description",
+                                        "area",    "site",         "about_site",
+                                        "address", "client_id",    "media_url"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
         json_t *v = json_object_get(b, texts[i]);
         if (v && !json_is_string(v) && !json_is_null(v))
@@ -43,6 +44,7 @@ static int concern_from_body(json_t *b, struct concern_new *c, p_error *err)
     c->about_site_code = str(b, "about_site");
     c->address = str(b, "address");
     c->client_id = str(b, "client_id");
+    c->media_url = str(b, "media_url");
     json_t *lat = json_object_get(b, "lat"), *lon = json_object_get(b, "long");
     if ((lat && !json_is_null(lat)) || (lon && !json_is_null(lon))) {
         if (!json_is_number(lat)) return p_fail(err, P_EINVAL, "lat", "lat must be a number");

@@ -19,6 +19,7 @@ extern const char CONCERN_STATUSES[];   /* received|acknowledged|referred|in_pro
 
 enum {
     CONCERN_DESCRIPTION_MAX = 4000, /* characters, as Open311 allows */
+    CONCERN_MEDIA_URL_MAX = 2000,   /* bytes of a media_url */
     CONCERN_TRACKING_LEN = 10,      /* Crockford base32, 50 random bits */
     CONCERN_CLIENT_ID_MAX = 64,
 };
@@ -123,6 +124,7 @@ struct concern_new {
     const char *area_code, *site_code;
     const char *about_site_code; /* police conduct: the unit the complaint is about */
     const char *address;
+    const char *media_url; /* a link to a photo or file (http or https), or NULL */
     bool has_location;
     double lat, lon;
     bool anonymous;

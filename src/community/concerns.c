@@ -126,6 +126,24 @@ static int check_text(const char *v, const char *field, size_t max, bool require
     return P_OK;
 }
 
+/* An empty or absent link is fine; else an http or https URL of the characters RFC 3986
+ * allows (printable ASCII without spaces, quotes, angle brackets, braces, |, \, ^, `), at
+ * most CONCERN_MEDIA_URL_MAX bytes (it becomes a link on the officers' page). */
+static int check_media_url(const char *url, p_error *err)
+{
+    if (!url || !*url) return P_OK;
+    size_t n = strlen(url);
+    bool ok = n <= CONCERN_MEDIA_URL_MAX &&
+              (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = url[i] > ' ' && url[i] < 0x7f && !strchr("\"<>{}|\\^`", url[i]);
+    if (!ok)
+        return p_fail(err, P_EINVAL, "media_url",
+                      "media_url must be an http or https URL of at most %d characters",
+                      CONCERN_MEDIA_URL_MAX);
+    return P_OK;
+}
+
 static int check_new(const struct concern_new *c, p_error *err)
 {
     if (!c->channel || !in_list(COMMUNITY_CHANNELS, c->channel))
@@ -134,6 +152,7 @@ static int check_new(const struct concern_new *c, p_error *err)
     if (rc == P_OK)
         rc = check_text(c->description, "description", CONCERN_DESCRIPTION_MAX, true, err);
     if (rc == P_OK) rc = check_text(c->address, "address", 300, false, err);
+    if (rc == P_OK) rc = check_media_url(c->media_url, err);
     if (rc == P_OK) rc = check_text(c->contact_name, "contact_name", 120, false, err);
     if (rc == P_OK) rc = check_text(c->contact_phone, "contact_phone", 40, false, err);
     if (rc == P_OK) rc = check_text(c->contact_email, "contact_email", 200, false, err);
@@ -157,7 +176,7 @@ static int check_new(const struct concern_new *c, p_error *err)
     "c.id, c.tracking_code, c.channel, c.service_code, sv.name, a.code, si.code, ab.code,"         \
     " c.lat, c.lon, c.address, c.description, c.anonymous, c.contact_name, c.contact_phone,"       \
     " c.contact_email, c.status, f.code, c.agency, c.received_at, c.due_at, c.updated_at,"         \
-    " c.resolved_at, sv.conduct, c.visit_id"
+    " c.resolved_at, sv.conduct, c.visit_id, c.media_url"
 #define CONCERN_FROM                                                                               \
     " FROM concerns c JOIN services sv ON sv.code = c.service_code"                                \
     " LEFT JOIN areas a ON a.id = c.area_id LEFT JOIN sites si ON si.id = c.site_id"               \
@@ -239,6 +258,7 @@ static int load(store *s, const char *code, bool officers, json_t **out, int64_t
         json_object_set_new(r, "conduct", json_boolean(store_col_int(st, 23)));
         json_object_set_new(
             r, "visit", store_col_null(st, 24) ? json_null() : json_integer(store_col_int(st, 24)));
+        json_object_set_new(r, "media_url", json_string(store_col_text(st, 25)));
     }
     store_reset(st);
     json_t *events = json_array();
@@ -362,9 +382,10 @@ static int insert_concern(store *s, const struct concern_new *c, const char *cod
         s,
         "INSERT INTO concerns(tracking_code, client_id, channel, service_code, area_id, site_id,"
         " about_site_id, lat, lon, address, description, anonymous, contact_name, contact_phone,"
-        " contact_email, status, received_at, due_at, updated_at, created_by, visit_id)"
+        " contact_email, status, received_at, due_at, updated_at, created_by, visit_id,"
+        " media_url)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'received',"
-        " ?16, ?17, ?16, ?18, ?19)",
+        " ?16, ?17, ?16, ?18, ?19, ?20)",
         &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, code);
@@ -412,6 +433,7 @@ static int insert_concern(store *s, const struct concern_new *c, const char *cod
         store_bind_int(st, 19, c->visit_id);
     else
         store_bind_null(st, 19);
+    store_bind_text(st, 20, c->media_url ? c->media_url : "");
     rc = store_run(st, err);
     if (rc == P_OK) *id = store_last_insert_id(s);
     return rc;

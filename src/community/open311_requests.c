@@ -360,6 +360,7 @@ static bool concern_from_form(http_request *req, enum o311_format fmt, const for
     else
         address[0] = '\0';
     c->address = address;
+    c->media_url = o311_param(f, "media_url");
     /* The spec allows a request without a description; a concern needs one. */
     c->description = o311_param(f, "description") ? o311_param(f, "description") : "(none given)";
     const char *first = o311_param(f, "first_name"), *last = o311_param(f, "last_name");

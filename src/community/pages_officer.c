@@ -348,6 +348,13 @@ static void concern_page(http_request *req, const p_error *step_err, int status)
         html_close(h, "dd");
     }
     dl_row(h, T(p.lang, "Agency"), str(rec, "agency"));
+    if (*str(rec, "media_url")) { /* checked http(s) at intake; the builder escapes it */
+        html_elem(h, "dt", T(p.lang, "Photo or file"), NULL);
+        html_open(h, "dd", NULL);
+        html_elem(h, "a", str(rec, "media_url"), "href", str(rec, "media_url"), "rel",
+                  "noopener noreferrer nofollow", NULL);
+        html_close(h, "dd");
+    }
     html_close(h, "dl");
     html_elem(h, "h2", T(p.lang, "Events"), NULL);
     html_open(h, "ol", "class", "events", NULL);

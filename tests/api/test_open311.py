@@ -205,6 +205,36 @@ class PostRequestTest(unittest.TestCase, ErrorEnvelope):
         self.assertEqual(listed.status, 200, listed.body)
         self.assertIn(code, [c["tracking_code"] for c in listed.json["items"]])
 
+    def test_media_url_kept_for_officers_withheld_from_the_public(self):
+        photo = "https://photos.example.org/pipe.jpg?size=large&x=<b>"
+        code = new_request(description="Burst pipe", media_url=photo.replace("<b>", "1"))
+        r = ADMIN.get(f"/api/v1/concerns/{code}")
+        self.assertEqual(r.json["media_url"], photo.replace("<b>", "1"))
+        for fmt in FORMATS:
+            one = get(f"{BASE}/requests/{code}.{fmt}")
+            self.assertNotIn("photos.example.org", one.body.decode("utf-8"))
+        page = ADMIN.get(f"/officer/concerns/{code}")
+        self.assertEqual(page.status, 200, page)
+        self.assertIn('href="https://photos.example.org/pipe.jpg?size=large&amp;x=1"', page.text)
+        self.assertIn('rel="noopener noreferrer nofollow"', page.text)
+        before = db_rows(SERVER.db, "SELECT count(*) FROM concerns")[0][0]
+        for bad in ("javascript:alert(1)", "ftp://x.org/a", "https://x.org/a b",
+                    "https://x.org/" + "a" * 2000, photo):
+            for fmt in FORMATS:
+                with self.subTest(bad=bad[:40], fmt=fmt):
+                    fields = {"api_key": KEY, "service_code": "water", "lat": "42.87",
+                              "long": "74.59", "description": "bad link", "media_url": bad}
+                    self.assertError(form_post(f"{BASE}/requests.{fmt}", fields), fmt, 400)
+        self.assertEqual(db_rows(SERVER.db, "SELECT count(*) FROM concerns")[0][0], before)
+        r = ADMIN.post("/api/v1/concerns", {"service_code": "water", "description": "link",
+                                            "media_url": "http://cam.example.org/1.png"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["media_url"], "http://cam.example.org/1.png")
+        r = ADMIN.post("/api/v1/concerns", {"service_code": "water", "description": "link",
+                                            "media_url": "data:text/html,<script>"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.json["error"]["field"], "media_url")
+
     def test_location_forms(self):
         for extra in ({"lat": "-90", "long": "180"}, {"address_string": "Ala-Too square"},
                       {"address_id": "A-17"}):
