@@ -4,6 +4,7 @@
 #include "activities/iati.h"
 #include "activities/export.h"
 #include "activities/internal.h"
+#include "core/config.h"
 #include "core/text.h"
 #include "framework/service.h"
 
@@ -174,7 +175,7 @@ static int participating_org(struct iati_ctx *c, const char *code, const char *r
 static int write_orgs(struct iati_ctx *c, json_t *rec)
 {
     W(xmlTextWriterStartElement(c->w, X("reporting-org")));
-    W(attr(c, "ref", IATI_REPORTING_ORG_REF));
+    W(attr(c, "ref", config_get()->iati_org_ref));
     W(attr(c, "type", "40"));
     W(narrative(c, "Organization for Security and Co-operation in Europe", "en"));
     W(narrative(c, "Организация по безопасности и сотрудничеству в Европе", "ru"));
@@ -208,7 +209,7 @@ static int write_participants(struct iati_ctx *c, json_t *rec)
 {
     /* The OSCE is accountable; the lead organisation and the partners implement. */
     W(xmlTextWriterStartElement(c->w, X("participating-org")));
-    W(attr(c, "ref", IATI_REPORTING_ORG_REF));
+    W(attr(c, "ref", config_get()->iati_org_ref));
     W(attr(c, "role", "2"));
     W(attr(c, "type", "40"));
     W(narrative(c, "Organization for Security and Co-operation in Europe", "en"));
@@ -469,7 +470,7 @@ static int write_activity(struct iati_ctx *c, json_t *rec)
     const char *id = json_string_value(json_object_get(rec, "id"));
     const char *updated = json_string_value(json_object_get(rec, "updated_at"));
     char identifier[128];
-    snprintf(identifier, sizeof identifier, "%s-%s", IATI_REPORTING_ORG_REF, id ? id : "");
+    snprintf(identifier, sizeof identifier, "%s-%s", config_get()->iati_org_ref, id ? id : "");
     W(xmlTextWriterStartElement(c->w, X("iati-activity")));
     if (updated && text_is_timestamp(updated)) W(attr(c, "last-updated-datetime", updated));
     W(attr(c, "xml:lang", "en"));

@@ -7,11 +7,10 @@
 #include "activities/activities.h"
 #include "core/buf.h"
 
-/* The reporting organisation's identifier. "XI-POLIS" is not a registered IATI agency
- * prefix: it marks an export made by Polis until the OSCE's registered identifier
- * (XM-DAC-47131 is the candidate) is confirmed. Activity identifiers are this, a '-',
+/* The reporting organisation's identifier is POLIS_IATI_ORG_REF (core/config.h; default
+ * "XI-POLIS-OSCE", which marks an export made by Polis: "XI-POLIS" is not a registered IATI
+ * agency prefix; XM-DAC-47131 is the OSCE's candidate). Activity identifiers are it, a '-',
  * and the public id, as the IATI rule requires (prefix = reporting-org/@ref + "-"). */
-#define IATI_REPORTING_ORG_REF "XI-POLIS-OSCE"
 
 /* Where the reporting organisation's own vocabularies are described: the Strategic
  * Framework's thematic priorities (sector vocabulary 99), focus areas (sector

@@ -4,7 +4,10 @@
 #include "core/text.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static struct polis_config cfg;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -21,6 +24,21 @@ static long env_long(const char *name, long def, long min, long max)
     return (long)out;
 }
 
+/* An IATI organisation identifier: letters, digits and '-', 3 to 64 of them. */
+static void env_org_ref(const char *name, const char *def, char out[static 65])
+{
+    const char *v = getenv(name);
+    bool ok = v && strlen(v) >= 3 && strlen(v) <= 64;
+    for (const char *p = v; ok && *p; p++)
+        ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+             *p == '-';
+    if (v && *v && !ok)
+        log_error("%s=%.80s is not an IATI organisation identifier (letters, digits and -, 3 to "
+                  "64); using %s",
+                  name, v, def);
+    snprintf(out, 65, "%s", ok ? v : def);
+}
+
 void config_reload(void)
 {
     cfg.session_idle_s = env_long("POLIS_SESSION_IDLE_S", 1800, 1, 86400 * 30);
@@ -34,6 +52,7 @@ void config_reload(void)
     cfg.log_requests = (int)env_long("POLIS_LOG_REQUESTS", 1, 0, 1);
     cfg.search_cache_max = (size_t)env_long("POLIS_SEARCH_CACHE_ENTRIES", 4096, 0, 1000000);
     cfg.search_cache_bytes = (size_t)env_long("POLIS_SEARCH_CACHE_MB", 64, 1, 65536) << 20;
+    env_org_ref("POLIS_IATI_ORG_REF", IATI_ORG_REF_DEFAULT, cfg.iati_org_ref);
 }
 
 const struct polis_config *config_get(void)

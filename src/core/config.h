@@ -5,6 +5,11 @@
 
 #include <stddef.h>
 
+/* The IATI identifier of the reporting organisation when POLIS_IATI_ORG_REF is not set:
+ * "XI-POLIS" is not a registered IATI agency prefix; a deployment publishing to the IATI
+ * Registry sets the organisation's registered identifier (e.g. an XM-DAC-... code). */
+#define IATI_ORG_REF_DEFAULT "XI-POLIS-OSCE"
+
 struct polis_config {
     long session_idle_s;        /* POLIS_SESSION_IDLE_S, default 1800 */
     long session_absolute_s;    /* POLIS_SESSION_MAX_S, default 43200 */
@@ -17,6 +22,7 @@ struct polis_config {
     int log_requests;           /* POLIS_LOG_REQUESTS, default 1 */
     size_t search_cache_max;    /* POLIS_SEARCH_CACHE_ENTRIES, default 4096 (0: no cache) */
     size_t search_cache_bytes;  /* POLIS_SEARCH_CACHE_MB, default 64 MiB */
+    char iati_org_ref[65];      /* POLIS_IATI_ORG_REF, default "XI-POLIS-OSCE" */
 };
 
 /* The process-wide settings, loaded from the environment on first use. */

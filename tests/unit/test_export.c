@@ -14,6 +14,7 @@
 #include "activities/export.h"
 #include "activities/iati.h"
 #include "app.h"
+#include "core/config.h"
 #include "framework/framework.h"
 
 #include <jansson.h>
@@ -189,10 +190,29 @@ static void test_iati_xml(void **state)
     assert_int_equal(iati_export(fx->s, &f, &x, &err), P_OK);
     const char *xml = buf_str(&x);
     char want[128];
-    snprintf(want, sizeof want, "<iati-identifier>" IATI_REPORTING_ORG_REF "-%s</iati-identifier>",
+    snprintf(want, sizeof want, "<iati-identifier>" IATI_ORG_REF_DEFAULT "-%s</iati-identifier>",
              id);
     assert_non_null(strstr(xml, "<iati-activities version=\"2.03\" generated-datetime=\""));
     assert_non_null(strstr(xml, want));
+    buf_free(&x);
+    /* a deployment's registered identifier replaces it everywhere */
+    setenv("POLIS_IATI_ORG_REF", "XM-DAC-47131", 1);
+    config_reload();
+    assert_int_equal(iati_export(fx->s, &f, &x, &err), P_OK);
+    xml = buf_str(&x);
+    snprintf(want, sizeof want, "<iati-identifier>XM-DAC-47131-%s</iati-identifier>", id);
+    assert_non_null(strstr(xml, want));
+    assert_non_null(strstr(xml, "<reporting-org ref=\"XM-DAC-47131\""));
+    assert_null(strstr(xml, IATI_ORG_REF_DEFAULT));
+    buf_free(&x);
+    /* a malformed one is refused in favour of the default */
+    setenv("POLIS_IATI_ORG_REF", "XM DAC<47131>", 1);
+    config_reload();
+    assert_string_equal(config_get()->iati_org_ref, IATI_ORG_REF_DEFAULT);
+    unsetenv("POLIS_IATI_ORG_REF");
+    config_reload();
+    assert_int_equal(iati_export(fx->s, &f, &x, &err), P_OK);
+    xml = buf_str(&x);
     assert_non_null(strstr(xml, "<activity-status code=\"4\"/>"));
     assert_non_null(strstr(xml, "<activity-date type=\"1\" iso-date=\"2013-06-01\"/>"));
     assert_non_null(strstr(xml, "<activity-date type=\"4\" iso-date=\"2013-06-02\"/>"));
