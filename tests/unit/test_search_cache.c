@@ -1,7 +1,7 @@
 /* test_search_cache.c: the library's cache of search results — its bounds and versions on
- * their own, then library_search_json on a real temporary database: a repeated search is a
- * hit, and every kind of change (made here or through another connection, as another
- * server would) makes the next search a miss that sees the change. */
+ * their own and under threads, then library_search_json on a real temporary database: a
+ * repeated search is a hit, and every kind of change (made here or through another
+ * connection, as another server would) makes the next search a miss that sees the change. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include "library/library.h"
 #include "library/search_cache.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,49 @@ static void test_bounds_and_versions(void **state)
     search_cache_configure(0, 1 << 20); /* off */
     put(2, "a", "A");
     assert_false(cached(2, "a", NULL));
+}
+
+/* Threads of the server's pool share the cache: many looking up, inserting and moving the
+ * version at once never break the bounds, and each hit is a whole body of its key. */
+enum { THREADS = 4, OPS = 20000 };
+
+static void *hammer(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+    for (int i = 0; i < OPS; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int64_t version = 1 + (seed >> 24) % 3 / 2; /* mostly 1, sometimes 2 */
+        char key[16], body[64];
+        snprintf(key, sizeof key, "k%u", (seed >> 8) % 200);
+        snprintf(body, sizeof body, "body of %s", key);
+        if (seed & 1) {
+            put(version, key, body);
+        } else {
+            char *got = NULL;
+            size_t len = 0;
+            if (search_cache_get(version, key, strlen(key), &got, &len)) {
+                if (strcmp(got, body) != 0) abort();
+            }
+            free(got);
+        }
+    }
+    return NULL;
+}
+
+static void test_threads_share_it(void **state)
+{
+    (void)state;
+    search_cache_configure(50, 4096);
+    pthread_t t[THREADS];
+    for (uintptr_t i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, hammer, (void *)(i + 1)), 0);
+    for (int i = 0; i < THREADS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    struct search_cache_stats st;
+    search_cache_stats(&st);
+    assert_true(st.entries <= 50);
+    assert_true(st.bytes <= 4096);
+    assert_true(st.hits > 0);
 }
 
 /* ---- library_search_json on a database -------------------------------------------------- */
@@ -277,6 +321,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bounds_and_versions),
+        cmocka_unit_test(test_threads_share_it),
         cmocka_unit_test(test_every_change_invalidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
