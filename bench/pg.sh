@@ -152,7 +152,9 @@ start_server pgb "$pg_url"
 sql() { python3 -c 'import sqlite3, sys; print("\n".join(str(r[0]) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$db" "$1"; }
 echo /api/v1/framework/priorities >"$dir/p-priorities"
 echo "/api/v1/activities?limit=50" >"$dir/p-list_cached"
-dates=$(python3 -c 'import datetime as d; [print(d.date(1990, 1, 1) + d.timedelta(k)) for k in range(300)]')
+# 20,000 dates before any activity: no page repeats within a run, so the cache (64 pages)
+# never answers, and every activity passes the filter.
+dates=$(python3 -c 'import datetime as d; [print(d.date(1900, 1, 1) + d.timedelta(k)) for k in range(20000)]')
 for v in "list:" "list_filter:&status=completed&priority=PDR" "list_q:&q=police"; do
   while read -r day; do echo "/api/v1/activities?limit=50${v#*:}&from=$day"; done <<<"$dates" >"$dir/p-${v%%:*}"
 done
@@ -194,9 +196,9 @@ stmt_report() {
   [[ $stats == 1 && $2 -gt 0 ]] || { echo "-"; return; }
   psql_q "SELECT calls, regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM bench.pg_stat_statements
           WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 12" >"$dir/stmts-$1" || true
-  psql_q "SELECT coalesce(sum(calls), 0) FROM bench.pg_stat_statements
-          WHERE query NOT LIKE '%pg_stat_statements%'" |
-    awk -v n="$2" '{ printf "%.1f", $1 / n }'
+  psql_q "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0)
+          FROM bench.pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'" |
+    awk -F'|' -v n="$2" '{ printf "%.1f/%.0f", $1 / n, $2 * 1000 / n }'
 }
 # measure NAME ENV...: the request on SQLite, PostgreSQL and PostgreSQL with two servers; a
 # line "name config rps p50 p99 errors requests polis_cpu_us pg_cpu_us statements" each
@@ -258,6 +260,20 @@ measure post_concern BENCH_POST=concern
 measure post_activity BENCH_POST=activity
 load_avg_after=$(loadavg)
 
+# One statement's round trip, the unit of the PostgreSQL figures: pgbench, SELECT 1 prepared,
+# one connection, over loopback TCP (as the servers above) and over the cluster's socket.
+rtt_line="one statement's round trip: not measured (pgbench is missing)"
+pgbench=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)/pgbench
+if [[ -x $pgbench ]]; then
+  say "bench: pgbench, SELECT 1 over TCP and over the socket (5 s each)"
+  echo "SELECT 1;" >"$dir/select1.sql"
+  rtt() { timeout 60 "$pgbench" -n -M prepared -c 1 -j 1 -T 5 -f "$dir/select1.sql" "$@" 2>&1 |
+    awk '/^latency average/ { printf "%.0f", $4 * 1000 }'; }
+  pg_port=$(sed -n 's|.*:\([0-9]*\)/.*|\1|p' <<<"$pg_url")
+  rtt_line="one statement's round trip (pgbench, SELECT 1 prepared, one connection, 5 s):"
+  rtt_line+=" loopback TCP $(rtt "$pg_url") µs, Unix socket $(rtt -h "$pg_dir" -p "$pg_port" -U postgres postgres) µs"
+fi
+
 for p in "${pids[@]}"; do stop_pid "$p"; done
 pids=()
 check_sqlite=$("$polis" check --db "$db" 2>&1 | head -n 1) || check_sqlite="FAILED: $check_sqlite"
@@ -289,7 +305,7 @@ SQLite $sqlite_version (WAL, synchronous=FULL); PostgreSQL $pg_version on loopba
 wrk -t$wrk_threads -c$conns -d${duration}s --latency per server; polis serve with its default threads, request logging off, the library's search cache off
 req/s: 2xx replies per second (two servers: the two runs summed); p50 / p99 in ms (two servers: the worse of the two); errors: other replies and socket errors
 
-| request | SQLite req/s | p50 / p99 | PostgreSQL req/s | p50 / p99 | PG / SQLite | PostgreSQL, 2 servers req/s | p50 / p99 | 2 servers / SQLite | errors S / P / P2 | statements per request (PG) | CPU µs per request: polis on SQLite / polis on PG + postgres |
+| request | SQLite req/s | p50 / p99 | PostgreSQL req/s | p50 / p99 | PG / SQLite | PostgreSQL, 2 servers req/s | p50 / p99 | 2 servers / SQLite | errors S / P / P2 | PG statements per request / their execution µs | CPU µs per request: polis on SQLite / polis on PG + postgres |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 HEAD
 for name in priorities list_cached list list_filter list_q show search search_nofacets status \
@@ -298,13 +314,15 @@ for name in priorities list_cached list list_filter list_q show search search_no
   awk -v name="$name" -v label="$(label "$name")" '
     $1 == name { rps[$2] = $3; p50[$2] = $4; p99[$2] = $5; err[$2] = $6; cpu[$2] = $8; pg[$2] = $9; st[$2] = $10 }
     function r(a, b) { return (b > 0) ? sprintf("%.2f", a / b) : "-" }
-    END { printf "| %s | %d | %s / %s | %d | %s / %s | %s | %d | %s / %s | %s | %d / %d / %d | %s | %s / %s + %s |\n",
+    END { s = st["pg1"]; sub("/", " / ", s)
+      printf "| %s | %d | %s / %s | %d | %s / %s | %s | %d | %s / %s | %s | %d / %d / %d | %s | %s / %s + %s |\n",
       label, rps["sqlite"], p50["sqlite"], p99["sqlite"], rps["pg1"], p50["pg1"], p99["pg1"],
       r(rps["pg1"], rps["sqlite"]), rps["pg2"], p50["pg2"], p99["pg2"], r(rps["pg2"], rps["sqlite"]),
-      err["sqlite"], err["pg1"], err["pg2"], st["pg1"], cpu["sqlite"], cpu["pg1"], pg["pg1"] }' \
+      err["sqlite"], err["pg1"], err["pg2"], s, cpu["sqlite"], cpu["pg1"], pg["pg1"] }' \
     "$dir/results"
 done
 echo
+echo "$rtt_line"
 echo "polis check after the run: SQLite: $check_sqlite; PostgreSQL: $check_pg"
 if [[ $stats == 1 ]]; then
   echo
