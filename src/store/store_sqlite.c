@@ -3,6 +3,7 @@
 #include "store/engine.h"
 #include "core/mem.h"
 #include "store/fts5_polis.h"
+#include "store/writer_lock.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@ struct lite_store {
     sqlite3 *db;
     struct cache_entry *cache[STMT_CACHE_SLOTS];
     int cached;
+    struct writer_lock *writers; /* this file's writers' mutex (NULL: in memory) */
+    bool writing;                /* between lite_begin and commit or rollback: holds it */
 };
 
 static struct lite_store *lite(store *s)
@@ -94,13 +97,18 @@ static int lite_open(const char *path, store **out, p_error *err)
     struct lite_store *s = xcalloc(1, sizeof *s);
     s->base.ops = &store_sqlite_ops;
     s->db = db;
+    s->writers = writer_lock_get(path);
     *out = &s->base;
     return P_OK;
 }
 
+static void lite_rollback(store *s);
+
 static void lite_close(store *base)
 {
     struct lite_store *s = lite(base);
+    lite_rollback(base); /* a transaction left open ends here, and the writers' mutex too */
+    writer_lock_put(s->writers);
     for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
         if (s->cache[i]) {
             sqlite3_finalize(s->cache[i]->st.stmt);
@@ -271,22 +279,43 @@ static int exec_simple(struct lite_store *s, const char *sql, p_error *err)
     return P_OK;
 }
 
-static int lite_begin(store *s, p_error *err)
+/* Writers of this process queue on the file's mutex first (writer_lock.h), then take
+ * SQLite's write lock, which only other processes can still be holding. */
+static int lite_begin(store *base, p_error *err)
 {
-    return exec_simple(lite(s), "BEGIN IMMEDIATE", err);
-}
-
-static void lite_rollback(store *s)
-{
-    if (!sqlite3_get_autocommit(lite(s)->db))
-        sqlite3_exec(lite(s)->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static int lite_commit(store *s, p_error *err)
-{
-    int rc = exec_simple(lite(s), "COMMIT", err);
-    if (rc != P_OK) lite_rollback(s);
+    struct lite_store *s = lite(base);
+    writer_lock_acquire(s->writers);
+    int rc = exec_simple(s, "BEGIN IMMEDIATE", err);
+    if (rc == P_OK)
+        s->writing = true;
+    else
+        writer_lock_release(s->writers);
     return rc;
+}
+
+static void lite_rollback(store *base)
+{
+    struct lite_store *s = lite(base);
+    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (s->writing) {
+        s->writing = false;
+        writer_lock_release(s->writers);
+    }
+}
+
+static int lite_commit(store *base, p_error *err)
+{
+    struct lite_store *s = lite(base);
+    int rc = exec_simple(s, "COMMIT", err);
+    if (rc != P_OK) {
+        lite_rollback(base);
+        return rc;
+    }
+    if (s->writing) {
+        s->writing = false;
+        writer_lock_release(s->writers);
+    }
+    return P_OK;
 }
 
 static int lite_exec_script(store *s, const char *sql, p_error *err)
