@@ -65,6 +65,12 @@ MUST_CHECK int community_forum_add_member(store *s, const char *code, json_t *bo
 MUST_CHECK int community_forum_set_areas(store *s, const char *code, json_t *areas,
                                          const struct actor *by, p_error *err);
 
+/* Member member_id leaves the forum code (left_on today): their place in past meetings
+ * stays, the forum's access and new meetings go; audited with before and after.
+ * P_ENOTFOUND (field member) when the forum has no such current member. */
+MUST_CHECK int community_forum_remove_member(store *s, const char *code, int64_t member_id,
+                                             const struct actor *by, p_error *err);
+
 /* *ok when who may act for the forum: administrators, co-ordinators and its members. */
 MUST_CHECK int community_forum_member(store *s, const char *code, const principal *who, bool *ok,
                                       p_error *err);

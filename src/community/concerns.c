@@ -537,7 +537,7 @@ static int may_see(store *s, int64_t id, const struct concern_viewer *v, bool *o
               " OR c.site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?2))";
     else if (strcmp(v->role, "forum_member") == 0)
         sql = "SELECT 1 FROM concerns c WHERE c.id = ?1 AND c.forum_id IN"
-              " (SELECT forum_id FROM forum_members WHERE user_id = ?2)";
+              " (SELECT forum_id FROM forum_members WHERE user_id = ?2 AND left_on IS NULL)";
     if (!sql) return P_OK;
     store_stmt *st;
     int rc = store_prepare(s, sql, &st, err);

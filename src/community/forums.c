@@ -81,8 +81,10 @@ int community_forum_get(store *s, const char *code, json_t **out, p_error *err)
                   " WHERE fa.forum_id = ? ORDER BY a.code",
                   id, (const char *const[]){"code", "name", NULL}, areas, err);
     if (rc == P_OK)
-        rc = rows(s, "SELECT id, name, role FROM forum_members WHERE forum_id = ? ORDER BY id", id,
-                  (const char *const[]){"#id", "name", "role", NULL}, members, err);
+        rc = rows(s,
+                  "SELECT id, name, role FROM forum_members WHERE forum_id = ? AND left_on IS NULL"
+                  " ORDER BY id",
+                  id, (const char *const[]){"#id", "name", "role", NULL}, members, err);
     if (rc != P_OK) {
         json_decref(rec);
         return rc;
@@ -195,7 +197,7 @@ static int add_attendee(store *s, int64_t meeting, int64_t forum, json_int_t mem
     store_stmt *st;
     int rc = store_prepare(s,
                            "INSERT INTO forum_meeting_attendees(meeting_id, member_id) SELECT ?, id"
-                           " FROM forum_members WHERE id = ? AND forum_id = ?",
+                           " FROM forum_members WHERE id = ? AND forum_id = ? AND left_on IS NULL",
                            &st, err);
     if (rc != P_OK) return rc;
     store_bind_int(st, 1, meeting);
@@ -309,7 +311,7 @@ int community_forum_member(store *s, const char *code, const principal *who, boo
     store_stmt *st;
     int rc = store_prepare(s,
                            "SELECT 1 FROM forum_members m JOIN forums f ON f.id = m.forum_id"
-                           " WHERE f.code = ? AND m.user_id = ?",
+                           " WHERE f.code = ? AND m.user_id = ? AND m.left_on IS NULL",
                            &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, code ? code : "");
@@ -321,6 +323,55 @@ int community_forum_member(store *s, const char *code, const principal *who, boo
 }
 
 /* ---- members and areas -------------------------------------------------------------------- */
+
+int community_forum_remove_member(store *s, const char *code, int64_t member_id,
+                                  const struct actor *by, p_error *err)
+{
+    int rc = store_begin(s, err);
+    if (rc != P_OK) return rc;
+    int64_t forum = 0;
+    rc = forum_id(s, code, &forum, err);
+    store_stmt *st;
+    json_t *before = NULL;
+    if (rc == P_OK)
+        rc = store_prepare(s,
+                           "SELECT name, role FROM forum_members WHERE id = ? AND forum_id = ?"
+                           " AND left_on IS NULL",
+                           &st, err);
+    if (rc == P_OK) {
+        store_bind_int(st, 1, member_id);
+        store_bind_int(st, 2, forum);
+        int step = store_step(st, err);
+        if (step == STORE_ROW)
+            before = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)member_id, "name",
+                               store_col_text(st, 0), "role", store_col_text(st, 1));
+        store_reset(st);
+        if (step < 0)
+            rc = -step;
+        else if (!before)
+            rc = p_fail(err, P_ENOTFOUND, "member", "the forum has no member %lld",
+                        (long long)member_id);
+    }
+    char today[21];
+    text_now_iso(today);
+    today[10] = '\0';
+    if (rc == P_OK)
+        rc = store_prepare(s, "UPDATE forum_members SET left_on = ? WHERE id = ?", &st, err);
+    if (rc == P_OK) {
+        store_bind_text(st, 1, today);
+        store_bind_int(st, 2, member_id);
+        rc = store_run(st, err);
+    }
+    json_t *after = before ? json_deep_copy(before) : NULL;
+    if (after) json_object_set_new(after, "left_on", json_string(today));
+    struct audit_entry e = {by->login, "update", "forum_member", code, before, after, by->client};
+    if (rc == P_OK) rc = audit_append(s, &e, err);
+    if (rc == P_OK) rc = store_commit(s, err);
+    if (rc != P_OK) store_rollback(s);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
 
 int community_forum_add_member(store *s, const char *code, json_t *body, const struct actor *by,
                                json_t **out, p_error *err)
@@ -532,6 +583,23 @@ static void member_create_handler(http_request *req)
     json_decref(body);
 }
 
+static void member_delete_handler(http_request *req)
+{
+    if (!authz_require(req, PERM_REFERENCE_EDIT, NULL)) return;
+    store *s = api_store(req);
+    if (!s) return;
+    p_error err;
+    p_error_clear(&err);
+    int64_t id = 0;
+    (void)text_parse_int64(http_path_param(req, "id"), 1, INT64_MAX, &id);
+    struct actor by = api_actor(req);
+    int rc = community_forum_remove_member(s, http_path_param(req, "code"), id, &by, &err);
+    if (rc != P_OK)
+        api_reply_status(req, rc, &err);
+    else
+        http_reply_empty(req);
+}
+
 static void areas_put_handler(http_request *req)
 {
     static const char *const members[] = {"areas", NULL};
@@ -556,6 +624,10 @@ static void areas_put_handler(http_request *req)
 
 static const struct param_spec code_params[] = {{.name = "code", .type = PARAM_CODE, .max_len = 40},
                                                 {0}};
+static const struct param_spec member_params[] = {
+    {.name = "code", .type = PARAM_CODE, .max_len = 40},
+    {.name = "id", .type = PARAM_INT, .min = 1, .max = INT64_MAX},
+    {0}};
 
 void community_forums_register(void)
 {
@@ -576,6 +648,10 @@ void community_forums_register(void)
          .pattern = "/api/v1/forums/{code}/members",
          .handler = member_create_handler,
          .params = code_params},
+        {.methods = HTTP_DELETE,
+         .pattern = "/api/v1/forums/{code}/members/{id}",
+         .handler = member_delete_handler,
+         .params = member_params},
         {.methods = HTTP_PUT,
          .pattern = "/api/v1/forums/{code}/areas",
          .handler = areas_put_handler,

@@ -19,7 +19,8 @@ static const char *visibility(const char *role)
         return "sv.conduct = 0 AND (c.area_id IN (SELECT id FROM mine)"
                " OR c.site_id IN (SELECT site_id FROM user_sites WHERE user_id = ?))";
     if (strcmp(role, "forum_member") == 0)
-        return "c.forum_id IN (SELECT forum_id FROM forum_members WHERE user_id = ?)";
+        return "c.forum_id IN (SELECT forum_id FROM forum_members WHERE user_id = ?"
+               " AND left_on IS NULL)";
     return "1 = 0";
 }
 

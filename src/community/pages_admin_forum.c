@@ -7,6 +7,7 @@
 #include "community/internal.h"
 
 #include "auth/authz.h"
+#include "core/text.h"
 #include "http/form.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -212,7 +213,8 @@ static const p_error *err_for(const struct refused *r, const char *form_id)
 
 /* ---- a forum ----------------------------------------------------------------------------- */
 
-static void members_table(struct page *p, json_t *members)
+/* The forum's current members, each with a button that records that they left. */
+static void members_table(struct page *p, const char *code, json_t *members)
 {
     html *h = &p->h;
     if (json_array_size(members) == 0) {
@@ -225,6 +227,7 @@ static void members_table(struct page *p, json_t *members)
     html_open(h, "tr", NULL);
     html_elem(h, "th", T(p->lang, "Name"), "scope", "col", NULL);
     html_elem(h, "th", T(p->lang, "Role in the forum"), "scope", "col", NULL);
+    html_elem(h, "th", "", "scope", "col", NULL);
     html_close(h, "tr");
     html_close(h, "thead");
     html_open(h, "tbody", NULL);
@@ -235,6 +238,19 @@ static void members_table(struct page *p, json_t *members)
         html_open(h, "tr", NULL);
         html_elem(h, "td", str(m, "name"), NULL);
         html_elem(h, "td", *str(m, "role") ? str(m, "role") : "—", NULL);
+        html_open(h, "td", NULL);
+        char action[160];
+        snprintf(action, sizeof action, ADMIN_PATH "/forums/%s/members/%lld/remove#members", code,
+                 (long long)json_integer_value(json_object_get(m, "id")));
+        html_open(h, "form", "method", "post", "action", action, "class", "inline", NULL);
+        page_csrf_field(p);
+        html_elem(h, "button", T(p->lang, "Remove"), "type", "submit", "class", "danger",
+                  "data-confirm",
+                  T(p->lang, "Remove this member? They stay in past meetings and lose the forum's "
+                             "pages."),
+                  NULL);
+        html_close(h, "form");
+        html_close(h, "td");
         html_close(h, "tr");
     }
     html_close(h, "tbody");
@@ -266,8 +282,9 @@ static void forum_page(http_request *req, const struct refused *r, int status)
     const char *done = r ? NULL : http_query(req, "done");
     if (done)
         html_elem(h, "p",
-                  strcmp(done, "member") == 0 ? T(p.lang, "The member was added.")
-                                              : T(p.lang, "Your changes were saved."),
+                  strcmp(done, "member") == 0    ? T(p.lang, "The member was added.")
+                  : strcmp(done, "removed") == 0 ? T(p.lang, "The member was removed.")
+                                                 : T(p.lang, "Your changes were saved."),
                   "class", "notice", "role", "status", NULL);
     if (r) page_error(&p, r->err);
     char href[96], action[112];
@@ -280,7 +297,7 @@ static void forum_page(http_request *req, const struct refused *r, int status)
 
     html_open(h, "section", "id", "members", "class", "admin-section", NULL);
     html_elem(h, "h2", T(p.lang, "Members"), NULL);
-    members_table(&p, json_object_get(forum, "members"));
+    members_table(&p, code, json_object_get(forum, "members"));
     const p_error *merr = err_for(r, "member");
     html_elem(h, "h3", T(p.lang, "Add a member"), NULL);
     snprintf(action, sizeof action, ADMIN_PATH "/forums/%s/members#members", code);
@@ -366,6 +383,27 @@ static void member_submit(http_request *req)
         answer(req, rc, &err, &r, to, forum_page);
         json_decref(out);
         json_decref(body);
+    }
+    form_free(&f);
+}
+
+static void member_remove(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    form f;
+    if (!community_admin_read_form(req, &f)) return;
+    store *s = api_store(req);
+    if (s) {
+        const char *code = http_path_param(req, "code");
+        int64_t id = 0;
+        (void)text_parse_int64(http_path_param(req, "id"), 1, INT64_MAX, &id);
+        p_error err;
+        p_error_clear(&err);
+        struct actor by = api_actor(req);
+        int rc = community_forum_remove_member(s, code, id, &by, &err);
+        char to[112];
+        snprintf(to, sizeof to, ADMIN_PATH "/forums/%s?done=removed#members", code);
+        answer(req, rc, &err, NULL, to, forum_page);
     }
     form_free(&f);
 }
@@ -498,7 +536,11 @@ static void scope_submit(http_request *req)
 
 static const struct param_spec forum_params[] = {
     {.name = "code", .type = PARAM_CODE, .max_len = 40},
-    {.name = "done", .type = PARAM_ENUM, .enum_values = "member|areas"},
+    {.name = "done", .type = PARAM_ENUM, .enum_values = "member|removed|areas"},
+    {0}};
+static const struct param_spec member_params[] = {
+    {.name = "code", .type = PARAM_CODE, .max_len = 40},
+    {.name = "id", .type = PARAM_INT, .min = 1, .max = INT64_MAX},
     {0}};
 static const struct param_spec scope_params[] = {
     {.name = "login", .type = PARAM_STRING, .max_len = 64},
@@ -517,6 +559,11 @@ void community_admin_forum_pages_register(void)
          .handler = member_submit,
          .params = forum_params,
          .body_limit = 8192},
+        {.methods = HTTP_POST,
+         .pattern = ADMIN_PATH "/forums/{code}/members/{id}/remove",
+         .handler = member_remove,
+         .params = member_params,
+         .body_limit = 4096},
         {.methods = HTTP_POST,
          .pattern = ADMIN_PATH "/forums/{code}/areas",
          .handler = areas_submit,

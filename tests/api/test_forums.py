@@ -136,6 +136,59 @@ class ForumTest(unittest.TestCase):
         self.assertEqual(signed_in(SERVER, "inspector.osh").post(
             "/api/v1/forums/NMT-SK/members", {"name": "me"}).status, 403)
 
+    def test_a_member_leaves_history_stays_access_goes(self):
+        import re
+        import urllib.parse
+        r = COORD.post("/api/v1/forums", {"code": "NMT-LV", "kind": "nmt",
+                                          "name": "Leavers' neighbourhood team"})
+        self.assertEqual(r.status, 201, r)
+        inspector = COORD.post("/api/v1/forums/NMT-LV/members",
+                               {"name": "Inspector", "role": "police", "user": "inspector.osh"})
+        other = COORD.post("/api/v1/forums/NMT-LV/members", {"name": "Elder", "role": "aksakal"})
+        self.assertEqual((inspector.status, other.status), (201, 201))
+        iid, oid = inspector.json["id"], other.json["id"]
+        officer = signed_in(SERVER, "inspector.osh")
+        self.assertEqual(officer.get("/api/v1/forums/NMT-LV/agenda").status, 200)
+        r = COORD.post("/api/v1/forums/NMT-LV/meetings",
+                       {"held_on": "2014-02-01", "attendees": [iid, oid]})
+        self.assertEqual(r.status, 201, r)
+        # only supervisors remove; an unknown or non-numeric member is refused
+        self.assertEqual(officer.delete(f"/api/v1/forums/NMT-LV/members/{oid}").status, 403)
+        self.assertEqual(COORD.delete("/api/v1/forums/NMT-LV/members/999999").status, 404)
+        self.assertEqual(COORD.delete("/api/v1/forums/NMT-LV/members/x").status, 404)
+        self.assertEqual(COORD.delete(f"/api/v1/forums/CSWG-KS/members/{iid}").status, 404)
+        self.assertEqual(COORD.delete(f"/api/v1/forums/NMT-LV/members/{iid}").status, 204)
+        self.assertEqual(COORD.delete(f"/api/v1/forums/NMT-LV/members/{iid}").status, 404)
+        members = COORD.get("/api/v1/forums/NMT-LV").json["members"]
+        self.assertEqual([m["id"] for m in members], [oid])
+        # the meeting keeps its attendance; the officer no longer acts for the forum
+        self.assertEqual(COORD.get("/api/v1/forums/NMT-LV/meetings").json["items"][0]
+                         ["attendance"], 2)
+        self.assertEqual(officer.get("/api/v1/forums/NMT-LV/agenda").status, 403)
+        self.assertEqual(officer.get("/forums/NMT-LV").status, 403)
+        r = COORD.post("/api/v1/forums/NMT-LV/meetings",
+                       {"held_on": "2014-03-01", "attendees": [iid]})
+        self.assertEqual((r.status, r.json["error"]["field"]), (422, "attendees"))
+        audit = signed_in(SERVER).get("/api/v1/audit?entity=forum_member").json["items"]
+        left = [a for a in audit if a["action"] == "update" and a["entity_id"] == "NMT-LV"]
+        self.assertEqual(left[0]["before"]["name"], "Inspector")
+        self.assertRegex(left[0]["after"]["left_on"], r"^\d{4}-\d{2}-\d{2}$")
+        # through the setup page: a CSRF-checked button
+        page = COORD.get("/admin/community/forums/NMT-LV")
+        self.assertEqual(page.status, 200, page)
+        action = f"/admin/community/forums/NMT-LV/members/{oid}/remove"
+        self.assertIn(f'action="{action}#members"', page.text)
+        form = {"csrf": re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)}
+        post = dict(raw=True, content_type="application/x-www-form-urlencoded", csrf=False)
+        r = COORD.request("POST", action, urllib.parse.urlencode({}), **post)
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(len(COORD.get("/api/v1/forums/NMT-LV").json["members"]), 1)
+        r = COORD.request("POST", action, urllib.parse.urlencode(form), **post)
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(COORD.get("/api/v1/forums/NMT-LV").json["members"], [])
+        self.assertIn("The member was removed.",
+                      COORD.get(r.header("Location").split("#")[0]).text)
+
     def test_only_members_and_supervisors(self):
         inspector = signed_in(SERVER, "inspector.osh")  # a police officer, not a member
         self.assertEqual(inspector.get("/api/v1/forums/CSWG-KS/agenda").status, 403)
