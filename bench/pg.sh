@@ -114,6 +114,7 @@ compgen -G "/usr/share/postgresql/*/extension/pg_stat_statements.control" >/dev/
     echo "full_page_writes = on"
   fi
   [[ $stats == 0 ]] || echo "shared_preload_libraries = 'pg_stat_statements'"
+  echo "track_wal_io_timing = on"
 } >>"$pg_dir/data/postgresql.conf"
 scripts/pg.sh halt "$pg_dir"
 scripts/pg.sh resume "$pg_dir"
@@ -194,8 +195,9 @@ stmt_reset() { [[ $stats == 0 ]] || psql_q "SELECT bench.pg_stat_statements_rese
 # stmt_report NAME REQUESTS: statements per request, and the most frequent into $dir/stmts-NAME
 stmt_report() {
   [[ $stats == 1 && $2 -gt 0 ]] || { echo "-"; return; }
-  psql_q "SELECT calls, regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM bench.pg_stat_statements
-          WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls DESC LIMIT 12" >"$dir/stmts-$1" || true
+  psql_q "SELECT calls, round(mean_exec_time::numeric * 1000), regexp_replace(left(query, 100), '\\s+', ' ', 'g')
+          FROM bench.pg_stat_statements
+          WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY calls * mean_exec_time DESC LIMIT 12" >"$dir/stmts-$1" || true
   psql_q "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0)
           FROM bench.pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'" |
     awk -F'|' -v n="$2" '{ printf "%.1f/%.0f", $1 / n, $2 * 1000 / n }'
@@ -217,6 +219,8 @@ measure() {
       name, (s > 0 ? ok / s : 0), p50, p99, e, n, (n ? (b - a) * 1000 / n : 0) }' >>"$dir/results"
 
   stmt_reset
+  local w0 w1
+  w0=$(psql_q "SELECT wal_sync || ' ' || wal_sync_time FROM pg_stat_wal" || echo "0 0")
   c0=$(cpu_ms "$pid_pga")
   g0=$(pg_cpu_ms)
   wrk_start "$port_pga" "$dir/w-$name-pg1" BENCH_TAG="$name-pg1-$$" "$@"
@@ -225,6 +229,13 @@ measure() {
   g1=$(pg_cpu_ms)
   read -r n secs p50 p99 ok bad err < <(parse "$dir/w-$name-pg1")
   st=$(stmt_report "$name" "$n")
+  if [[ $name == post_* ]]; then # WAL syncs per write: the backends report them within 1 s
+    sleep 2
+    w1=$(psql_q "SELECT wal_sync || ' ' || wal_sync_time FROM pg_stat_wal" || echo "0 0")
+    awk -v a="$w0" -v b="$w1" -v ok="$ok" -v name="$name" 'BEGIN { split(a, x, " "); split(b, y, " ")
+      n = y[1] - x[1]; printf "  %s: %.2f WAL syncs per 2xx reply, %.2f ms each\n", name,
+        (ok ? n / ok : 0), (n ? (y[2] - x[2]) / n : 0) }' >>"$dir/walsync"
+  fi
   awk -v a="$c0" -v b="$c1" -v ga="$g0" -v gb="$g1" -v n="$n" -v s="$secs" -v ok="$ok" \
     -v p50="$p50" -v p99="$p99" -v e=$((bad + err)) -v name="$name" -v st="$st" 'BEGIN {
       printf "%s pg1 %.0f %s %s %d %d %.0f %.0f %s\n", name, (s > 0 ? ok / s : 0), p50, p99, e, n,
@@ -323,10 +334,14 @@ for name in priorities list_cached list list_filter list_q show search search_no
 done
 echo
 echo "$rtt_line"
+if [[ -f $dir/walsync ]]; then
+  echo "PostgreSQL's WAL syncs (pg_stat_wal, track_wal_io_timing) in the one-server run of each write:"
+  cat "$dir/walsync"
+fi
 echo "polis check after the run: SQLite: $check_sqlite; PostgreSQL: $check_pg"
 if [[ $stats == 1 ]]; then
   echo
-  echo "PostgreSQL's most frequent statements in the one-server run of each request (calls, statement):"
+  echo "PostgreSQL's statements in the one-server run of each request, the most execution time first (calls | mean µs | statement):"
   for f in "$dir"/stmts-*; do
     [[ -f $f ]] || continue
     echo "  ${f##*/stmts-}:"
