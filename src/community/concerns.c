@@ -439,21 +439,23 @@ static int insert_concern(store *s, const struct concern_new *c, const char *cod
     return rc;
 }
 
-int concern_create(store *s, const struct concern_new *c, const struct actor *by, json_t **out,
-                   bool *created, p_error *err)
+/* One submission, run by store_group_run inside a batch's transaction. */
+struct create_job {
+    const struct concern_new *c;
+    const struct actor *by;
+    json_t *rec;  /* the officers' view of the concern made, or found for a retry */
+    bool created; /* false: a retry found the first submission's concern */
+};
+
+static int create_work(store *s, void *ctx, p_error *err)
 {
-    *out = NULL;
-    *created = false;
-    int rc = check_new(c, err);
-    if (rc != P_OK) return rc;
-    rc = store_begin(s, err);
-    if (rc != P_OK) return rc;
+    struct create_job *job = ctx;
+    const struct concern_new *c = job->c;
+    const struct actor *by = job->by;
     char code[CONCERN_TRACKING_LEN + 1];
-    rc = find_client_id(s, c, code, err);
-    if (rc == P_OK && code[0]) { /* a retry: the first submission stands */
-        store_rollback(s);
-        return load(s, code, true, out, NULL, err);
-    }
+    int rc = find_client_id(s, c, code, err);
+    if (rc == P_OK && code[0]) /* a retry: the first submission stands */
+        return load(s, code, true, &job->rec, NULL, err);
     struct service_info svc;
     int64_t area = 0, site = 0, about = 0, id = 0;
     if (rc == P_OK) rc = service_of(s, c->service_code, &svc, err);
@@ -478,29 +480,41 @@ int concern_create(store *s, const struct concern_new *c, const struct actor *by
     new_tracking_code(code);
     if (rc == P_OK) rc = insert_concern(s, c, code, svc.due_days, area, site, about, now, &id, err);
     if (rc == P_OK) rc = add_event(s, id, now, by->login, "received", "received", true, "", err);
-    json_t *rec = NULL;
-    if (rc == P_OK) rc = load(s, code, true, &rec, NULL, err);
+    if (rc == P_OK) rc = load(s, code, true, &job->rec, NULL, err);
     if (rc == P_OK) {
-        json_t *after = audit_copy(rec);
+        json_t *after = audit_copy(job->rec);
         struct audit_entry e = {by->login, "create", "concern", code, NULL, after, by->client};
         rc = audit_append(s, &e, err);
         json_decref(after);
     }
-    if (rc == P_OK) rc = store_commit(s, err);
-    if (rc != P_OK) {
-        store_rollback(s);
-        json_decref(rec);
-        /* Two retries racing: the other one committed first. */
-        if (rc == P_ECONFLICT && c->client_id) {
-            int again = find_client_id(s, c, code, err);
-            if (again != P_OK) return again;
-            if (code[0]) return load(s, code, true, out, NULL, err);
-        }
-        return rc;
+    job->created = rc == P_OK;
+    return rc;
+}
+
+int concern_create(store *s, const struct concern_new *c, const struct actor *by, json_t **out,
+                   bool *created, p_error *err)
+{
+    *out = NULL;
+    *created = false;
+    int rc = check_new(c, err);
+    if (rc != P_OK) return rc;
+    /* Submissions arriving together share one transaction and one sync (store.h). */
+    struct create_job job = {.c = c, .by = by};
+    rc = store_group_run(s, create_work, &job, err);
+    if (rc == P_OK) {
+        *created = job.created;
+        *out = job.rec;
+        return P_OK;
     }
-    *created = true;
-    *out = rec;
-    return P_OK;
+    json_decref(job.rec);
+    /* Two retries racing: the other one committed first. */
+    if (rc == P_ECONFLICT && c->client_id) {
+        char code[CONCERN_TRACKING_LEN + 1];
+        int again = find_client_id(s, c, code, err);
+        if (again != P_OK) return again;
+        if (code[0]) return load(s, code, true, out, NULL, err);
+    }
+    return rc;
 }
 
 int concern_public(store *s, const char *tracking_code, json_t **out, p_error *err)

@@ -41,8 +41,14 @@ struct store_ops {
 /* Every engine's connection struct starts with this. */
 struct store {
     const struct store_ops *ops;
-    struct store *next_open; /* list of thread connections, for store_close_all */
+    struct store *next_open;   /* list of thread connections, for store_close_all */
+    struct store_group *group; /* the database's group commit (group.c), or NULL */
 };
+
+/* The group commit of the database target names (group.c), shared by every connection of
+ * this process to it; NULL for an in-memory database. Release with store_group_put. */
+struct store_group *store_group_get(const char *target);
+void store_group_put(struct store_group *g);
 
 /* Every engine's statement struct starts with this. */
 struct store_stmt {

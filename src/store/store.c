@@ -51,12 +51,16 @@ void store_redact_target(const char *target, char *out, size_t size)
 int store_open(const char *path, store **out, p_error *err)
 {
     const struct store_ops *ops = store_is_url(path) ? &store_pg_ops : &store_sqlite_ops;
-    return ops->open(path, out, err);
+    int rc = ops->open(path, out, err);
+    if (rc == P_OK) (*out)->group = store_group_get(path);
+    return rc;
 }
 
 void store_close(store *s)
 {
-    if (s) s->ops->close(s);
+    if (!s) return;
+    store_group_put(s->group);
+    s->ops->close(s);
 }
 
 const char *store_engine_name(const store *s)

@@ -1,0 +1,150 @@
+/* group.c: group commit (store_group_run in store.h). Writers of one process to one
+ * database queue their work; whoever finds no batch running leads: it runs every queued
+ * piece of work in one transaction on its own connection, each inside a savepoint so a
+ * refusal undoes only its own rows, commits once and wakes each writer with its result.
+ * One commit, and so one sync, serves the whole batch. */
+#include "store/engine.h"
+#include "core/mem.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct job {
+    store_work work;
+    void *ctx;
+    int rc;
+    p_error err;
+    bool done;
+    struct job *next;
+};
+
+struct store_group {
+    char *key; /* the database: a file's real path, or the URL */
+    int users; /* open connections */
+    struct store_group *next;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job *head, *tail; /* waiting for a batch */
+    bool leading;            /* a batch is running */
+};
+
+static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct store_group *registry;
+
+struct store_group *store_group_get(const char *target)
+{
+    char real[PATH_MAX];
+    const char *key = target;
+    if (!target) return NULL;
+    if (!store_is_url(target)) {
+        if (!realpath(target, real)) return NULL; /* in memory: no other connection */
+        key = real;
+    }
+    pthread_mutex_lock(&registry_mu);
+    struct store_group *g = registry;
+    while (g && strcmp(g->key, key) != 0)
+        g = g->next;
+    if (!g) {
+        g = xcalloc(1, sizeof *g);
+        g->key = xstrdup(key);
+        pthread_mutex_init(&g->mu, NULL);
+        pthread_cond_init(&g->cv, NULL);
+        g->next = registry;
+        registry = g;
+    }
+    g->users++;
+    pthread_mutex_unlock(&registry_mu);
+    return g;
+}
+
+void store_group_put(struct store_group *g)
+{
+    if (!g) return;
+    pthread_mutex_lock(&registry_mu);
+    if (--g->users == 0) {
+        struct store_group **at = &registry;
+        while (*at != g)
+            at = &(*at)->next;
+        *at = g->next;
+        pthread_cond_destroy(&g->cv);
+        pthread_mutex_destroy(&g->mu);
+        free(g->key);
+        free(g);
+    }
+    pthread_mutex_unlock(&registry_mu);
+}
+
+/* Gives every job of batch whose work went well the failure rc of the whole batch. */
+static void fail_batch(struct job *batch, int rc, const p_error *err)
+{
+    for (struct job *j = batch; j; j = j->next) {
+        if (j->rc != P_OK) continue;
+        j->rc = rc;
+        j->err = *err;
+    }
+}
+
+/* Runs batch in one transaction on s, each job in a savepoint. */
+static void run_batch(store *s, struct job *batch)
+{
+    p_error err;
+    p_error_clear(&err);
+    for (struct job *j = batch; j; j = j->next)
+        j->rc = P_OK;
+    int rc = store_begin(s, &err);
+    for (struct job *j = batch; j && rc == P_OK; j = j->next) {
+        rc = store_exec_script(s, "SAVEPOINT polis_job", &err);
+        if (rc != P_OK) break;
+        p_error_clear(&j->err);
+        j->rc = j->work(s, j->ctx, &j->err);
+        if (j->rc != P_OK) rc = store_exec_script(s, "ROLLBACK TO SAVEPOINT polis_job", &err);
+        if (rc == P_OK) rc = store_exec_script(s, "RELEASE SAVEPOINT polis_job", &err);
+    }
+    if (rc == P_OK) rc = store_commit(s, &err);
+    if (rc != P_OK) {
+        store_rollback(s);
+        fail_batch(batch, rc, &err);
+    }
+}
+
+int store_group_run(store *s, store_work work, void *ctx, p_error *err)
+{
+    struct store_group *g = s->group;
+    struct job me = {.work = work, .ctx = ctx};
+    if (!g) { /* alone: a transaction of its own */
+        run_batch(s, &me);
+        if (me.rc != P_OK && err) *err = me.err;
+        return me.rc;
+    }
+    pthread_mutex_lock(&g->mu);
+    if (g->tail)
+        g->tail->next = &me;
+    else
+        g->head = &me;
+    g->tail = &me;
+    while (!me.done) {
+        if (g->leading) {
+            pthread_cond_wait(&g->cv, &g->mu);
+            continue;
+        }
+        g->leading = true;
+        struct job *batch = g->head;
+        g->head = g->tail = NULL;
+        pthread_mutex_unlock(&g->mu);
+        run_batch(s, batch);
+        pthread_mutex_lock(&g->mu);
+        /* the batch's writers wait on their jobs: mark them done last, and never touch a
+         * job after that (its memory is its writer's) */
+        for (struct job *j = batch, *next; j; j = next) {
+            next = j->next;
+            j->done = true;
+        }
+        g->leading = false;
+        pthread_cond_broadcast(&g->cv);
+    }
+    pthread_mutex_unlock(&g->mu);
+    if (me.rc != P_OK && err) *err = me.err;
+    return me.rc;
+}
