@@ -82,7 +82,7 @@ pg_cpu_ms() {
 db=$dir/polis.db
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 say "bench: demo database (SQLite)"
-printf '%s\n' "$password" | "$polis" init --db "$db" --demo --admin-password-stdin >/dev/null
+printf '%s\n' "$password" | timeout 600 "$polis" init --db "$db" --demo --admin-password-stdin >/dev/null
 if ((n > 0)); then
   say "bench: $n generated activities"
   python3 bench/activities/generate.py --n "$n" "$dir/activities.csv" >/dev/null
@@ -96,7 +96,7 @@ if ((docs > 0)); then
   timeout 1800 "$polis" import documents --db "$db" --meta "$dir/library/meta.json" \
     "$dir/library" >"$dir/import.out" 2>&1 || { cat "$dir/import.out" >&2; exit 1; }
 fi
-token=$("$polis" token create --db "$db" --login coordinator --name bench 2>/dev/null)
+token=$(timeout 60 "$polis" token create --db "$db" --login coordinator --name bench 2>/dev/null)
 [[ -n $token ]] || { echo "bench: could not create an API token" >&2; exit 1; }
 
 say "bench: a PostgreSQL cluster (scripts/pg.sh) and polis migrate"
@@ -118,7 +118,7 @@ compgen -G "/usr/share/postgresql/*/extension/pg_stat_statements.control" >/dev/
 } >>"$pg_dir/data/postgresql.conf"
 scripts/pg.sh halt "$pg_dir"
 scripts/pg.sh resume "$pg_dir"
-psql_q() { psql -X -Atq "$pg_url" -c "$1"; }
+psql_q() { timeout 60 psql -X -Atq "$pg_url" -c "$1"; }
 if [[ $stats == 1 ]]; then
   psql_q "CREATE SCHEMA bench; CREATE EXTENSION pg_stat_statements SCHEMA bench" >/dev/null ||
     stats=0
@@ -138,10 +138,10 @@ start_server() {
   pids+=("$pid")
   for _ in $(seq 150); do
     kill -0 "$pid" 2>/dev/null || { cat "$dir/serve-$name.out" >&2; exit 1; }
-    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    curl -fs --max-time 2 "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 0.1
   done
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { echo "bench: $name did not start" >&2; exit 1; }
+  curl -fs --max-time 2 "http://127.0.0.1:$port/healthz" >/dev/null || { echo "bench: $name did not start" >&2; exit 1; }
   printf -v "port_$name" '%s' "$port"
   printf -v "pid_$name" '%s' "$pid"
 }
@@ -287,8 +287,8 @@ fi
 
 for p in "${pids[@]}"; do stop_pid "$p"; done
 pids=()
-check_sqlite=$("$polis" check --db "$db" 2>&1 | head -n 1) || check_sqlite="FAILED: $check_sqlite"
-check_pg=$("$polis" check --db "$pg_url" 2>&1 | head -n 1) || check_pg="FAILED: $check_pg"
+check_sqlite=$(timeout 600 "$polis" check --db "$db" 2>&1 | head -n 1) || check_sqlite="FAILED: $check_sqlite"
+check_pg=$(timeout 600 "$polis" check --db "$pg_url" 2>&1 | head -n 1) || check_pg="FAILED: $check_pg"
 
 # ---- the table -------------------------------------------------------------------------------
 label() {
