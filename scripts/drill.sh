@@ -48,15 +48,16 @@ free_port() {
 }
 head_of() { "$bin" check --db "$1" 2>/dev/null | sed -n 's/^audit head: entry [0-9]*, hash //p'; }
 
-# Starts polis serve on db at a free port; prints the port.
+# Starts polis serve on db at a free port and sets port. Not to be called in a subshell:
+# the server's pid must reach servers, which cleanup stops.
 serve() {
-  local db=$1 port
+  local db=$1
   port=$(free_port)
   POLIS_FILES=$work/files POLIS_LOG_REQUESTS=0 "$bin" serve --db "$db" \
     --listen "127.0.0.1:$port" >>"$work/serve.log" 2>&1 &
   servers+=($!)
   for _ in $(seq 100); do
-    python3 - "$port" <<'PY' 2>/dev/null && { echo "$port"; return 0; }
+    python3 - "$port" <<'PY' 2>/dev/null && return 0
 import http.client, sys
 c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=1)
 c.request("GET", "/healthz")
@@ -97,7 +98,7 @@ PY
 echo "1. SQLite: online backup and restore"
 t=$(now)
 if echo "$password" | POLIS_FILES=$work/files "$bin" init --db "$work/live.db" --demo \
-     --admin-password-stdin >/dev/null 2>&1 && port=$(serve "$work/live.db"); then
+     --admin-password-stdin >/dev/null 2>&1 && serve "$work/live.db"; then
   pass "a demo database served" "$(took "$t")"
   sign_in_and_write "$port" 200 >"$work/written" &
   writer=$!
@@ -161,7 +162,7 @@ if url=$(scripts/pg.sh start "$pg_dir"); then
   else
     fail "polis check on the restore: the same audit head" "'$head1' vs '$head2'"
   fi
-  if port=$(serve "$base/restored") && [[ $(sign_in_and_write "$port" 1) == 1 ]]; then
+  if serve "$base/restored" && [[ $(sign_in_and_write "$port" 1) == 1 ]]; then
     pass "polis serve on the restore signs in and writes" "1 concern"
   else
     fail "polis serve on the restore signs in and writes" "see $work/serve.log"
@@ -211,7 +212,7 @@ if url=$(scripts/pg.sh start "$pg_dir"); then
     fail "polis check on the promoted replica, the primary's head" \
       "$("$bin" check --db "$rurl" --expect-head "$primary_head" 2>&1 | tail -1)"
   fi
-  if port=$(serve "$rurl") && [[ $(sign_in_and_write "$port" 1) == 1 ]]; then
+  if serve "$rurl" && [[ $(sign_in_and_write "$port" 1) == 1 ]]; then
     pass "polis serve on the promoted replica signs in and writes" "1 concern"
   else
     fail "polis serve on the promoted replica signs in and writes" "see $work/serve.log"
