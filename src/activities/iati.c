@@ -7,6 +7,8 @@
 #include "core/config.h"
 #include "core/text.h"
 #include "framework/service.h"
+#include "library/library.h"
+#include "library/magic.h"
 
 #include <libxml/xmlwriter.h>
 #include <stdbool.h>
@@ -59,6 +61,7 @@ struct iati_ctx {
     xmlTextWriterPtr w;
     store *s;
     json_t *priorities, *focus_areas, *lines, *orgs; /* code -> record */
+    json_t *documents;                               /* library document id -> record */
     buf clean;
     size_t count; /* activities written */
     p_error *err;
@@ -321,6 +324,85 @@ static int write_sectors(struct iati_ctx *c, json_t *rec)
     return 0;
 }
 
+/* The library document id, from the cache or the library; NULL when it is gone (a link
+ * is checked when it is saved, but a document can be deleted afterwards). */
+static json_t *library_document(struct iati_ctx *c, json_int_t id)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", (long long)id);
+    json_t *rec = json_object_get(c->documents, key);
+    if (rec) return json_is_object(rec) ? rec : NULL;
+    p_error ignore;
+    if (library_document_get(c->s, (int64_t)id, &rec, &ignore) != P_OK) rec = json_null();
+    json_object_set_new(c->documents, key, rec);
+    return json_is_object(rec) ? rec : NULL;
+}
+
+/* One <document-link>: category A08 (results, outcomes and outputs: the guidebooks and
+ * publications an activity produced or used), the title in lang, the language. */
+static int document_link(struct iati_ctx *c, const char *url, const char *format, const char *title,
+                         const char *lang)
+{
+    W(xmlTextWriterStartElement(c->w, X("document-link")));
+    W(attr(c, "url", url));
+    W(attr(c, "format", format));
+    W(xmlTextWriterStartElement(c->w, X("title")));
+    W(narrative(c, title, lang));
+    W(xmlTextWriterEndElement(c->w));
+    W(empty_element(c, "category", (const char *const[]){"code", "A08", NULL}));
+    if (lang) W(empty_element(c, "language", (const char *const[]){"code", lang, NULL}));
+    W(xmlTextWriterEndElement(c->w));
+    return 0;
+}
+
+/* The library documents linked to the activity, when POLIS_PUBLIC_URL says where they can
+ * be fetched: one link per edition with a file (its download, with its media type), or the
+ * document's catalogue page when no edition has a file yet. */
+static int write_documents(struct iati_ctx *c, json_t *rec)
+{
+    const char *base = config_get()->public_url;
+    if (!*base) return 0;
+    size_t i;
+    json_t *id;
+    buf url = BUF_INIT;
+    json_array_foreach(json_object_get(rec, "documents"), i, id)
+    {
+        json_t *doc = library_document(c, json_integer_value(id));
+        if (!doc) continue;
+        size_t k, files = 0;
+        json_t *ed;
+        json_array_foreach(json_object_get(doc, "editions"), k, ed)
+        {
+            json_t *file = json_object_get(ed, "file");
+            if (!json_is_object(file)) continue;
+            char format[64];
+            snprintf(
+                format, sizeof format, "%s",
+                file_type_mime(file_type_parse(json_string_value(json_object_get(file, "type")))));
+            format[strcspn(format, ";")] = 0;
+            buf_reset(&url);
+            buf_printf(&url, "%s%s", base, json_string_value(json_object_get(file, "url")));
+            const char *title = json_string_value(json_object_get(ed, "title"));
+            if (!title || !*title) title = json_string_value(json_object_get(doc, "title"));
+            if (document_link(c, buf_str(&url), format, title,
+                              json_string_value(json_object_get(ed, "lang"))) < 0)
+                goto fail;
+            files++;
+        }
+        if (files) continue;
+        buf_reset(&url);
+        buf_printf(&url, "%s/library/documents/%lld", base, (long long)json_integer_value(id));
+        if (document_link(c, buf_str(&url), "text/html",
+                          json_string_value(json_object_get(doc, "title")), "en") < 0)
+            goto fail;
+    }
+    buf_free(&url);
+    return 0;
+fail:
+    buf_free(&url);
+    return -1;
+}
+
 /* Days since 1970-01-01 of "YYYY-MM-DD" (already validated), and back. */
 static int64_t date_days(const char *d)
 {
@@ -484,6 +566,7 @@ static int write_activity(struct iati_ctx *c, json_t *rec)
     W(write_countries(c, rec));
     W(write_sectors(c, rec));
     W(write_budget(c, rec));
+    W(write_documents(c, rec));
     W(write_result(c, rec));
     W(xmlTextWriterEndElement(c->w));
     return 0;
@@ -519,7 +602,8 @@ static int load_names(struct iati_ctx *c, p_error *err)
 
 int iati_export(store *s, const struct activities_filter *f, buf *out, p_error *err)
 {
-    struct iati_ctx c = {.s = s, .orgs = json_object(), .clean = BUF_INIT, .err = err};
+    struct iati_ctx c = {
+        .s = s, .orgs = json_object(), .documents = json_object(), .clean = BUF_INIT, .err = err};
     int rc = load_names(&c, err);
     if (rc != P_OK) goto done;
     xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(to_buf, NULL, out, NULL);
@@ -550,6 +634,7 @@ done:
     json_decref(c.focus_areas);
     json_decref(c.lines);
     json_decref(c.orgs);
+    json_decref(c.documents);
     buf_free(&c.clean);
     return rc;
 }

@@ -25,7 +25,9 @@
  * and descriptions per language, status, dates, beneficiary countries (equal shares),
  * sectors (DAC vocabulary 1 from the priorities, the priorities as vocabulary 99, the
  * focus areas as 98), the lines of action as tags (vocabulary 99), the budget, and the
- * participant figures as a result whose actual values carry sex and country dimensions.
+ * participant figures as a result whose actual values carry sex and country dimensions,
+ * and, when POLIS_PUBLIC_URL is set, a document link for each linked library edition with a
+ * file (or the document's catalogue page while it has none).
  * Text is written through libxml2's writer, which escapes it; characters XML 1.0 cannot
  * carry are dropped. P_EINVAL naming the parameter for a bad filter; P_EIO when the
  * writer fails; P_ENOTFOUND when the filters keep no activity, since the schema wants at

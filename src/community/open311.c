@@ -5,6 +5,7 @@
 #include "community/open311_internal.h"
 
 #include "auth/authz.h"
+#include "core/config.h"
 #include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -188,8 +189,13 @@ static void discovery_handler(http_request *req)
     if (!route_format(req, &fmt)) return;
     static const char changeset[] = "2026-11-28T00:00:00Z";
     buf url = BUF_INIT;
+    /* The configured public address wins: behind a proxy the Host header names the proxy's
+     * upstream, and it is the client's to choose. */
     const char *host = http_header(req, "Host");
-    if (host_ok(host)) buf_printf(&url, "%s://%s", req->tls ? "https" : "http", host);
+    if (*config_get()->public_url)
+        buf_puts(&url, config_get()->public_url);
+    else if (host_ok(host))
+        buf_printf(&url, "%s://%s", req->tls ? "https" : "http", host);
     buf_puts(&url, "/open311/v2");
     json_t *doc = json_pack(
         "{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:[s, s]}]}", "changeset", changeset, "contact",

@@ -39,6 +39,30 @@ static void env_org_ref(const char *name, const char *def, char out[static 65])
     snprintf(out, 65, "%s", ok ? v : def);
 }
 
+/* An absolute http(s) URL to build links on (see config.h); "" when unset or malformed. */
+static void env_public_url(const char *name, char out[static 201])
+{
+    const char *v = getenv(name);
+    out[0] = 0;
+    if (!v || !*v) return;
+    size_t scheme = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+    size_t len = strlen(v);
+    while (len > scheme && v[len - 1] == '/')
+        len--;
+    bool ok = scheme && len > scheme && len <= 200 && v[scheme] != ':' && v[scheme] != '/';
+    for (size_t i = scheme; ok && i < len; i++)
+        ok = (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= 'a' && v[i] <= 'z') ||
+             (v[i] >= '0' && v[i] <= '9') || strchr("-._~:/[]!$&'()*+,;=%", v[i]);
+    if (!ok) {
+        log_error("%s=%.80s is not an http or https address without query or fragment; links "
+                  "that need it are left out",
+                  name, v);
+        return;
+    }
+    memcpy(out, v, len);
+    out[len] = 0;
+}
+
 void config_reload(void)
 {
     cfg.session_idle_s = env_long("POLIS_SESSION_IDLE_S", 1800, 1, 86400 * 30);
@@ -53,6 +77,7 @@ void config_reload(void)
     cfg.search_cache_max = (size_t)env_long("POLIS_SEARCH_CACHE_ENTRIES", 4096, 0, 1000000);
     cfg.search_cache_bytes = (size_t)env_long("POLIS_SEARCH_CACHE_MB", 64, 1, 65536) << 20;
     env_org_ref("POLIS_IATI_ORG_REF", IATI_ORG_REF_DEFAULT, cfg.iati_org_ref);
+    env_public_url("POLIS_PUBLIC_URL", cfg.public_url);
 }
 
 const struct polis_config *config_get(void)

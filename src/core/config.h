@@ -10,6 +10,11 @@
  * Registry sets the organisation's registered identifier (e.g. an XM-DAC-... code). */
 #define IATI_ORG_REF_DEFAULT "XI-POLIS-OSCE"
 
+/* POLIS_PUBLIC_URL is the address users and other systems reach this deployment at, e.g.
+ * "https://polis.example.org" or "https://example.org/polis": http or https, a host, an
+ * optional port and path, no query, fragment, user name or space; at most 200 characters,
+ * trailing '/' removed. Links that leave the server (IATI document links, Open311
+ * discovery) are built on it; a malformed value is logged and ignored. */
 struct polis_config {
     long session_idle_s;        /* POLIS_SESSION_IDLE_S, default 1800 */
     long session_absolute_s;    /* POLIS_SESSION_MAX_S, default 43200 */
@@ -23,6 +28,7 @@ struct polis_config {
     size_t search_cache_max;    /* POLIS_SEARCH_CACHE_ENTRIES, default 4096 (0: no cache) */
     size_t search_cache_bytes;  /* POLIS_SEARCH_CACHE_MB, default 64 MiB */
     char iati_org_ref[65];      /* POLIS_IATI_ORG_REF, default "XI-POLIS-OSCE" */
+    char public_url[201];       /* POLIS_PUBLIC_URL, default "" (not known) */
 };
 
 /* The process-wide settings, loaded from the environment on first use. */
