@@ -1,8 +1,10 @@
-/* report.c (activities): the annual report's figures. Each breakdown is one prepared
- * GROUP BY over the activities of the year; names, kinds and order come from the
- * framework service, and the regions of field operations from the table below. */
+/* report.c (activities): the annual report's figures. One statement reads the year's
+ * activities and their link rows and every breakdown is summed in C; one more gives the
+ * previous years' totals. Names, kinds and order come from the framework service, and the
+ * regions of field operations from the table below. */
 #include "activities/report.h"
 #include "activities/internal.h"
+#include "core/mem.h"
 #include "core/text.h"
 #include "framework/service.h"
 
@@ -35,96 +37,312 @@ static int region_of(const char *org, const char *country)
     return -1;
 }
 
-/* ?1 first day, ?2 last day of the year, ?3 and ?4 its first and last month numbers. The
- * date-range index (activity_periods, periods.c) gives the year's activities, so a report
- * reads them and not every activity that started before the year's end. */
-#define YEAR_WHERE                                                                                 \
-    " a.id IN (SELECT activity_id FROM activity_periods WHERE kind = 'a' AND code = ''"            \
-    " AND month BETWEEN ?3 AND ?4 UNION ALL SELECT activity_id FROM activity_periods"              \
-    " WHERE kind = 'a' AND code = '' AND month = -1 AND first_day <= ?2 AND last_day >= ?1)"       \
-    " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?1"
-#define FIGURES                                                                                    \
-    " COUNT(*), COALESCE(SUM(a.participants_total), 0), COALESCE(SUM(a.participants_women), 0),"   \
-    " COALESCE(SUM(a.participants_men), 0),"                                                       \
-    " COALESCE(SUM(CASE WHEN a.participants_women IS NOT NULL THEN a.participants_total END), 0)," \
-    " COUNT(a.participants_women)"
+/* ---- one pass over the year ------------------------------------------------------------ */
 
-static const char totals_sql[] = "SELECT ''," FIGURES " FROM activities a WHERE" YEAR_WHERE;
-
-static const struct breakdown {
-    const char *name, *sql;
-} breakdowns[] = {
-    {"priorities", "SELECT x.priority_code," FIGURES " FROM activities a JOIN activity_priorities x"
-                   " ON x.activity_id = a.id WHERE" YEAR_WHERE " GROUP BY x.priority_code"},
-    {"focus_areas", "SELECT x.focus_code," FIGURES " FROM activities a JOIN activity_focus_areas x"
-                    " ON x.activity_id = a.id WHERE" YEAR_WHERE " GROUP BY x.focus_code"},
-    {"lines", "SELECT x.line_code," FIGURES " FROM activities a JOIN activity_lines x"
-              " ON x.activity_id = a.id WHERE" YEAR_WHERE " GROUP BY x.line_code"},
-    {"organisations",
-     "SELECT a.lead_org," FIGURES " FROM activities a WHERE" YEAR_WHERE " GROUP BY a.lead_org"},
-    {"countries", "SELECT x.country_code," FIGURES " FROM activities a JOIN"
-                  " (SELECT id AS activity_id, host_country AS country_code FROM activities"
-                  "  WHERE host_country IS NOT NULL"
-                  "  UNION SELECT activity_id, country_code FROM activity_beneficiaries) x"
-                  " ON x.activity_id = a.id WHERE" YEAR_WHERE " GROUP BY x.country_code"},
-    {"types", "SELECT a.type," FIGURES " FROM activities a WHERE" YEAR_WHERE " GROUP BY a.type"},
+/* The figures of a row of the report, summed over its activities. */
+struct figures {
+    int64_t activities, participants, women, men;
+    int64_t known;      /* participants of the activities that give women */
+    int64_t with_women; /* activities that give women */
 };
 
-/* One row of figures from the columns 1..6 of st. */
-static json_t *figures_row(store_stmt *st)
+static void figures_add(struct figures *to, const struct figures *f)
 {
-    json_int_t women = store_col_int(st, 3), known = store_col_int(st, 5);
+    to->activities += f->activities;
+    to->participants += f->participants;
+    to->women += f->women;
+    to->men += f->men;
+    to->known += f->known;
+    to->with_women += f->with_women;
+}
+
+/* One activity's figures from its participants columns (NULL: not given). */
+static struct figures figures_of(store_stmt *st, int total, int women, int men)
+{
+    struct figures f = {.activities = 1};
+    f.participants = store_col_null(st, total) ? 0 : store_col_int(st, total);
+    f.women = store_col_null(st, women) ? 0 : store_col_int(st, women);
+    f.men = store_col_null(st, men) ? 0 : store_col_int(st, men);
+    if (!store_col_null(st, women)) {
+        f.with_women = 1;
+        f.known = f.participants;
+    }
+    return f;
+}
+
+/* A row of figures as the report shows it. New reference. */
+static json_t *figures_json(const struct figures *f)
+{
     json_t *row = json_object();
-    json_object_set_new(row, "activities", json_integer(store_col_int(st, 1)));
-    json_object_set_new(row, "participants", json_integer(store_col_int(st, 2)));
-    json_object_set_new(row, "women", json_integer(women));
-    json_object_set_new(row, "men", json_integer(store_col_int(st, 4)));
+    json_object_set_new(row, "activities", json_integer(f->activities));
+    json_object_set_new(row, "participants", json_integer(f->participants));
+    json_object_set_new(row, "women", json_integer(f->women));
+    json_object_set_new(row, "men", json_integer(f->men));
     json_object_set_new(row, "women_share",
-                        store_col_int(st, 6) > 0 && known > 0
-                            ? json_real((double)(women * 1000 / known) / 10.0)
+                        f->with_women > 0 && f->known > 0
+                            ? json_real((double)(f->women * 1000 / f->known) / 10.0)
                             : json_null());
     return row;
 }
 
-/* Runs sql for [from, to] into *rows: an object from the first column to figures. */
-static int run_grouped(store *s, const char *sql, const char *from, const char *to, json_t **rows,
-                       p_error *err)
+/* The figures of one breakdown by code: entries in order of arrival, found through an
+ * open-addressing table of their indexes (a breakdown has tens of codes, a year tens of
+ * thousands of rows). */
+struct tally_entry {
+    char *code; /* owned */
+    struct figures f;
+};
+
+struct tally {
+    struct tally_entry *v;
+    size_t n, cap;
+    uint32_t *slots; /* index + 1 into v, 0 for a free slot */
+    size_t nslots;   /* a power of two, more than twice n */
+};
+
+static uint32_t code_hash(const char *code)
 {
-    *rows = NULL;
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)code; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
+
+/* The index of code's entry in t, added with zero figures when new. */
+static uint32_t tally_entry_of(struct tally *t, const char *code)
+{
+    if (2 * (t->n + 1) >= t->nslots) {
+        size_t nslots = t->nslots ? t->nslots * 2 : 64;
+        uint32_t *slots = xcalloc(nslots, sizeof *slots);
+        for (size_t i = 0; i < t->n; i++) {
+            size_t k = code_hash(t->v[i].code) & (nslots - 1);
+            while (slots[k])
+                k = (k + 1) & (nslots - 1);
+            slots[k] = (uint32_t)i + 1;
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->nslots = nslots;
+    }
+    size_t k = code_hash(code) & (t->nslots - 1);
+    for (; t->slots[k]; k = (k + 1) & (t->nslots - 1))
+        if (strcmp(t->v[t->slots[k] - 1].code, code) == 0) return t->slots[k] - 1;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 32;
+        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+    }
+    t->v[t->n] = (struct tally_entry){.code = xstrdup(code)};
+    t->slots[k] = (uint32_t)++t->n;
+    return (uint32_t)t->n - 1;
+}
+
+/* Adds f to the figures of code in t. */
+static void tally_add(struct tally *t, const char *code, const struct figures *f)
+{
+    uint32_t e = tally_entry_of(t, code);
+    figures_add(&t->v[e].f, f);
+}
+
+static void tally_free(struct tally *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i].code);
+    free(t->v);
+    free(t->slots);
+}
+
+static int by_code(const void *a, const void *b)
+{
+    return strcmp(((const struct tally_entry *)a)->code, ((const struct tally_entry *)b)->code);
+}
+
+/* The codes of t that hold activities, in code order, each to its figures. New object. */
+static json_t *tally_json(struct tally *t)
+{
+    if (t->n > 1) qsort(t->v, t->n, sizeof *t->v, by_code); /* the slots are stale from here */
+    json_t *o = json_object();
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].f.activities > 0)
+            json_object_set_new(o, t->v[i].code, figures_json(&t->v[i].f));
+    return o;
+}
+
+/* The breakdowns, in the report's order; the first four come from link rows. */
+enum part { PART_PRIORITIES, PART_FOCUS, PART_LINES, PART_COUNTRIES, PART_ORGS, PART_TYPES, PARTS };
+static const char *const part_names[PARTS] = {"priorities", "focus_areas",   "lines",
+                                              "countries",  "organisations", "types"};
+
+/* An activity of the year: its key, host country and figures. */
+struct year_activity {
+    int64_t id;
+    char host[16];
+    struct figures f;
+};
+
+/* A link row: the activity, the breakdown and the code's entry in that tally. */
+struct year_link {
+    int64_t id;
+    int part;
+    uint32_t entry;
+};
+
+static int activity_by_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct year_activity *)a)->id, y = ((const struct year_activity *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* The activities of a period and their link rows in one statement. ?1 first day, ?2 last
+ * day, ?3 and ?4 their month numbers. The date-range index (activity_periods, periods.c)
+ * gives the keys of the activities whose period touches the months, long periods (month
+ * -1) checked by their days; each part then reads its rows by key. Part 0 is the
+ * activity's own row (code: the lead organisation) and checks the days, so a link row
+ * counts only when its activity's row came. */
+static const char year_sql[] =
+    "WITH y AS (SELECT activity_id FROM activity_periods WHERE kind = 'a' AND code = ''"
+    " AND month BETWEEN ?3 AND ?4 UNION SELECT activity_id FROM activity_periods"
+    " WHERE kind = 'a' AND code = '' AND month = -1 AND first_day <= ?2 AND last_day >= ?1)"
+    " SELECT a.id, 0, a.lead_org, a.type, a.host_country, a.participants_total,"
+    " a.participants_women, a.participants_men FROM y CROSS JOIN activities a"
+    " WHERE a.id = y.activity_id AND a.planned_start <= ?2"
+    " AND COALESCE(a.planned_end, a.planned_start) >= ?1"
+    " UNION ALL SELECT x.activity_id, 1, x.priority_code, NULL, NULL, NULL, NULL, NULL"
+    " FROM y CROSS JOIN activity_priorities x WHERE x.activity_id = y.activity_id"
+    " UNION ALL SELECT x.activity_id, 2, x.focus_code, NULL, NULL, NULL, NULL, NULL"
+    " FROM y CROSS JOIN activity_focus_areas x WHERE x.activity_id = y.activity_id"
+    " UNION ALL SELECT x.activity_id, 3, x.line_code, NULL, NULL, NULL, NULL, NULL"
+    " FROM y CROSS JOIN activity_lines x WHERE x.activity_id = y.activity_id"
+    " UNION ALL SELECT x.activity_id, 4, x.country_code, NULL, NULL, NULL, NULL, NULL"
+    " FROM y CROSS JOIN activity_beneficiaries x WHERE x.activity_id = y.activity_id";
+
+/* The figures of one year: totals and a tally per breakdown. */
+struct year_figures {
+    struct figures totals;
+    struct tally parts[PARTS];
+};
+
+static void year_figures_free(struct year_figures *yf)
+{
+    for (int i = 0; i < PARTS; i++)
+        tally_free(&yf->parts[i]);
+}
+
+/* Adds the link rows to the tallies of their activities (a beneficiary country that is
+ * also the host counts once). acts is sorted by id. */
+static void count_links(struct year_figures *yf, struct year_activity *acts, size_t n_acts,
+                        const struct year_link *links, size_t n_links)
+{
+    for (size_t i = 0; i < n_links; i++) {
+        struct year_activity key = {.id = links[i].id};
+        struct year_activity *a = bsearch(&key, acts, n_acts, sizeof *acts, activity_by_id);
+        if (!a) continue; /* its activity is outside the days of the period */
+        struct tally_entry *e = &yf->parts[links[i].part].v[links[i].entry];
+        if (links[i].part == PART_COUNTRIES && strcmp(e->code, a->host) == 0) continue;
+        figures_add(&e->f, &a->f);
+    }
+}
+
+/* Reads the activities of year and their link rows once, tallying every breakdown. */
+static int year_pass(store *s, int year, struct year_figures *yf, p_error *err)
+{
+    memset(yf, 0, sizeof *yf);
+    char from[16], to[16];
+    snprintf(from, sizeof from, "%04d-01-01", year);
+    snprintf(to, sizeof to, "%04d-12-31", year);
     store_stmt *st;
-    int rc = store_prepare(s, sql, &st, err);
+    int rc = store_prepare(s, year_sql, &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, from);
     store_bind_text(st, 2, to);
     store_bind_int(st, 3, activity_month_of(from));
     store_bind_int(st, 4, activity_month_of(to));
-    json_t *o = json_object();
+    struct year_activity *acts = NULL;
+    struct year_link *links = NULL;
+    size_t n_acts = 0, cap_acts = 0, n_links = 0, cap_links = 0;
+    static const int link_part[] = {-1, PART_PRIORITIES, PART_FOCUS, PART_LINES, PART_COUNTRIES};
     int step;
-    while ((step = store_step(st, err)) == STORE_ROW)
-        json_object_set_new(o, store_col_text(st, 0), figures_row(st));
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        int64_t kind = store_col_int(st, 1);
+        if (kind < 0 || kind > 4) continue;
+        const char *code = store_col_text(st, 2);
+        if (kind > 0) {
+            if (n_links == cap_links) {
+                cap_links = cap_links ? cap_links * 2 : 1024;
+                links = xrealloc(links, cap_links * sizeof *links);
+            }
+            int part = link_part[kind];
+            links[n_links++] = (struct year_link){store_col_int(st, 0), part,
+                                                  tally_entry_of(&yf->parts[part], code)};
+            continue;
+        }
+        if (n_acts == cap_acts) {
+            cap_acts = cap_acts ? cap_acts * 2 : 1024;
+            acts = xrealloc(acts, cap_acts * sizeof *acts);
+        }
+        struct year_activity *a = &acts[n_acts++];
+        a->id = store_col_int(st, 0);
+        a->f = figures_of(st, 5, 6, 7);
+        snprintf(a->host, sizeof a->host, "%s", store_col_text(st, 4));
+        figures_add(&yf->totals, &a->f);
+        tally_add(&yf->parts[PART_ORGS], code, &a->f);
+        tally_add(&yf->parts[PART_TYPES], store_col_text(st, 3), &a->f);
+        if (*a->host) tally_add(&yf->parts[PART_COUNTRIES], a->host, &a->f);
+    }
     store_reset(st);
+    if (step == STORE_DONE && n_acts > 0) {
+        qsort(acts, n_acts, sizeof *acts, activity_by_id);
+        count_links(yf, acts, n_acts, links, n_links);
+    }
+    free(acts);
+    free(links);
     if (step < 0) {
-        json_decref(o);
+        year_figures_free(yf);
         return -step;
     }
-    *rows = o;
     return P_OK;
 }
 
-/* The totals of one year into *out (new object with "year"). */
-static int year_totals(store *s, int year, json_t **out, p_error *err)
+/* The totals of the years first..last: the keys of their activities from the date-range
+ * index, then each activity's dates and participants, counted in C in every year of the
+ * span its period touches. ?1 first day, ?2 last day, ?3 and ?4 their months. */
+static const char span_sql[] =
+    "WITH y AS (SELECT activity_id FROM activity_periods WHERE kind = 'a' AND code = ''"
+    " AND month BETWEEN ?3 AND ?4 UNION SELECT activity_id FROM activity_periods"
+    " WHERE kind = 'a' AND code = '' AND month = -1 AND first_day <= ?2 AND last_day >= ?1)"
+    " SELECT a.planned_start, COALESCE(a.planned_end, a.planned_start), a.participants_total,"
+    " a.participants_women, a.participants_men FROM y CROSS JOIN activities a"
+    " WHERE a.id = y.activity_id";
+
+enum { SPAN_YEARS_MAX = 8 };
+
+static int span_totals(store *s, int first, int last, struct figures *out, p_error *err)
 {
+    memset(out, 0, (size_t)(last - first + 1) * sizeof *out);
     char from[16], to[16];
-    snprintf(from, sizeof from, "%04d-01-01", year);
-    snprintf(to, sizeof to, "%04d-12-31", year);
-    json_t *rows = NULL;
-    int rc = run_grouped(s, totals_sql, from, to, &rows, err);
+    snprintf(from, sizeof from, "%04d-01-01", first);
+    snprintf(to, sizeof to, "%04d-12-31", last);
+    char starts[SPAN_YEARS_MAX][16], ends[SPAN_YEARS_MAX][16];
+    for (int y = first; y <= last; y++) {
+        snprintf(starts[y - first], sizeof starts[0], "%04d-01-01", y);
+        snprintf(ends[y - first], sizeof ends[0], "%04d-12-31", y);
+    }
+    store_stmt *st;
+    int rc = store_prepare(s, span_sql, &st, err);
     if (rc != P_OK) return rc;
-    json_t *t = json_object_get(rows, "");
-    *out = t ? json_incref(t) : json_object();
-    json_decref(rows);
-    json_object_set_new(*out, "year", json_integer(year));
-    return P_OK;
+    store_bind_text(st, 1, from);
+    store_bind_text(st, 2, to);
+    store_bind_int(st, 3, activity_month_of(from));
+    store_bind_int(st, 4, activity_month_of(to));
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        const char *start = store_col_text(st, 0), *end = store_col_text(st, 1);
+        struct figures f = figures_of(st, 2, 3, 4);
+        for (int y = first; y <= last; y++)
+            if (strcmp(start, ends[y - first]) <= 0 && strcmp(end, starts[y - first]) >= 0)
+                figures_add(&out[y - first], &f);
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
 }
 
 /* Appends to out, in the order of the framework records items, a row for each code with
@@ -229,6 +447,16 @@ int report_annual(store *s, int year, json_t **out, p_error *err)
     if (year < REPORT_YEAR_MIN || year > REPORT_YEAR_MAX)
         return p_fail(err, P_EINVAL, "year", "year must be %d to %d", REPORT_YEAR_MIN,
                       REPORT_YEAR_MAX);
+    struct year_figures yf;
+    int rc = year_pass(s, year, &yf, err);
+    if (rc != P_OK) return rc;
+    enum { PREVIOUS = 4 };
+    struct figures previous[PREVIOUS];
+    rc = span_totals(s, year - PREVIOUS, year - 1, previous, err);
+    if (rc != P_OK) {
+        year_figures_free(&yf);
+        return rc;
+    }
     char from[16], to[16];
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
@@ -236,41 +464,37 @@ int report_annual(store *s, int year, json_t **out, p_error *err)
     json_object_set_new(r, "year", json_integer(year));
     json_object_set_new(r, "from", json_string(from));
     json_object_set_new(r, "to", json_string(to));
-    json_t *totals = NULL;
-    int rc = year_totals(s, year, &totals, err);
-    if (rc != P_OK) goto fail;
-    json_object_del(totals, "year");
-    json_object_set_new(r, "totals", totals);
-    for (size_t i = 0; i < sizeof breakdowns / sizeof breakdowns[0]; i++) {
-        json_t *figures = NULL, *items = NULL;
-        rc = run_grouped(s, breakdowns[i].sql, from, to, &figures, err);
-        if (rc == P_OK) rc = framework_items(s, breakdowns[i].name, &items, err);
-        if (rc != P_OK) {
-            json_decref(figures);
-            goto fail;
-        }
-        json_t *rows;
-        if (strcmp(breakdowns[i].name, "organisations") == 0) {
+    json_object_set_new(r, "totals", figures_json(&yf.totals));
+    static const enum part order[] = {PART_PRIORITIES, PART_FOCUS,     PART_LINES,
+                                      PART_ORGS,       PART_COUNTRIES, PART_TYPES};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *name = part_names[order[i]];
+        json_t *items = NULL;
+        rc = framework_items(s, name, &items, err);
+        if (rc != P_OK) goto fail;
+        json_t *figures = tally_json(&yf.parts[order[i]]), *rows;
+        if (order[i] == PART_ORGS) {
             rows = org_rows(items, figures);
         } else {
             rows = json_array();
             ordered_rows(rows, items, figures);
         }
-        json_object_set_new(r, breakdowns[i].name, rows);
+        json_object_set_new(r, name, rows);
         json_decref(items);
         json_decref(figures);
     }
     json_t *series = json_array();
     json_object_set_new(r, "series", series);
-    for (int y = year - 4; y <= year; y++) {
-        json_t *t = NULL;
-        rc = year_totals(s, y, &t, err);
-        if (rc != P_OK) goto fail;
+    for (int y = year - PREVIOUS; y <= year; y++) {
+        json_t *t = figures_json(y < year ? &previous[y - (year - PREVIOUS)] : &yf.totals);
+        json_object_set_new(t, "year", json_integer(y));
         json_array_append_new(series, t);
     }
+    year_figures_free(&yf);
     *out = r;
     return P_OK;
 fail:
+    year_figures_free(&yf);
     json_decref(r);
     return rc;
 }
