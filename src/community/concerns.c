@@ -517,13 +517,57 @@ int concern_create(store *s, const struct concern_new *c, const struct actor *by
     return rc;
 }
 
+/* The citizen's view in one statement: the concern and its public events as one row per
+ * event (one row with NULL event columns when it has none), so a lookup is one read. The
+ * view holds what load(.., false, ..) shows, in the same order. */
+static int load_public(store *s, const char *code, json_t **out, p_error *err)
+{
+    *out = NULL;
+    store_stmt *st;
+    int rc =
+        store_prepare(s,
+                      "SELECT c.tracking_code, c.service_code, sv.name, c.status, c.received_at,"
+                      " c.updated_at, c.resolved_at, e.id, e.at, e.kind, e.status, e.note"
+                      " FROM concerns c JOIN services sv ON sv.code = c.service_code"
+                      " LEFT JOIN concern_events e ON e.concern_id = c.id AND e.public = 1"
+                      " WHERE c.tracking_code = ? ORDER BY e.id",
+                      &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_text(st, 1, code);
+    json_t *r = NULL, *events = NULL;
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        if (!r) {
+            events = json_array();
+            r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "tracking_code",
+                          store_col_text(st, 0), "service_code", store_col_text(st, 1),
+                          "service_name", store_col_text(st, 2), "status", store_col_text(st, 3),
+                          "received_at", store_col_text(st, 4), "updated_at", store_col_text(st, 5),
+                          "resolved_at", text_or_null(st, 6), "events", events);
+        }
+        if (store_col_null(st, 7)) continue;
+        json_array_append_new(events,
+                              json_pack("{s:s, s:s, s:o, s:s}", "at", store_col_text(st, 8), "kind",
+                                        store_col_text(st, 9), "status", text_or_null(st, 10),
+                                        "note", store_col_text(st, 11)));
+    }
+    store_reset(st);
+    if (step < 0) {
+        json_decref(r);
+        return -step;
+    }
+    if (!r) return p_fail(err, P_ENOTFOUND, "tracking_code", "no concern has this tracking code");
+    *out = r;
+    return P_OK;
+}
+
 int concern_public(store *s, const char *tracking_code, json_t **out, p_error *err)
 {
     char code[CONCERN_TRACKING_LEN + 1];
     *out = NULL;
     if (!concern_tracking_normalise(tracking_code, code))
         return p_fail(err, P_ENOTFOUND, "tracking_code", "no concern has this tracking code");
-    return load(s, code, false, out, NULL, err);
+    return load_public(s, code, out, err);
 }
 
 /* ---- who may see a concern ---------------------------------------------------------------- */
