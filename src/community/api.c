@@ -1,10 +1,13 @@
 /* api.c (community): the JSON API of concerns. Officers, forum members and supervisors
  * (PERM_CONCERNS) record concerns, list and read those they may see and add steps;
- * citizens, without signing in, raise a concern and follow it by tracking code. The
- * citizens' routes are throttled per client address: submissions, and lookups of codes
- * that do not exist (so codes cannot be guessed by trying). */
+ * citizens, without signing in, raise a concern and follow it by tracking code, their view
+ * served from the status cache while nothing has changed. The citizens' routes are
+ * throttled per client address: submissions, and lookups of codes that do not exist (so
+ * codes cannot be guessed by trying). */
+#include "auth/audit.h"
 #include "auth/authz.h"
 #include "community/internal.h"
+#include "community/status_cache.h"
 #include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -252,20 +255,53 @@ static void public_create_handler(http_request *req)
     json_decref(body);
 }
 
+/* Replies the citizen's view of the concern with this code: from the status cache while the
+ * audit head stays where it was when the view was read (so a step made on any server shows
+ * in the very next lookup), else read, replied and kept. */
 static void public_show_handler(http_request *req)
 {
     store *s = api_store(req);
     if (!s) return;
+    /* Every lookup asks first, a known code's too: were a throttled address answered for
+     * the codes that exist, it could go on guessing without limit and learn each hit. */
     if (over_limit(req, s, "lookup", PUBLIC_MISSES_PER_WINDOW, PUBLIC_WINDOW_S)) return;
     p_error err;
     p_error_clear(&err);
+    const char *asked = http_path_param(req, "code");
+    char code[CONCERN_TRACKING_LEN + 1];
+    struct status_cache_version v = {0};
+    bool cached = concern_tracking_normalise(asked, code) && status_cache_enabled();
+    if (cached) {
+        int rc = audit_head(s, &v.id, v.hash, &err);
+        if (rc != P_OK) {
+            api_reply_status(req, rc, &err);
+            return;
+        }
+        char body[STATUS_CACHE_BODY_MAX];
+        size_t len = 0;
+        if (status_cache_get(&v, code, body, &len)) {
+            http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
+            return;
+        }
+    }
     json_t *rec = NULL;
-    int rc = concern_public(s, http_path_param(req, "code"), &rec, &err);
+    int rc = concern_public(s, asked, &rec, &err);
     if (rc == P_ENOTFOUND) community_limit_count(req, s, "lookup", PUBLIC_WINDOW_S);
-    if (rc != P_OK)
+    if (rc != P_OK) {
         api_reply_status(req, rc, &err);
-    else
-        http_reply_json(req, 200, rec);
+        return;
+    }
+    /* As http_reply_json writes it. */
+    char *body = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(rec);
+    if (!body) {
+        http_reply_fail(req, P_EIO, NULL, "cannot encode the concern");
+        return;
+    }
+    size_t len = strlen(body);
+    http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
+    if (cached) status_cache_put(&v, code, body, len);
+    free(body);
 }
 
 static void services_handler(http_request *req)
