@@ -3,6 +3,7 @@
  * full-text index (never a scan of every activity), then scored in C by the formula that
  * overlap.h documents. No HTTP here. */
 #include "activities/overlap.h"
+#include "activities/overlap_words.h"
 #include "search/analyze.h"
 #include "search/query.h"
 #include "activities/activities.h"
@@ -16,9 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WORDS_MAX      64   /* distinct words kept per title */
-#define WORD_BYTES     48   /* a longer word is cut (at a character boundary) */
-#define WORD_CHARS_MIN 3    /* shorter words say little about a subject */
 #define FTS_WORDS_MAX  12   /* words OR-ed into the full-text query */
 #define TOPIC_ROWS_MAX 3000 /* date-range index rows read per search, all codes together */
 #define FTS_ROWS_MAX   100  /* best full-text matches taken */
@@ -75,120 +73,6 @@ static bool parse_day(const char *s, int64_t *day)
     if (!s || !text_is_date(s)) return false;
     *day = days_from_civil(digits(s, 4), digits(s + 5, 2), digits(s + 8, 2));
     return true;
-}
-
-/* ---- title words ------------------------------------------------------------------------- */
-
-struct wordset {
-    int n;
-    char w[WORDS_MAX][WORD_BYTES];
-};
-
-/* Bytes that make up words: the same rule as the ?q= search (letters, digits, and every
- * byte of a non-ASCII character). */
-static bool word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
-
-/* Copies the word p[0..n) into out case-folded (ASCII and the Russian alphabet), cut at a
- * character boundary to fit; returns the number of characters kept. */
-static int fold_word(const unsigned char *p, size_t n, char out[static WORD_BYTES])
-{
-    size_t o = 0;
-    int chars = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (i + len > n) len = n - i;
-        if (o + len >= WORD_BYTES) break;
-        memcpy(out + o, p + i, len);
-        if (len == 1 && c >= 'A' && c <= 'Z') {
-            out[o] = (char)(c + ('a' - 'A'));
-        } else if (len == 2 && c == 0xD0) {
-            unsigned char d = p[i + 1];
-            if (d >= 0x90 && d <= 0x9F) { /* А..П -> а..п */
-                out[o + 1] = (char)(d + 0x20);
-            } else if (d >= 0xA0 && d <= 0xAF) { /* Р..Я -> р..я */
-                out[o] = (char)0xD1;
-                out[o + 1] = (char)(d - 0x20);
-            } else if (d == 0x81) { /* Ё -> ё */
-                out[o] = (char)0xD1;
-                out[o + 1] = (char)0x91;
-            }
-        }
-        o += len;
-        i += len;
-        chars++;
-    }
-    out[o] = '\0';
-    return chars;
-}
-
-/* Function words of English and Russian that survive the length rule. */
-static const char *const stopwords[] = {
-    "and",  "the",   "for",   "with",    "from",  "into",  "its",    "their",   "this",
-    "that", "are",   "was",   "were",    "has",   "have",  "not",    "all",     "per",
-    "via",  "about", "under", "between", "among", "other", "within", "through", "для",
-    "при",  "или",   "как",   "что",     "это",   "его",   "они",    "между",   "через",
-    "под",  "над",   "без",   "всех",    "также", NULL};
-
-static bool keep_word(const char *w, int chars)
-{
-    if (chars < WORD_CHARS_MIN) return false;
-    bool number = true;
-    for (const char *c = w; *c; c++)
-        if (*c < '0' || *c > '9') number = false;
-    if (number) return false;
-    for (const char *const *s = stopwords; *s; s++)
-        if (strcmp(*s, w) == 0) return false;
-    return true;
-}
-
-static bool wordset_has(const struct wordset *ws, const char *w)
-{
-    for (int i = 0; i < ws->n; i++)
-        if (strcmp(ws->w[i], w) == 0) return true;
-    return false;
-}
-
-/* The distinct kept words of text (at most WORDS_MAX) into ws. */
-static void wordset_of(const char *text, struct wordset *ws)
-{
-    ws->n = 0;
-    const unsigned char *p = (const unsigned char *)(text ? text : "");
-    while (*p && ws->n < WORDS_MAX) {
-        if (!word_byte(*p)) {
-            p++;
-            continue;
-        }
-        const unsigned char *start = p;
-        while (*p && word_byte(*p))
-            p++;
-        char w[WORD_BYTES];
-        int chars = fold_word(start, (size_t)(p - start), w);
-        if (keep_word(w, chars) && !wordset_has(ws, w)) memcpy(ws->w[ws->n++], w, WORD_BYTES);
-    }
-}
-
-static double wordset_jaccard(const struct wordset *a, const struct wordset *b)
-{
-    if (a->n == 0 || b->n == 0) return 0.0;
-    int shared = 0;
-    for (int i = 0; i < a->n; i++)
-        if (wordset_has(b, a->w[i])) shared++;
-    return (double)shared / (double)(a->n + b->n - shared);
-}
-
-double overlap_title_similarity(const char *a, const char *b)
-{
-    struct wordset *wa = xmalloc(sizeof *wa), *wb = xmalloc(sizeof *wb);
-    wordset_of(a, wa);
-    wordset_of(b, wb);
-    double j = wordset_jaccard(wa, wb);
-    free(wa);
-    free(wb);
-    return j;
 }
 
 double overlap_score(double topic, double time, double country, double text)
@@ -267,8 +151,8 @@ static int read_title(json_t *rec, struct probe *p, p_error *err)
             return p_fail(err, P_EINVAL, "title", "a title is longer than %d characters",
                           ACTIVITY_TITLE_MAX);
     }
-    wordset_of(en, &p->title_en);
-    wordset_of(ru, &p->title_ru);
+    overlap_wordset_of(en, &p->title_en);
+    overlap_wordset_of(ru, &p->title_ru);
     return P_OK;
 }
 
@@ -596,40 +480,33 @@ static double rounded(double v)
     return (double)(int64_t)(v * 1000.0 + 0.5) / 1000.0;
 }
 
-static int by_string(const void *a, const void *b)
+static int by_cstring(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A new array of the strings of arr (borrowed), sorted. */
-static json_t *sorted_strings(json_t *arr)
+/* A new array of the n strings v (borrowed), sorted. */
+static json_t *sorted_strings(const char **v, int n)
 {
-    size_t n = json_array_size(arr);
-    const char **v = xcalloc(n ? n : 1, sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_string_value(json_array_get(arr, i));
-    qsort(v, n, sizeof *v, by_string);
+    if (n > 1) qsort(v, (size_t)n, sizeof *v, by_cstring);
     json_t *out = json_array();
-    for (size_t i = 0; i < n; i++)
+    for (int i = 0; i < n; i++)
         json_array_append_new(out, json_string(v[i]));
-    free(v);
     return out;
 }
 
-struct scored {
-    double score;
-    json_t *item;
-};
-
-/* A candidate being scored: what its main row gave, then what its link rows add. */
+/* A candidate being scored: what its main row gave, then what its link rows add. Its
+ * strings are copied so the answer's items are built only for those returned. */
 struct pending {
     int64_t id;
-    json_t *item; /* NULL: left out (itself, its own organisation's, or not dated) */
+    bool out; /* left out: itself, its own organisation's, or not dated */
     int64_t start, end;
-    double text;
+    double text, score;
     char host[8];
-    json_t *shared[3]; /* priorities, focus areas, countries held by both */
-    int theirs[3];     /* how many of each it holds */
+    char *public_id, *lead_org, *title_en, *title_ru, *planned_start, *planned_end; /* owned */
+    const char **shared[3]; /* the probe's priorities, focus areas, countries it holds, or NULL */
+    int n_shared[3];
+    int theirs[3]; /* how many of each it holds */
 };
 
 static int pending_by_id(const void *a, const void *b)
@@ -647,10 +524,30 @@ static struct pending *pending_find(struct pending *v, size_t n, int64_t id)
 static void pending_free(struct pending *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        json_decref(v[i].item);
+        free(v[i].public_id);
+        free(v[i].lead_org);
+        free(v[i].title_en);
+        free(v[i].title_ru);
+        free(v[i].planned_start);
+        free(v[i].planned_end);
         for (int k = 0; k < 3; k++)
-            json_decref(v[i].shared[k]);
+            free(v[i].shared[k]);
     }
+}
+
+/* Records that m holds the probe's code (of kind k, one of mine's n codes). */
+static void pending_share(struct pending *m, int k, const char *code, int n)
+{
+    if (!m->shared[k]) m->shared[k] = xcalloc((size_t)n, sizeof *m->shared[k]);
+    if (m->n_shared[k] < n) m->shared[k][m->n_shared[k]++] = code;
+}
+
+/* The probe's own copy of code in c (so it outlives the statement's row), or NULL. */
+static const char *codes_find(const struct codes *c, const char *v)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->v[i], v) == 0) return c->v[i];
+    return NULL;
 }
 
 /* ?1..?50: the candidates' keys. */
@@ -675,39 +572,36 @@ static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe 
     if (rc != P_OK) return rc;
     activity_bind_ids(st, ids, n);
     int step;
+    struct wordset *en = xmalloc(sizeof *en), *ru = xmalloc(sizeof *ru);
     while ((step = store_step(st, err)) == STORE_ROW) {
         struct pending *m = &v[(*got)++];
-        *m = (struct pending){.id = store_col_int(st, 0)};
+        *m = (struct pending){.id = store_col_int(st, 0), .out = true};
         if ((p->public_id && strcmp(store_col_text(st, 1), p->public_id) == 0) ||
             (p->lead_org && strcmp(store_col_text(st, 2), p->lead_org) == 0) ||
             !parse_day(store_col_text(st, 6), &m->start))
             continue; /* itself, its own organisation's, or not dated */
+        m->out = false;
         if (store_col_null(st, 7) || !parse_day(store_col_text(st, 7), &m->end) ||
             m->end < m->start)
             m->end = m->start;
         snprintf(m->host, sizeof m->host, "%s", store_col_text(st, 3));
-        struct wordset *en = xmalloc(sizeof *en), *ru = xmalloc(sizeof *ru);
-        wordset_of(store_col_text(st, 4), en);
-        wordset_of(store_col_text(st, 5), ru);
-        m->text = wordset_jaccard(&p->title_en, en);
-        double text_ru = wordset_jaccard(&p->title_ru, ru);
+        overlap_wordset_of(store_col_text(st, 4), en);
+        overlap_wordset_of(store_col_text(st, 5), ru);
+        m->text = overlap_wordset_jaccard(&p->title_en, en);
+        double text_ru = overlap_wordset_jaccard(&p->title_ru, ru);
         if (text_ru > m->text) m->text = text_ru;
-        free(en);
-        free(ru);
-        json_t *title = json_object();
-        json_object_set_new(title, "en", json_string(store_col_text(st, 4)));
-        if (*store_col_text(st, 5))
-            json_object_set_new(title, "ru", json_string(store_col_text(st, 5)));
-        m->item = json_pack(
-            "{s:s, s:o, s:s, s:s, s:o}", "id", store_col_text(st, 1), "title", title, "lead_org",
-            store_col_text(st, 2), "planned_start", store_col_text(st, 6), "planned_end",
-            store_col_null(st, 7) ? json_null() : json_string(store_col_text(st, 7)));
-        for (int k = 0; k < 3; k++)
-            m->shared[k] = json_array();
+        m->public_id = xstrdup(store_col_text(st, 1));
+        m->lead_org = xstrdup(store_col_text(st, 2));
+        m->title_en = xstrdup(store_col_text(st, 4));
+        m->title_ru = xstrdup(store_col_text(st, 5));
+        m->planned_start = xstrdup(store_col_text(st, 6));
+        m->planned_end = store_col_null(st, 7) ? NULL : xstrdup(store_col_text(st, 7));
         m->theirs[2] = *m->host ? 1 : 0;
-        if (*m->host && codes_has(&p->countries, m->host))
-            json_array_append_new(m->shared[2], json_string(m->host));
+        const char *mine = *m->host ? codes_find(&p->countries, m->host) : NULL;
+        if (mine) pending_share(m, 2, mine, p->countries.n);
     }
+    free(en);
+    free(ru);
     store_reset(st);
     if (step < 0) return -step;
     qsort(v, *got, sizeof *v, pending_by_id);
@@ -728,23 +622,21 @@ static int load_codes(store *s, const int64_t *ids, size_t n, const struct probe
         struct pending *m = pending_find(v, got, store_col_int(st, 0));
         int64_t kind = store_col_int(st, 1);
         const char *code = store_col_text(st, 2);
-        if (!m || !m->item || kind < 0 || kind > 2 || (kind == 2 && strcmp(code, m->host) == 0))
+        if (!m || m->out || kind < 0 || kind > 2 || (kind == 2 && strcmp(code, m->host) == 0))
             continue;
         m->theirs[kind]++;
-        if (codes_has(mine[kind], code)) json_array_append_new(m->shared[kind], json_string(code));
+        const char *own = codes_find(mine[kind], code);
+        if (own) pending_share(m, (int)kind, own, mine[kind]->n);
     }
     store_reset(st);
     return step < 0 ? -step : P_OK;
 }
 
-/* Scores m against p; hands m's item to *out (NULL when it does not qualify). */
-static void score_pending(struct pending *m, const struct probe *p, int window_days,
-                          struct scored *out)
+/* Scores m against p into m->score; false when it does not qualify. */
+static bool score_pending(struct pending *m, const struct probe *p, int window_days)
 {
-    out->item = NULL;
-    if (!m->item) return;
-    int sp = (int)json_array_size(m->shared[0]), sf = (int)json_array_size(m->shared[1]);
-    int sc = (int)json_array_size(m->shared[2]);
+    if (m->out) return false;
+    int sp = m->n_shared[0], sf = m->n_shared[1], sc = m->n_shared[2];
     double topic = jaccard(sp + sf, p->priorities.n + p->focus.n, m->theirs[0] + m->theirs[1]);
     double country = jaccard(sc, p->countries.n, m->theirs[2]);
     int64_t apart = 0;
@@ -752,48 +644,59 @@ static void score_pending(struct pending *m, const struct probe *p, int window_d
     if (p->start > m->end) apart = p->start - m->end;
     double time = apart == 0 ? 1.0 : window_days > 0 ? 1.0 - (double)apart / window_days : 0.0;
     if (time < 0.0) time = 0.0;
-    double score = overlap_score(topic, time, country, m->text);
-    if (apart > window_days || (sp + sf == 0 && m->text <= 0.0) || score < OVERLAP_THRESHOLD)
-        return;
+    m->score = overlap_score(topic, time, country, m->text);
+    return apart <= window_days && (sp + sf > 0 || m->text > 0.0) && m->score >= OVERLAP_THRESHOLD;
+}
+
+/* The answer's item for m, a candidate that qualified. New reference. */
+static json_t *pending_item(struct pending *m, const struct probe *p)
+{
+    int64_t apart = 0;
+    if (m->start > p->end) apart = m->start - p->end;
+    if (p->start > m->end) apart = p->start - m->end;
     json_t *reasons = json_object();
     static const char *const names[3] = {"shared_priorities", "shared_focus_areas",
                                          "shared_countries"};
     for (int k = 0; k < 3; k++)
-        json_object_set_new(reasons, names[k], sorted_strings(m->shared[k]));
+        json_object_set_new(reasons, names[k], sorted_strings(m->shared[k], m->n_shared[k]));
     json_object_set_new(reasons, "days_apart", json_integer((json_int_t)apart));
     json_object_set_new(reasons, "text_similarity", json_real(rounded(m->text)));
-    json_object_set_new(m->item, "score", json_real(rounded(score)));
-    json_object_set_new(m->item, "reasons", reasons);
-    out->score = score;
-    out->item = m->item;
-    m->item = NULL;
+    json_t *title = json_object();
+    json_object_set_new(title, "en", json_string(m->title_en));
+    if (*m->title_ru) json_object_set_new(title, "ru", json_string(m->title_ru));
+    return json_pack("{s:s, s:o, s:s, s:s, s:o, s:o, s:o}", "id", m->public_id, "title", title,
+                     "lead_org", m->lead_org, "planned_start", m->planned_start, "planned_end",
+                     m->planned_end ? json_string(m->planned_end) : json_null(), "score",
+                     json_real(rounded(m->score)), "reasons", reasons);
 }
 
-/* Loads and scores the n (at most ACTIVITY_IDS_CHUNK) candidates ids, appending those
- * that qualify to found (*n_found). */
+/* Loads and scores the n (at most ACTIVITY_IDS_CHUNK) candidates ids into v + *n_v,
+ * keeping those that qualify. */
 static int score_chunk(store *s, const int64_t *ids, size_t n, const struct probe *p,
-                       int window_days, struct scored *found, size_t *n_found, p_error *err)
+                       int window_days, struct pending *v, size_t *n_v, p_error *err)
 {
-    struct pending *v = xcalloc(ACTIVITY_IDS_CHUNK, sizeof *v);
+    struct pending *chunk = v + *n_v;
     size_t got = 0;
-    int rc = load_rows(s, ids, n, p, v, &got, err);
-    if (rc == P_OK) rc = load_codes(s, ids, n, p, v, got, err);
-    for (size_t i = 0; rc == P_OK && i < got; i++) {
-        struct scored one;
-        score_pending(&v[i], p, window_days, &one);
-        if (one.item) found[(*n_found)++] = one;
+    int rc = load_rows(s, ids, n, p, chunk, &got, err);
+    if (rc == P_OK) rc = load_codes(s, ids, n, p, chunk, got, err);
+    size_t kept = 0;
+    for (size_t i = 0; i < got; i++) {
+        if (rc == P_OK && score_pending(&chunk[i], p, window_days)) {
+            struct pending one = chunk[i];
+            chunk[i] = chunk[kept];
+            chunk[kept++] = one;
+        }
     }
-    pending_free(v, got);
-    free(v);
+    pending_free(chunk + kept, got - kept);
+    *n_v += kept;
     return rc;
 }
 
 static int by_score(const void *a, const void *b)
 {
-    const struct scored *x = a, *y = b;
+    const struct pending *x = a, *y = b;
     if (x->score != y->score) return x->score < y->score ? 1 : -1;
-    return strcmp(json_string_value(json_object_get(x->item, "id")),
-                  json_string_value(json_object_get(y->item, "id")));
+    return strcmp(x->public_id, y->public_id);
 }
 
 /* ---- the searches ------------------------------------------------------------------------ */
@@ -824,7 +727,7 @@ int overlap_find_candidates(store *s, json_t *activity, const struct overlap_opt
                       OVERLAP_LIMIT_MAX);
     struct probe *p = xcalloc(1, sizeof *p);
     struct cands c = {0};
-    struct scored *found = NULL;
+    struct pending *found = NULL;
     size_t n_found = 0;
     int rc = read_probe(activity, p, err);
     if (rc != P_OK) goto done;
@@ -846,14 +749,12 @@ int overlap_find_candidates(store *s, json_t *activity, const struct overlap_opt
         rc = score_chunk(s, ids, k, p, o.window_days, found, &n_found, err);
     }
     if (rc != P_OK) goto done;
-    qsort(found, n_found, sizeof *found, by_score);
+    if (n_found > 1) qsort(found, n_found, sizeof *found, by_score);
     *out = json_array();
-    for (size_t i = 0; i < n_found; i++) {
-        if (i < (size_t)o.limit) json_array_append(*out, found[i].item);
-    }
+    for (size_t i = 0; i < n_found && i < (size_t)o.limit; i++)
+        json_array_append_new(*out, pending_item(&found[i], p));
 done:
-    for (size_t i = 0; i < n_found; i++)
-        json_decref(found[i].item);
+    pending_free(found, n_found);
     free(found);
     free(c.v);
     free(p);
