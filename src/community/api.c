@@ -18,9 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const concern_members[] = {
-    "channel", "service_code", "description", "area",      "site",  "about_site", "address", "lat",
-    "long",    "anonymous",    "contact",     "client_id", "visit", "media_url",  NULL};
+static const char *const concern_members[] = {"channel", "service_code", "description", "area",
+                                              "site",    "about_site",   "address",     "lat",
+                                              "long",    "anonymous",    "contact",     "client_id",
+                                              "visit",   "media_url",    "attributes",  NULL};
 static const char *const step_members[] = {"status", "note", "public", "forum", "agency", NULL};
 
 static const char *str(json_t *o, const char *k)
@@ -48,6 +49,7 @@ static int concern_from_body(json_t *b, struct concern_new *c, p_error *err)
     c->address = str(b, "address");
     c->client_id = str(b, "client_id");
     c->media_url = str(b, "media_url");
+    c->attributes = json_object_get(b, "attributes"); /* checked against the service's */
     json_t *lat = json_object_get(b, "lat"), *lon = json_object_get(b, "long");
     if ((lat && !json_is_null(lat)) || (lon && !json_is_null(lon))) {
         if (!json_is_number(lat)) return p_fail(err, P_EINVAL, "lat", "lat must be a number");

@@ -138,6 +138,8 @@ struct concern_new {
     const char *client_id; /* idempotency key of a retried submission, or NULL */
     int64_t created_by;    /* the user recording it, 0 for a citizen */
     int64_t visit_id;      /* the reception visit it was raised at, or 0 */
+    json_t *attributes;    /* answers to the service's questions {code: value}, or NULL
+                              (borrowed; see community/attributes.h) */
 };
 
 /* Records a concern: checks every member (P_EINVAL for malformed, P_EUNPROC for broken rules,

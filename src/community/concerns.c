@@ -2,12 +2,14 @@
  * and the citizen's view by tracking code. Every change writes its event and its audit
  * entry in one transaction; contact details never enter the audit trail or the logs. */
 #include "community/community.h"
+#include "community/attributes.h"
 
 #include "auth/audit.h"
 #include "core/text.h"
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -176,7 +178,7 @@ static int check_new(const struct concern_new *c, p_error *err)
     "c.id, c.tracking_code, c.channel, c.service_code, sv.name, a.code, si.code, ab.code,"         \
     " c.lat, c.lon, c.address, c.description, c.anonymous, c.contact_name, c.contact_phone,"       \
     " c.contact_email, c.status, f.code, c.agency, c.received_at, c.due_at, c.updated_at,"         \
-    " c.resolved_at, sv.conduct, c.visit_id, c.media_url"
+    " c.resolved_at, sv.conduct, c.visit_id, c.media_url, c.attributes"
 #define CONCERN_FROM                                                                               \
     " FROM concerns c JOIN services sv ON sv.code = c.service_code"                                \
     " LEFT JOIN areas a ON a.id = c.area_id LEFT JOIN sites si ON si.id = c.site_id"               \
@@ -259,6 +261,7 @@ static int load(store *s, const char *code, bool officers, json_t **out, int64_t
         json_object_set_new(
             r, "visit", store_col_null(st, 24) ? json_null() : json_integer(store_col_int(st, 24)));
         json_object_set_new(r, "media_url", json_string(store_col_text(st, 25)));
+        json_object_set_new(r, "attributes", attributes_parse_stored(store_col_text(st, 26)));
     }
     store_reset(st);
     json_t *events = json_array();
@@ -372,8 +375,8 @@ static int visit_defaults(store *s, int64_t visit, int64_t *area, int64_t *site,
 }
 
 static int insert_concern(store *s, const struct concern_new *c, const char *code, int64_t due_days,
-                          int64_t area, int64_t site, int64_t about, const char *now, int64_t *id,
-                          p_error *err)
+                          int64_t area, int64_t site, int64_t about, const char *now,
+                          const char *answers, int64_t *id, p_error *err)
 {
     char due[21];
     text_time_iso(time(NULL) + (time_t)due_days * 86400, due);
@@ -383,9 +386,9 @@ static int insert_concern(store *s, const struct concern_new *c, const char *cod
         "INSERT INTO concerns(tracking_code, client_id, channel, service_code, area_id, site_id,"
         " about_site_id, lat, lon, address, description, anonymous, contact_name, contact_phone,"
         " contact_email, status, received_at, due_at, updated_at, created_by, visit_id,"
-        " media_url)"
+        " media_url, attributes)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'received',"
-        " ?16, ?17, ?16, ?18, ?19, ?20)",
+        " ?16, ?17, ?16, ?18, ?19, ?20, ?21)",
         &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, code);
@@ -434,6 +437,7 @@ static int insert_concern(store *s, const struct concern_new *c, const char *cod
     else
         store_bind_null(st, 19);
     store_bind_text(st, 20, c->media_url ? c->media_url : "");
+    store_bind_text(st, 21, answers);
     rc = store_run(st, err);
     if (rc == P_OK) *id = store_last_insert_id(s);
     return rc;
@@ -475,10 +479,17 @@ static int create_work(store *s, void *ctx, p_error *err)
         rc = p_fail(err, P_EUNPROC, "about_site",
                     "only complaints about police conduct name a unit");
     if (rc == P_OK && c->visit_id) rc = visit_defaults(s, c->visit_id, &area, &site, err);
+    json_t *questions = NULL;
+    char *answers = NULL;
+    if (rc == P_OK) rc = attributes_of_service(s, c->service_code, &questions, err);
+    if (rc == P_OK) rc = attributes_check_answers(questions, c->attributes, &answers, err);
+    json_decref(questions);
     char now[21];
     text_now_iso(now);
     new_tracking_code(code);
-    if (rc == P_OK) rc = insert_concern(s, c, code, svc.due_days, area, site, about, now, &id, err);
+    if (rc == P_OK)
+        rc = insert_concern(s, c, code, svc.due_days, area, site, about, now, answers, &id, err);
+    free(answers);
     if (rc == P_OK) rc = add_event(s, id, now, by->login, "received", "received", true, "", err);
     if (rc == P_OK) rc = load(s, code, true, &job->rec, NULL, err);
     if (rc == P_OK) {

@@ -3,6 +3,7 @@
  * note — never contact details, description or location, which stay with the officers. */
 #include "community/community.h"
 #include "community/open311_internal.h"
+#include "community/attributes.h"
 #include "core/text.h"
 
 #include <stdio.h>
@@ -12,19 +13,22 @@ int o311_services(store *s, json_t **out, p_error *err)
 {
     *out = NULL;
     store_stmt *st;
-    int rc = store_prepare(s,
-                           "SELECT code, name, description, keywords, group_name FROM services"
-                           " WHERE active = 1 ORDER BY position, code",
-                           &st, err);
+    int rc = store_prepare(
+        s,
+        "SELECT code, name, description, keywords, group_name,"
+        " CASE WHEN attributes = '[]' THEN 0 ELSE 1 END FROM services WHERE active = 1"
+        " ORDER BY position, code",
+        &st, err);
     if (rc != P_OK) return rc;
     json_t *list = json_array();
     int step;
     while ((step = store_step(st, err)) == STORE_ROW)
         json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code",
-                            store_col_text(st, 0), "service_name", store_col_text(st, 1),
-                            "description", store_col_text(st, 2), "metadata", 0, "type", "realtime",
-                            "keywords", store_col_text(st, 3), "group", store_col_text(st, 4)));
+            list,
+            json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "service_code", store_col_text(st, 0),
+                      "service_name", store_col_text(st, 1), "description", store_col_text(st, 2),
+                      "metadata", store_col_int(st, 5) != 0, "type", "realtime", "keywords",
+                      store_col_text(st, 3), "group", store_col_text(st, 4)));
     store_reset(st);
     if (step < 0) {
         json_decref(list);
@@ -34,16 +38,42 @@ int o311_services(store *s, json_t **out, p_error *err)
     return P_OK;
 }
 
+/* The stored definitions in Open311's fields and order: variable, code, datatype,
+ * required, datatype_description, order, description, and values for the list types. */
+static json_t *open311_attributes(const char *stored)
+{
+    json_t *defs = attributes_parse_definitions(stored), *out = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(defs, i, d)
+    {
+        json_t *a = json_pack(
+            "{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "variable", json_object_get(d, "variable"),
+            "code", json_object_get(d, "code"), "datatype", json_object_get(d, "datatype"),
+            "required", json_object_get(d, "required"), "datatype_description",
+            json_object_get(d, "datatype_description"), "order", json_object_get(d, "order"),
+            "description", json_object_get(d, "description"));
+        if (!a) continue; /* a stored definition is always complete: attributes.c wrote it */
+        json_t *values = json_object_get(d, "values");
+        if (json_is_array(values)) json_object_set(a, "values", values);
+        json_array_append_new(out, a);
+    }
+    json_decref(defs);
+    return out;
+}
+
 int o311_service_definition(store *s, const char *code, json_t **out, p_error *err)
 {
     *out = NULL;
     store_stmt *st;
-    int rc = store_prepare(s, "SELECT code FROM services WHERE code = ? AND active = 1", &st, err);
+    int rc = store_prepare(s, "SELECT code, attributes FROM services WHERE code = ? AND active = 1",
+                           &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, code);
     int step = store_step(st, err);
     if (step == STORE_ROW)
-        *out = json_pack("{s:s, s:[]}", "service_code", store_col_text(st, 0), "attributes");
+        *out = json_pack("{s:s, s:o}", "service_code", store_col_text(st, 0), "attributes",
+                         open311_attributes(store_col_text(st, 1)));
     store_reset(st);
     if (step < 0) return -step;
     if (!*out) return p_fail(err, P_ENOTFOUND, "service_code", "no service %s", code);

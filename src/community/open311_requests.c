@@ -5,6 +5,7 @@
 #include "community/community.h"
 #include "community/internal.h"
 #include "community/open311_internal.h"
+#include "community/attributes.h"
 
 #include "core/text.h"
 #include "http/response.h"
@@ -407,10 +408,13 @@ void o311_requests_post(http_request *req, enum o311_format fmt)
     }
     p_error err;
     p_error_clear(&err);
-    json_t *rec = NULL;
+    json_t *rec = NULL, *answers = NULL;
     bool created = false;
     struct actor by = {actor, http_client(req)};
-    int rc = concern_create(s, &c, &by, &rec, &created, &err);
+    int rc = attributes_from_open311(&f, &answers, &err);
+    c.attributes = answers;
+    if (rc == P_OK) rc = concern_create(s, &c, &by, &rec, &created, &err);
+    json_decref(answers);
     form_free(&f);
     if (rc != P_OK) {
         o311_reply_status(req, fmt, rc, &err);

@@ -2,24 +2,34 @@
  * data/community.json; a service whose code exists is left as it is, so editing one later
  * survives another polis init. */
 #include "community/community.h"
+#include "community/attributes.h"
 
 #include "auth/audit.h"
 #include "core/embed.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int load_service(store *s, json_t *sv, int position, const struct actor *by, p_error *err)
 {
     const char *code = json_string_value(json_object_get(sv, "code"));
     if (!code) return p_fail(err, P_EINVAL, NULL, "data/community.json: a service has no code");
-    store_stmt *st;
-    int rc =
-        store_prepare(s,
-                      "INSERT INTO services(code, name, name_ru, description, group_name,"
-                      " keywords, due_days, conduct, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                      " ON CONFLICT (code) DO NOTHING",
-                      &st, err);
+    json_t *attrs = NULL, *given = json_object_get(sv, "attributes");
+    int rc = given ? attributes_check_definitions(given, &attrs, err) : P_OK;
     if (rc != P_OK) return rc;
+    char *attrs_text = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL;
+    json_decref(attrs);
+    store_stmt *st;
+    rc = store_prepare(s,
+                       "INSERT INTO services(code, name, name_ru, description, group_name,"
+                       " keywords, due_days, conduct, position, attributes)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO NOTHING",
+                       &st, err);
+    if (rc != P_OK) {
+        free(attrs_text);
+        return rc;
+    }
+    store_bind_text(st, 10, attrs_text ? attrs_text : "[]");
     const char *fields[] = {"name", "name_ru", "description", "group", "keywords"};
     store_bind_text(st, 1, code);
     for (int i = 0; i < 5; i++) {
@@ -31,6 +41,7 @@ static int load_service(store *s, json_t *sv, int position, const struct actor *
     store_bind_int(st, 8, json_is_true(json_object_get(sv, "conduct")) ? 1 : 0);
     store_bind_int(st, 9, position);
     rc = store_run(st, err);
+    free(attrs_text);
     if (rc == P_OK && store_changes(s) > 0) {
         struct audit_entry e = {by->login, "create", "service", code, NULL, sv, by->client};
         rc = audit_append(s, &e, err);
@@ -70,7 +81,8 @@ static int services_list(store *s, bool active, json_t **items, p_error *err)
     int rc =
         store_prepare(s,
                       "SELECT code, name, name_ru, description, group_name, keywords, due_days,"
-                      " conduct FROM services WHERE active = ? ORDER BY position, code",
+                      " conduct, attributes FROM services WHERE active = ?"
+                      " ORDER BY position, code",
                       &st, err);
     if (rc != P_OK) return rc;
     store_bind_int(st, 1, active ? 1 : 0);
@@ -78,11 +90,12 @@ static int services_list(store *s, bool active, json_t **items, p_error *err)
     int step;
     while ((step = store_step(st, err)) == STORE_ROW)
         json_array_append_new(
-            out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "code",
+            out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:o}", "code",
                            store_col_text(st, 0), "name", store_col_text(st, 1), "name_ru",
                            store_col_text(st, 2), "description", store_col_text(st, 3), "group",
                            store_col_text(st, 4), "keywords", store_col_text(st, 5), "due_days",
-                           (json_int_t)store_col_int(st, 6), "conduct", store_col_int(st, 7) != 0));
+                           (json_int_t)store_col_int(st, 6), "conduct", store_col_int(st, 7) != 0,
+                           "attributes", attributes_parse_definitions(store_col_text(st, 8))));
     store_reset(st);
     if (step < 0) {
         json_decref(out);

@@ -4,6 +4,7 @@
  * (PERM_REFERENCE_EDIT) add and change them; a service is retired (active false), never
  * deleted, because concerns refer to it. Every change is audited. */
 #include "community/internal.h"
+#include "community/attributes.h"
 
 #include "auth/audit.h"
 #include "auth/authz.h"
@@ -13,10 +14,12 @@
 #include "web/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char *const members[] = {"code",     "name",     "name_ru", "description", "group",
-                                      "keywords", "due_days", "conduct", "active",      NULL};
+static const char *const members[] = {"code",   "name",       "name_ru",  "description",
+                                      "group",  "keywords",   "due_days", "conduct",
+                                      "active", "attributes", NULL};
 
 static int text_member(json_t *body, const char *name, size_t max, bool required, p_error *err)
 {
@@ -53,6 +56,13 @@ static int check(json_t *body, bool create, p_error *err)
     if (due &&
         (!json_is_integer(due) || json_integer_value(due) < 1 || json_integer_value(due) > 365))
         return p_fail(err, P_EINVAL, "due_days", "due_days must be 1 to 365");
+    json_t *attrs = json_object_get(body, "attributes");
+    if (attrs) {
+        json_t *checked = NULL;
+        rc = attributes_check_definitions(attrs, &checked, err);
+        if (rc != P_OK) return rc;
+        json_object_set_new(body, "attributes", checked); /* completed and in order */
+    }
     static const char *const flags[] = {"conduct", "active"};
     for (int i = 0; i < 2; i++) {
         json_t *v = json_object_get(body, flags[i]);
@@ -69,18 +79,19 @@ static int service_load(store *s, const char *code, json_t **out, p_error *err)
     int rc =
         store_prepare(s,
                       "SELECT code, name, name_ru, description, group_name, keywords, due_days,"
-                      " conduct, active FROM services WHERE code = ?",
+                      " conduct, active, attributes FROM services WHERE code = ?",
                       &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, code);
     int step = store_step(st, err);
     if (step == STORE_ROW)
-        *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}", "code",
+        *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:o}", "code",
                          store_col_text(st, 0), "name", store_col_text(st, 1), "name_ru",
                          store_col_text(st, 2), "description", store_col_text(st, 3), "group",
                          store_col_text(st, 4), "keywords", store_col_text(st, 5), "due_days",
                          (json_int_t)store_col_int(st, 6), "conduct", store_col_int(st, 7) != 0,
-                         "active", store_col_int(st, 8) != 0);
+                         "active", store_col_int(st, 8) != 0, "attributes",
+                         attributes_parse_definitions(store_col_text(st, 9)));
     store_reset(st);
     if (step < 0) return -step;
     if (!*out) return p_fail(err, P_ENOTFOUND, NULL, "no service %s", code);
@@ -93,12 +104,12 @@ static int service_write(store *s, json_t *rec, bool insert, p_error *err)
     store_stmt *st;
     int rc = store_prepare(s,
                            insert ? "INSERT INTO services(name, name_ru, description, group_name,"
-                                    " keywords, due_days, conduct, active, position, code)"
-                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                                    " keywords, due_days, conduct, active, attributes, position,"
+                                    " code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10,"
                                     " (SELECT COALESCE(MAX(position), 0) + 1 FROM services), ?9)"
                                   : "UPDATE services SET name = ?1, name_ru = ?2, description = ?3,"
                                     " group_name = ?4, keywords = ?5, due_days = ?6, conduct = ?7,"
-                                    " active = ?8 WHERE code = ?9",
+                                    " active = ?8, attributes = ?10 WHERE code = ?9",
                            &st, err);
     if (rc != P_OK) return rc;
     static const char *const texts[] = {"name", "name_ru", "description", "group", "keywords"};
@@ -111,7 +122,12 @@ static int service_write(store *s, json_t *rec, bool insert, p_error *err)
     store_bind_int(st, 7, json_is_true(json_object_get(rec, "conduct")) ? 1 : 0);
     store_bind_int(st, 8, json_is_false(json_object_get(rec, "active")) ? 0 : 1);
     store_bind_text(st, 9, json_string_value(json_object_get(rec, "code")));
-    return store_run(st, err);
+    json_t *attrs = json_object_get(rec, "attributes");
+    char *attrs_text = json_is_array(attrs) ? json_dumps(attrs, JSON_COMPACT) : NULL;
+    store_bind_text(st, 10, attrs_text ? attrs_text : "[]");
+    rc = store_run(st, err);
+    free(attrs_text);
+    return rc;
 }
 
 int community_service_save(store *s, const char *code, json_t *body, const struct actor *by,
