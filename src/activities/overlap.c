@@ -8,6 +8,7 @@
 #include "search/query.h"
 #include "activities/activities.h"
 #include "activities/internal.h"
+#include "auth/audit.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/text.h"
@@ -323,14 +324,17 @@ static int by_docs(const void *a, const void *b)
 }
 
 /* How many activities hold word w, counting no further than FTS_DOCS_MAX + 1 so a common
- * word costs no more than a rare one. */
-static int word_docs(store *s, const char *w, int64_t *docs, p_error *err)
+ * word costs no more than a rare one; asked of the index once per version v of the
+ * registry (overlap_words.c keeps the counts). */
+static int word_docs(store *s, const struct overlap_version *v, const char *w, int64_t *docs,
+                     p_error *err)
 {
     char token[SEARCH_TOKEN_MAX + 1];
     if (search_token(w, strlen(w), NULL, SEARCH_STEM, token) == 0) {
         *docs = 0;
         return P_OK;
     }
+    if (overlap_docs_cached(v, token, docs)) return P_OK;
     bool pg = store_dialect_pg(s);
     const char *tokens[] = {token};
     buf match = BUF_INIT;
@@ -355,7 +359,9 @@ static int word_docs(store *s, const char *w, int64_t *docs, p_error *err)
     int step = store_step(st, err);
     *docs = step == STORE_ROW ? store_col_int(st, 0) : 0;
     store_reset(st);
-    return step < 0 ? -step : P_OK;
+    if (step < 0) return -step;
+    overlap_docs_keep(v, token, *docs);
+    return P_OK;
 }
 
 /* The full-text query into out: the probe's title words, rarest first, each quoted,
@@ -368,11 +374,15 @@ static int text_query(store *s, const struct probe *p, buf *out, p_error *err)
 {
     struct word_docs v[2 * WORDS_MAX];
     int n = 0, rc = P_OK;
+    if (p->title_en.n + p->title_ru.n == 0) return P_OK;
+    /* The counts are read after the version, so they are never older than it. */
+    struct overlap_version at;
+    rc = audit_head(s, &at.id, at.hash, err);
     const struct wordset *sets[] = {&p->title_en, &p->title_ru};
     for (int k = 0; k < 2; k++)
         for (int i = 0; rc == P_OK && i < sets[k]->n; i++) {
             v[n].w = sets[k]->w[i];
-            rc = word_docs(s, v[n].w, &v[n].docs, err);
+            rc = word_docs(s, &at, v[n].w, &v[n].docs, err);
             if (rc == P_OK && v[n].docs > 0) n++;
         }
     if (rc != P_OK) return rc;

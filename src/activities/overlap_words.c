@@ -1,10 +1,14 @@
 /* overlap_words.c (activities): the title words of the overlap check (overlap_words.h):
  * splitting, case folding, the function words left out, and the similarity of two titles,
- * which the check computes for every candidate it scores. */
+ * which the check computes for every candidate it scores; and the process's table of how
+ * many activities hold a word, so a check asks the full-text index only about new words. */
 #include "activities/overlap.h"
 #include "activities/overlap_words.h"
 #include "core/mem.h"
 
+#include "search/analyze.h"
+
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,4 +124,51 @@ double overlap_title_similarity(const char *a, const char *b)
     free(wa);
     free(wb);
     return j;
+}
+
+/* ---- word counts ------------------------------------------------------------------------- */
+
+/* Direct-mapped by the token's hash: a registry's titles use a few thousand words, and a
+ * word pushed out is counted again by the next check that needs it. */
+#define DOCS_SLOTS 4096
+
+static pthread_mutex_t docs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    struct overlap_version at;
+    char token[SEARCH_TOKEN_MAX + 1]; /* "" for an empty slot */
+    int64_t docs;
+} docs_slots[DOCS_SLOTS];
+
+static size_t docs_slot(const char *token)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h % DOCS_SLOTS;
+}
+
+static bool same_version(const struct overlap_version *a, const struct overlap_version *b)
+{
+    return a->id == b->id && strcmp(a->hash, b->hash) == 0;
+}
+
+bool overlap_docs_cached(const struct overlap_version *v, const char *token, int64_t *docs)
+{
+    size_t i = docs_slot(token);
+    pthread_mutex_lock(&docs_lock);
+    bool hit = same_version(&docs_slots[i].at, v) && strcmp(docs_slots[i].token, token) == 0;
+    if (hit) *docs = docs_slots[i].docs;
+    pthread_mutex_unlock(&docs_lock);
+    return hit;
+}
+
+void overlap_docs_keep(const struct overlap_version *v, const char *token, int64_t docs)
+{
+    if (strlen(token) > SEARCH_TOKEN_MAX || !*token) return;
+    size_t i = docs_slot(token);
+    pthread_mutex_lock(&docs_lock);
+    docs_slots[i].at = *v;
+    memcpy(docs_slots[i].token, token, strlen(token) + 1);
+    docs_slots[i].docs = docs;
+    pthread_mutex_unlock(&docs_lock);
 }

@@ -1,9 +1,9 @@
 /* test_overlap.c: likely duplicates of an activity against a real SQLite file with the
  * framework's reference data and the demo activities: the parts of the score, the reasons
  * given, what is left out (itself, its own organisation, periods beyond the window),
- * candidates found by title words alone, ranking, the limit, drafts and bad input, and the
- * date-range index kept in step with every change. The activities made here are planned
- * from 2029 to 2033, far from every demo activity. */
+ * candidates found by title words alone (also a word that was new a moment ago), ranking, the
+ * limit, drafts and bad input, and the date-range index kept in step with every change. The
+ * activities made here are planned from 2029 to 2033, far from every demo activity. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,6 +339,32 @@ static void test_found_by_title_alone(void **state)
     json_decref(list);
 }
 
+/* The counts of activities per title word that the check keeps between calls follow the
+ * registry: a word no activity held becomes searchable as soon as one does. */
+static void test_word_counts_follow_changes(void **state)
+{
+    struct fixture *fx = *state;
+    json_t *draft =
+        body("BISHKEK", "Quokkaburrow", "2032-02-01", "2032-02-01", NULL, "[]", "[]", "[]");
+    json_t *out = NULL;
+    p_error err;
+    p_error_clear(&err);
+    assert_int_equal(overlap_find_candidates(fx->s, draft, NULL, &out, &err), P_OK);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+    char twin[48];
+    create(
+        fx->s,
+        body("OMIK", "Quokkaburrow", "2032-02-01", "2032-02-01", NULL, "[\"CYBER\"]", "[]", "[]"),
+        twin);
+    assert_int_equal(overlap_find_candidates(fx->s, draft, NULL, &out, &err), P_OK);
+    json_t *it = item_for(out, twin);
+    assert_non_null(it);
+    assert_true(fabs(num(json_object_get(it, "reasons"), "text_similarity") - 1.0) < 1e-9);
+    json_decref(out);
+    json_decref(draft);
+}
+
 /* Results are ranked by score, highest first, and cut at the limit. */
 static void test_ranking_and_limit(void **state)
 {
@@ -499,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_with_all_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_found_by_title_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_word_counts_follow_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ranking_and_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_draft, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
