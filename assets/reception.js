@@ -103,6 +103,23 @@
     return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
 
+  // The answers to the chosen service's questions (fields attr.SERVICE.CODE), as the API
+  // takes them: a string, or a list of the boxes ticked for a multiple choice.
+  function questions(service) {
+    var out = {}, prefix = 'attr.' + service + '.';
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name.indexOf(prefix) !== 0 || el.disabled) return;
+      var code = el.name.slice(prefix.length);
+      if (el.type === 'checkbox') {
+        if (!el.checked) return;
+        (out[code] = Array.isArray(out[code]) ? out[code] : []).push(el.value);
+      } else if (el.value) {
+        out[code] = el.value;
+      }
+    });
+    return out;
+  }
+
   form.addEventListener('submit', function (ev) {
     ev.preventDefault();
     var f = form.elements;
@@ -111,6 +128,8 @@
       description: f.description.value
     };
     if (f.area && f.area.value) item.area = f.area.value;
+    var answers = questions(item.service_code);
+    if (Object.keys(answers).length) item.attributes = answers;
     if (f.visit && f.visit.value) item.visit = parseInt(f.visit.value, 10);
     var name = f.contact_name ? f.contact_name.value : '', phone = f.contact_phone ? f.contact_phone.value : '';
     if (name || phone) item.contact = { name: name, phone: phone };

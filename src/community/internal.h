@@ -47,6 +47,8 @@ void community_visits_register(void);
  * scope pages (pages_admin_forum.c). */
 void community_admin_pages_register(void);
 void community_admin_forum_pages_register(void);
+/* Registers the page of a service's questions (pages_admin_questions.c). */
+void community_admin_questions_register(void);
 
 /* Form helpers of those pages (pages_admin_forum.c). Field ids are f-<form_id>-<name>, so several
  * forms share a page; err (NULL for none) is shown next to the field it names. */
@@ -69,6 +71,17 @@ void community_admin_localize(const char *lang, p_error *err);
 /* Parses the urlencoded body into f (the caller frees it with form_free); on a wrong content
  * type or a malformed body replies a 400 page and returns false. */
 bool community_admin_read_form(http_request *req, struct form *f);
+
+/* The services' questions on the pages that record concerns (pages_questions.c): one
+ * fieldset per service that asks any (data-service=CODE), fields named attr.SERVICE.CODE,
+ * filled from values, err shown next to the question it names when the service is chosen. */
+void community_questions_fields(struct page *p, json_t *services, const struct form *values,
+                                const char *chosen, const p_error *err);
+/* The answers the form gives to service's questions, {code: value or [values]}; the
+ * caller releases it. */
+json_t *community_questions_answers(const struct form *f, const char *service);
+/* An officer's view of the answers to questions (the service's definitions). */
+void community_questions_answered(struct page *p, json_t *questions, json_t *answers);
 
 /* Registers the SMSSync gateway endpoint (sms.c). */
 void community_sms_register(void);

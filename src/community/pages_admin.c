@@ -253,6 +253,12 @@ static void service_row(struct page *p, json_t *sv, const struct refused *r)
     html_elem(h, "td", *str(sv, "group") ? str(sv, "group") : "—", NULL);
     html_elem(h, "td", json_is_true(json_object_get(sv, "conduct")) ? T(p->lang, "Yes") : "—",
               NULL);
+    char href[96], asks[24];
+    snprintf(href, sizeof href, ADMIN_PATH "/services/%s/questions", code);
+    snprintf(asks, sizeof asks, "%zu", json_array_size(json_object_get(sv, "attributes")));
+    html_open(h, "td", NULL);
+    html_elem(h, "a", asks, "href", href, "aria-label", T(p->lang, "Questions"), NULL);
+    html_close(h, "td");
     html_open(h, "td", NULL);
     snprintf(action, sizeof action, ADMIN_PATH "/services/%s/due#services", code);
     snprintf(due, sizeof due, "%lld",
@@ -343,8 +349,9 @@ static void service_section(struct page *p, json_t *services, json_t *retired,
     html_open(h, "table", "id", "services-list", NULL);
     html_open(h, "thead", NULL);
     html_open(h, "tr", NULL);
-    static const char *const heads[] = {N_("Code"),    N_("Name"),       N_("Group"),
-                                        N_("Conduct"), N_("Due (days)"), N_("Retire")};
+    static const char *const heads[] = {N_("Code"),    N_("Name"),      N_("Group"),
+                                        N_("Conduct"), N_("Questions"), N_("Due (days)"),
+                                        N_("Retire")};
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
         html_elem(h, "th", T(p->lang, heads[i]), "scope", "col", NULL);
     html_close(h, "tr");
@@ -643,4 +650,5 @@ void community_admin_pages_register(void)
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         router_add(&routes[i]);
     community_admin_forum_pages_register();
+    community_admin_questions_register();
 }

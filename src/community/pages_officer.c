@@ -3,6 +3,7 @@
  * empty form for the next person), the list of concerns the officer may see (open, overdue,
  * by status), and a concern with its events and the form for the next step. */
 #include "community/internal.h"
+#include "community/attributes.h"
 
 #include "auth/authz.h"
 #include "core/embed.h"
@@ -151,6 +152,8 @@ static void reception_page(http_request *req, const form *values, const char *la
     html_elem(h, "textarea", desc ? desc : "", "name", "description", "id", "f-description", "rows",
               "4", "maxlength", "4000", "required", "", "autofocus", "", NULL);
     html_close(h, "div");
+    community_questions_fields(&p, services, values,
+                               values ? form_get(values, "service_code") : NULL, err);
     page_input(&p, T(p.lang, "Name"), "text", "contact_name",
                values ? form_get(values, "contact_name") : "", err);
     page_input(&p, T(p.lang, "Phone"), "tel", "contact_phone",
@@ -197,10 +200,12 @@ static void reception_submit(http_request *req)
         int64_t visit = 0;
         const char *vt = form_get(&f, "visit");
         if (vt && *vt && text_parse_int64(vt, 1, INT64_MAX, &visit)) c.visit_id = visit;
+        c.attributes = community_questions_answers(&f, c.service_code);
         json_t *rec = NULL;
         bool created = false;
         struct actor by = api_actor(req);
         int rc = concern_create(s, &c, &by, &rec, &created, &err);
+        json_decref(c.attributes);
         if (rc == P_OK)
             reception_page(req, NULL, str(rec, "tracking_code"), NULL, 201);
         else if (rc == P_EINVAL || rc == P_EUNPROC || rc == P_ENOTFOUND)
@@ -356,6 +361,12 @@ static void concern_page(http_request *req, const p_error *step_err, int status)
         html_close(h, "dd");
     }
     html_close(h, "dl");
+    json_t *questions = NULL;
+    p_error qerr;
+    p_error_clear(&qerr);
+    if (attributes_of_service(s, str(rec, "service_code"), &questions, &qerr) == P_OK)
+        community_questions_answered(&p, questions, json_object_get(rec, "attributes"));
+    json_decref(questions);
     html_elem(h, "h2", T(p.lang, "Events"), NULL);
     html_open(h, "ol", "class", "events", NULL);
     size_t i;

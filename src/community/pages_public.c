@@ -109,6 +109,7 @@ static void concern_form(http_request *req, const form *values, const p_error *e
               "6", "maxlength", "4000", "required", "", NULL);
     field_error(&p, err, "description");
     html_close(h, "div");
+    community_questions_fields(&p, services, values, chosen, err);
     page_input(&p, T(p.lang, "Where (street, village, landmark)"), "text", "address",
                values ? form_get(values, "address") : "", err);
     html_open(h, "div", "class", "check", NULL);
@@ -203,10 +204,12 @@ static void create_submit(http_request *req)
     if (anonymous && c.contact_name && !*c.contact_name) c.contact_name = NULL;
     if (anonymous && c.contact_phone && !*c.contact_phone) c.contact_phone = NULL;
     if (anonymous && c.contact_email && !*c.contact_email) c.contact_email = NULL;
+    c.attributes = community_questions_answers(&f, c.service_code);
     json_t *rec = NULL;
     bool created = false;
     struct actor by = {"citizen", http_client(req)};
     rc = concern_create(s, &c, &by, &rec, &created, &err);
+    json_decref(c.attributes);
     if (rc == P_OK) {
         if (created) community_limit_count(req, s, "submit", PUBLIC_SUBMIT_WINDOW_S);
         received_page(req, rec, created);

@@ -3,7 +3,9 @@
 // concerns with the network switched off, still loads from the service worker while
 // offline, and when the network returns sends exactly three; a queued retry of a concern
 // already sent records nothing new; a citizen follows a concern by tracking code and sees
-// only public events; a complaint about police conduct is invisible to the named unit.
+// only public events; a complaint about police conduct is invisible to the named unit; the
+// chosen service's questions are shown alone and their answers reach the server from the
+// citizens' form and from the reception queue.
 
 export async function communityTests({ browser, base, test, check, signIn, watchConsole, consoleErrors, timeoutMs }) {
   async function session(login) {
@@ -119,6 +121,44 @@ export async function communityTests({ browser, base, test, check, signIn, watch
       } finally {
         await officer.ctx.close();
       }
+    });
+
+    await test('F. the chosen service\'s questions: shown alone, answered, sent by the form and by the reception queue', async () => {
+      const ctx = await browser.newContext({ baseURL: base });
+      const page = await ctx.newPage();
+      page.setDefaultTimeout(timeoutMs);
+      watchConsole(page, consoleErrors);
+      try {
+        await page.goto(base + '/concerns/new');
+        const visible = () => page.$$eval('fieldset.questions', (fs) => fs.filter((f) => !f.hidden).map((f) => f.dataset.service));
+        await page.selectOption('#f-service', 'criminal');
+        check((await visible()).length === 0, 'a service without questions shows none');
+        await page.selectOption('#f-service', 'domestic_violence');
+        const shown = await visible();
+        check(shown.length === 1 && shown[0] === 'domestic_violence', `only its questions: ${shown}`);
+        check(await page.isDisabled('select[name="attr.bride_kidnapping.danger_now"]'), 'the others are disabled');
+        await page.selectOption('select[name="attr.domestic_violence.danger_now"]', 'yes');
+        const tag = 'Questions test ' + Date.now();
+        await page.fill('#f-description', tag + ': shouting next door');
+        await Promise.all([page.waitForNavigation(), page.click('form.record-form button[type=submit]')]);
+        const code = (await page.textContent('.tracking-code')).replace('-', '').trim();
+        const rec = await (await coord.page.request.get(`${base}/api/v1/concerns/${code}`)).json();
+        check(JSON.stringify(rec.attributes) === '{"danger_now":"yes"}', `answers stored: ${JSON.stringify(rec.attributes)}`);
+      } finally {
+        await ctx.close();
+      }
+      const rp = coord.page;
+      await rp.goto(base + '/officer/reception');
+      await rp.waitForFunction(() => document.getElementById('queue-status').dataset.count === '0');
+      await rp.selectOption('#f-service', 'water');
+      await rp.fill('input[name="attr.water.households"]', '12');
+      const tag = 'Reception questions ' + Date.now();
+      await rp.fill('#f-description', tag + ': no water on the hill');
+      await rp.click('form.reception button[type=submit]');
+      await rp.waitForFunction(() => document.querySelectorAll('#queue-sent li.sent').length > 0 && document.getElementById('queue-status').dataset.count === '0');
+      const got = await listed(rp, tag);
+      check(got.length === 1, `one concern, got ${got.length}`);
+      check(JSON.stringify(got[0].attributes) === '{"households":"12"}', `reception answers: ${JSON.stringify(got[0].attributes)}`);
     });
   } finally {
     await coord.ctx.close();

@@ -1,0 +1,148 @@
+"""The services' questions on the pages, through a real `polis serve`: the co-ordinators'
+page of a service's questions (add with values kept and the error shown on a refusal,
+remove, only for those who may edit services, CSRF-checked, each change seen through the
+JSON API), the citizens' form and the reception screen asking the chosen service's
+questions (answers to other services' questions ignored, a required one refused next to
+its field), the officer's page of a concern showing the answers, and Russian."""
+
+import re
+import unittest
+import urllib.parse
+
+from harness import PolisServer, finish, signed_in
+from test_community_pages import post_form
+from test_concern_pages import code_of, open_form, submit
+
+SERVER = None
+COORD = None
+PAGE = "/admin/community/services/lights/questions"
+
+
+def setUpModule():
+    global SERVER, COORD
+    SERVER = PolisServer().start()
+    COORD = signed_in(SERVER, "coordinator")
+    r = COORD.post("/api/v1/services", {"code": "lights", "name": "Street lights",
+                                        "name_ru": "Уличное освещение"})
+    assert r.status == 201, r
+
+
+def tearDownModule():
+    finish(SERVER)
+
+
+def questions():
+    items = COORD.get("/api/v1/services").json["items"]
+    return next(s for s in items if s["code"] == "lights")["attributes"]
+
+
+def add(fields):
+    return post_form(COORD, PAGE, fields)
+
+
+class AdminPageTest(unittest.TestCase):
+    def test_a_add_refuse_and_remove(self):
+        page = COORD.get(PAGE)
+        self.assertEqual(page.status, 200, page)
+        self.assertIn("This service asks nothing else.", page.text)
+        r = add({"code": "dark", "datatype": "singlevaluelist", "description": "Is it dark?",
+                 "description_ru": "Темно?", "values": "yes = Yes\nno = No\n", "required": "1"})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), PAGE + "?done=added")
+        r = add({"code": "since", "datatype": "datetime", "description": "Since when?"})
+        self.assertEqual(r.status, 303, r)
+        got = questions()
+        self.assertEqual([(q["code"], q["order"], q["required"]) for q in got],
+                         [("dark", 1, True), ("since", 2, False)])
+        self.assertEqual(got[0]["values"], [{"key": "yes", "name": "Yes"},
+                                            {"key": "no", "name": "No"}])
+        self.assertEqual(got[0]["description_ru"], "Темно?")
+        page = COORD.get(PAGE + "?done=added").text
+        self.assertIn("The question was added.", page)
+        self.assertIn("yes = Yes; no = No", page)
+        self.assertIn('action="/admin/community/services/lights/questions/since/remove"', page)
+        # Refused: the same code again, and a list without choices; values kept, nothing saved.
+        for fields, says in [({"code": "dark", "datatype": "string", "description": "Again"},
+                              "the code dark is repeated"),
+                             ({"code": "kind", "datatype": "multivaluelist",
+                               "description": "Which kind?"}, "values must be a list")]:
+            with self.subTest(says=says):
+                r = add(fields)
+                self.assertEqual(r.status, 422, r)
+                self.assertIn(says, r.text)
+                self.assertIn('value="%s"' % fields["description"], r.text)
+                self.assertEqual(len(questions()), 2)
+        r = post_form(COORD, PAGE + "/since/remove", {})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual([q["code"] for q in questions()], ["dark"])
+        self.assertEqual(post_form(COORD, PAGE + "/nosuch/remove", {}).status, 404)
+        # The setup page links each service's questions with their count.
+        setup = COORD.get("/admin/community").text
+        self.assertRegex(setup, r'<a href="%s"[^>]*>1</a>' % re.escape(PAGE))
+
+    def test_refused_without_permission_or_token(self):
+        officer = signed_in(SERVER, "inspector.osh")
+        self.assertEqual(officer.get(PAGE).status, 403)
+        self.assertEqual(post_form(officer, PAGE, {"code": "x", "datatype": "string",
+                                                   "description": "X"}).status, 403)
+        r = post_form(COORD, PAGE, {"code": "x", "datatype": "string", "description": "X"},
+                      csrf=False)
+        self.assertEqual(r.status, 403)
+        self.assertNotIn("x", [q["code"] for q in questions()])
+        self.assertEqual(SERVER.client().get(PAGE).status, 303)  # to the sign-in page
+
+
+class RecordingPagesTest(unittest.TestCase):
+    def setUp(self):
+        if not questions():
+            AdminPageTest.test_a_add_refuse_and_remove(self)
+
+    def test_citizen_form_asks_and_keeps_answers(self):
+        citizen = SERVER.client()
+        page, token, client_id = open_form(citizen)
+        self.assertIn('<fieldset class="questions" data-service="lights">', page)
+        self.assertIn('name="attr.lights.dark"', page)
+        self.assertIn('name="attr.domestic_violence.danger_now"', page)  # the demo's
+        base = {"form_token": token, "client_id": client_id, "service_code": "lights",
+                "description": "The street is dark"}
+        r = submit(citizen, base)  # the required question unanswered
+        self.assertEqual(r.status, 422, r)
+        self.assertRegex(r.text, r'attribute\[dark\] is required[^<]*</p>')
+        r = submit(citizen, dict(base, **{"attr.lights.dark": "yes",
+                                          "attr.domestic_violence.danger_now": "yes"}))
+        self.assertEqual(r.status, 201, r)
+        code = code_of(r.text)
+        rec = COORD.get(f"/api/v1/concerns/{code}").json
+        self.assertEqual(rec["attributes"], {"dark": "yes"})  # the other service's is ignored
+        detail = COORD.get(f"/officer/concerns/{code}").text
+        self.assertIn("Answers to the service&#39;s questions", detail)
+        self.assertRegex(detail, r"<dt>Is it dark\?</dt>\s*<dd>Yes</dd>")
+        public = SERVER.client().get(f"/concerns/status?code={code}").text
+        self.assertNotIn("Is it dark", public)
+
+    def test_reception_screen(self):
+        page = COORD.get("/officer/reception")
+        self.assertIn('name="attr.lights.dark"', page.text)
+        csrf = re.search(r'name="csrf" value="([^"]*)"', page.text).group(1)
+        fields = {"csrf": csrf, "channel": "reception", "service_code": "lights",
+                  "description": "Lamp broken at the school", "attr.lights.dark": "no"}
+        r = COORD.request("POST", "/officer/reception", urllib.parse.urlencode(fields), raw=True,
+                          content_type="application/x-www-form-urlencoded", csrf=False)
+        self.assertEqual(r.status, 201, r)
+        code = code_of(r.text)
+        self.assertEqual(COORD.get(f"/api/v1/concerns/{code}").json["attributes"],
+                         {"dark": "no"})
+        fields["attr.lights.dark"] = "perhaps"
+        r = COORD.request("POST", "/officer/reception", urllib.parse.urlencode(fields), raw=True,
+                          content_type="application/x-www-form-urlencoded", csrf=False)
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("attribute[dark] must be one of its choices", r.text)
+
+    def test_russian(self):
+        r = SERVER.client().get("/concerns/new", headers={"Accept-Language": "ru"})
+        self.assertIn("Темно?", r.text)
+        self.assertIn("Кому-то сейчас угрожает опасность?", r.text)
+
+
+if __name__ == "__main__":
+    unittest.main()
