@@ -81,13 +81,14 @@ static int values_of(json_t *v, size_t place, json_t **out, p_error *err)
     for (size_t i = 0; i < n; i++) {
         json_t *item = json_array_get(v, i);
         const char *key = json_string_value(json_object_get(item, "key"));
-        const char *name = "";
+        const char *name = "", *name_ru = "";
         int rc = P_OK;
         if (!json_is_object(item) || !key_ok(key))
             rc = p_fail(err, P_EINVAL, "attributes",
                         "attribute %zu, value %zu: key must be 1-40 of A-Z, a-z, 0-9, _ and -",
                         place, i + 1);
         if (rc == P_OK) rc = text_of(item, "name", 120, true, place, &name, err);
+        if (rc == P_OK) rc = text_of(item, "name_ru", 120, false, place, &name_ru, err);
         for (size_t k = 0; rc == P_OK && k < i; k++)
             if (strcmp(json_string_value(json_object_get(json_array_get(list, k), "key")), key) ==
                 0)
@@ -97,7 +98,9 @@ static int values_of(json_t *v, size_t place, json_t **out, p_error *err)
             json_decref(list);
             return rc;
         }
-        json_array_append_new(list, json_pack("{s:s, s:s}", "key", key, "name", name));
+        json_t *choice = json_pack("{s:s, s:s}", "key", key, "name", name);
+        if (*name_ru) json_object_set_new(choice, "name_ru", json_string(name_ru));
+        json_array_append_new(list, choice);
     }
     *out = list;
     return P_OK;

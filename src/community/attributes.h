@@ -23,9 +23,9 @@ enum {
  * (optional), datatype_description (optional, up to 200), required (default false),
  * variable (default true; false: an informational note that takes no answer and cannot be
  * required), order (a positive integer, unique; default: its place in the array),
- * values ([{key, name}], 1 to ATTRIBUTE_VALUES_MAX with unique keys, for the list types
- * only)}. P_EINVAL / P_EUNPROC naming "attributes" with the place and member in the
- * message. On success *out (the caller releases it) is the array with every member present,
+ * values ([{key, name, name_ru (optional)}], 1 to ATTRIBUTE_VALUES_MAX with unique keys,
+ * for the list types only)}. P_EINVAL / P_EUNPROC naming "attributes" with the place and member in
+ * the message. On success *out (the caller releases it) is the array with every member present,
  * sorted by order. */
 MUST_CHECK int attributes_check_definitions(json_t *defs, json_t **out, p_error *err);
 

@@ -80,6 +80,9 @@ void community_questions_fields(struct page *p, json_t *services, const struct f
 /* The answers the form gives to service's questions, {code: value or [values]}; the
  * caller releases it. */
 json_t *community_questions_answers(const struct form *f, const char *service);
+/* Replaces the message of a refused answer (err's field is attribute[CODE]) by a sentence
+ * in lang for the person filling the form. */
+void community_questions_localize(const char *lang, p_error *err);
 /* An officer's view of the answers to questions (the service's definitions). */
 void community_questions_answered(struct page *p, json_t *questions, json_t *answers);
 

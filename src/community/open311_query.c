@@ -55,7 +55,15 @@ static json_t *open311_attributes(const char *stored)
             "description", json_object_get(d, "description"));
         if (!a) continue; /* a stored definition is always complete: attributes.c wrote it */
         json_t *values = json_object_get(d, "values");
-        if (json_is_array(values)) json_object_set(a, "values", values);
+        if (json_is_array(values)) {
+            json_t *pairs = json_array(); /* the spec's key and name only */
+            size_t k;
+            json_t *v;
+            json_array_foreach(values, k, v) json_array_append_new(
+                pairs, json_pack("{s:O, s:O}", "key", json_object_get(v, "key"), "name",
+                                 json_object_get(v, "name")));
+            json_object_set_new(a, "values", pairs);
+        }
         json_array_append_new(out, a);
     }
     json_decref(defs);

@@ -208,9 +208,10 @@ static void reception_submit(http_request *req)
         json_decref(c.attributes);
         if (rc == P_OK)
             reception_page(req, NULL, str(rec, "tracking_code"), NULL, 201);
-        else if (rc == P_EINVAL || rc == P_EUNPROC || rc == P_ENOTFOUND)
+        else if (rc == P_EINVAL || rc == P_EUNPROC || rc == P_ENOTFOUND) {
+            community_questions_localize(req->lang, &err);
             reception_page(req, &f, NULL, &err, 422);
-        else
+        } else
             error_page(req, rc, &err);
         json_decref(rec);
     }

@@ -214,6 +214,7 @@ static void create_submit(http_request *req)
         if (created) community_limit_count(req, s, "submit", PUBLIC_SUBMIT_WINDOW_S);
         received_page(req, rec, created);
     } else if (rc == P_EINVAL || rc == P_EUNPROC || rc == P_ENOTFOUND) {
+        community_questions_localize(req->lang, &err);
         concern_form(req, &f, &err, rc == P_ENOTFOUND ? 422 : p_status_http((p_status)rc));
     } else {
         p_fail(&err, (p_status)rc, NULL, "%s",

@@ -72,7 +72,7 @@ static void question(struct page *p, const char *service, json_t *q, const form 
             else
                 html_void(h, "input", "type", "checkbox", "name", name, "value", str(v, "key"),
                           "id", cid, NULL);
-            html_text(h, str(v, "name"));
+            html_text(h, localized(v, p->lang, "name", "name_ru"));
             html_close(h, "label");
         }
         html_close(h, "fieldset");
@@ -85,11 +85,11 @@ static void question(struct page *p, const char *service, json_t *q, const form 
             json_t *v;
             json_array_foreach(json_object_get(q, "values"), i, v)
             {
+                const char *shown = localized(v, p->lang, "name", "name_ru");
                 if (value && strcmp(value, str(v, "key")) == 0)
-                    html_elem(h, "option", str(v, "name"), "value", str(v, "key"), "selected", "",
-                              NULL);
+                    html_elem(h, "option", shown, "value", str(v, "key"), "selected", "", NULL);
                 else
-                    html_elem(h, "option", str(v, "name"), "value", str(v, "key"), NULL);
+                    html_elem(h, "option", shown, "value", str(v, "key"), NULL);
             }
             html_close(h, "select");
         } else if (strcmp(type, "text") == 0) {
@@ -156,7 +156,7 @@ json_t *community_questions_answers(const form *f, const char *service)
 }
 
 /* The answer as the officer reads it: choice names for the list types. */
-static void answer_text(json_t *q, json_t *answer, buf *out)
+static void answer_text(json_t *q, json_t *answer, const char *lang, buf *out)
 {
     json_t *keys = json_is_array(answer) ? json_incref(answer) : json_pack("[O]", answer);
     size_t i;
@@ -166,8 +166,11 @@ static void answer_text(json_t *q, json_t *answer, buf *out)
         const char *shown = json_string_value(k);
         size_t j;
         json_t *v;
-        json_array_foreach(json_object_get(q, "values"), j,
-                           v) if (strcmp(str(v, "key"), shown) == 0) shown = str(v, "name");
+        json_array_foreach(json_object_get(q, "values"), j, v)
+        {
+            if (strcmp(str(v, "key"), json_string_value(k)) == 0)
+                shown = localized(v, lang, "name", "name_ru");
+        }
         buf_printf(out, "%s%s", i ? ", " : "", shown);
     }
     json_decref(keys);
@@ -178,7 +181,7 @@ static void answer_text(json_t *q, json_t *answer, buf *out)
 static void answered_row(struct page *p, json_t *q, const char *code, json_t *answer, buf *text)
 {
     buf_reset(text);
-    answer_text(q, answer, text);
+    answer_text(q, answer, p->lang, text);
     html_elem(&p->h, "dt", q ? localized(q, p->lang, "description", "description_ru") : code, NULL);
     html_elem(&p->h, "dd", buf_str(text), NULL);
 }
@@ -207,4 +210,25 @@ void community_questions_answered(struct page *p, json_t *questions, json_t *ans
     }
     buf_free(&text);
     html_close(h, "dl");
+}
+
+void community_questions_localize(const char *lang, p_error *err)
+{
+    if (err->status == P_OK || strncmp(err->field, "attribute[", 10) != 0) return;
+    const char *m = err->message, *text = NULL;
+    if (strstr(m, " is required"))
+        text = T(lang, "Please answer this question.");
+    else if (strstr(m, "must be a number"))
+        text = T(lang, "Enter a number.");
+    else if (strstr(m, "must be a date"))
+        text = T(lang, "Enter a date as YYYY-MM-DD.");
+    else if (strstr(m, "choices"))
+        text = T(lang, "Choose one of the options.");
+    else if (strstr(m, "one line of at most"))
+        text = T(lang, "Enter one line of at most 200 characters.");
+    else if (strstr(m, "text of at most"))
+        text = T(lang, "This text is too long.");
+    else if (strstr(m, "is not asked") || strstr(m, "takes no answer"))
+        text = T(lang, "This question is not asked for the chosen service.");
+    if (text) snprintf(err->message, sizeof err->message, "%s", text);
 }

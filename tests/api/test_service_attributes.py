@@ -167,6 +167,12 @@ class Open311DefinitionTest(unittest.TestCase):
         doc = parse(get(f"{BASE}/services/water.json"), "json")
         self.assertEqual([(a["code"], a["variable"]) for a in doc["attributes"]],
                          [("households", True), ("urgent_note", False)])
+        # Choices carry a Russian name for the pages; Open311 gets the spec's key and name.
+        dv = parse(get(f"{BASE}/services/domestic_violence.json"), "json")
+        self.assertEqual(dv["attributes"][0]["values"][2], {"key": "unknown",
+                                                            "name": "Don't know"})
+        ours = service("domestic_violence")["attributes"][0]["values"][2]
+        self.assertEqual(ours["name_ru"], "Не знаю")
 
 
 class Open311AnswersTest(unittest.TestCase, ErrorEnvelope):
