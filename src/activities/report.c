@@ -172,17 +172,20 @@ enum part { PART_PRIORITIES, PART_FOCUS, PART_LINES, PART_COUNTRIES, PART_ORGS, 
 static const char *const part_names[PARTS] = {"priorities", "focus_areas",   "lines",
                                               "countries",  "organisations", "types"};
 
-/* An activity of the year: its key, host country and figures. */
+enum { PREVIOUS = 4 }; /* years before the report's year in its series */
+
+/* An activity of the year: its key, the month its link rows are counted at, and figures. */
 struct year_activity {
     int64_t id;
-    char host[16];
+    int month; /* the first month of the year its period touches; -1 for a long period */
     struct figures f;
 };
 
-/* A link row: the activity, the breakdown and the code's entry in that tally. */
+/* A link row: the activity, the month of its date-range index row (-1 for a line of
+ * action, or a long period), the breakdown and the code's entry in that tally. */
 struct year_link {
     int64_t id;
-    int part;
+    int month, part;
     uint32_t entry;
 };
 
@@ -192,32 +195,50 @@ static int activity_by_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The activities of a period and their link rows in one statement. ?1 first day, ?2 last
- * day, ?3 and ?4 their month numbers. The date-range index (activity_periods, periods.c)
- * gives the keys of the activities whose period touches the months, long periods (month
- * -1) checked by their days; each part then reads its rows by key. Part 0 is the
- * activity's own row (code: the lead organisation) and checks the days, so a link row
- * counts only when its activity's row came. */
+/* The report's activities and link rows in one statement. ?1 first and ?2 last day of the
+ * year, ?3 and ?4 its first and last month numbers, ?5 the first day of the month 23
+ * months before the year, ?6 the first day of the series (four years earlier) and ?7 the
+ * first day of the month 23 months before that.
+ *
+ * A period shorter than 24 months that touches a year starts at most 23 months before
+ * it, so the activities of the series are those starting from ?7 on (consecutive entries
+ * of the covering index activities_report, schema 0020) and the long ones starting
+ * earlier (month -1 of the date-range index, activity_periods). Kind 0 is an activity:
+ * id, lead organisation, type, figures, planned start and end. The link rows are of the
+ * year only: priorities (1), focus areas (2) and countries, host or beneficiary (4), from
+ * the date-range index by code, one row per month the period touches (month in column
+ * 8), and lines of action (3) by the year's activities. */
 static const char year_sql[] =
-    "WITH y AS (SELECT activity_id FROM activity_periods WHERE kind = 'a' AND code = ''"
-    " AND month BETWEEN ?3 AND ?4 UNION SELECT activity_id FROM activity_periods"
-    " WHERE kind = 'a' AND code = '' AND month = -1 AND first_day <= ?2 AND last_day >= ?1)"
-    " SELECT a.id, 0, a.lead_org, a.type, a.host_country, a.participants_total,"
-    " a.participants_women, a.participants_men FROM y CROSS JOIN activities a"
-    " WHERE a.id = y.activity_id AND a.planned_start <= ?2"
-    " AND COALESCE(a.planned_end, a.planned_start) >= ?1"
-    " UNION ALL SELECT x.activity_id, 1, x.priority_code, NULL, NULL, NULL, NULL, NULL"
-    " FROM y CROSS JOIN activity_priorities x WHERE x.activity_id = y.activity_id"
-    " UNION ALL SELECT x.activity_id, 2, x.focus_code, NULL, NULL, NULL, NULL, NULL"
-    " FROM y CROSS JOIN activity_focus_areas x WHERE x.activity_id = y.activity_id"
-    " UNION ALL SELECT x.activity_id, 3, x.line_code, NULL, NULL, NULL, NULL, NULL"
-    " FROM y CROSS JOIN activity_lines x WHERE x.activity_id = y.activity_id"
-    " UNION ALL SELECT x.activity_id, 4, x.country_code, NULL, NULL, NULL, NULL, NULL"
-    " FROM y CROSS JOIN activity_beneficiaries x WHERE x.activity_id = y.activity_id";
+    "WITH y AS (SELECT a.id FROM activities a WHERE a.planned_start >= ?5"
+    " AND a.planned_start <= ?2 AND COALESCE(a.planned_end, a.planned_start) >= ?1"
+    " UNION ALL SELECT p.activity_id FROM activity_periods p WHERE p.kind = 'a'"
+    " AND p.code = '' AND p.month = -1 AND p.first_day < ?5 AND p.last_day >= ?1)"
+    " SELECT a.id, 0, a.lead_org, a.type, a.participants_total, a.participants_women,"
+    " a.participants_men, a.planned_start, COALESCE(a.planned_end, a.planned_start), 0"
+    " FROM activities a WHERE a.planned_start >= ?7 AND a.planned_start <= ?2"
+    " AND COALESCE(a.planned_end, a.planned_start) >= ?6"
+    " UNION ALL SELECT a.id, 0, a.lead_org, a.type, a.participants_total,"
+    " a.participants_women, a.participants_men, a.planned_start,"
+    " COALESCE(a.planned_end, a.planned_start), 0 FROM activity_periods p"
+    " CROSS JOIN activities a WHERE p.kind = 'a' AND p.code = '' AND p.month = -1"
+    " AND p.first_day < ?7 AND p.last_day >= ?6 AND a.id = p.activity_id"
+    " UNION ALL SELECT x.activity_id, 3, x.line_code, NULL, NULL, NULL, NULL, NULL, NULL, -1"
+    " FROM y CROSS JOIN activity_lines x WHERE x.activity_id = y.id"
+#define YEAR_CODES(kind, n, table)                                                                 \
+    " UNION ALL SELECT x.activity_id, " n ", x.code, NULL, NULL, NULL, NULL, NULL, NULL, x.month"  \
+    " FROM " table " c CROSS JOIN activity_periods x WHERE x.kind = '" kind "'"                    \
+    " AND x.code = c.code AND x.month BETWEEN ?3 AND ?4"                                           \
+    " UNION ALL SELECT x.activity_id, " n ", x.code, NULL, NULL, NULL, NULL, NULL, NULL, -1"       \
+    " FROM " table " c CROSS JOIN activity_periods x WHERE x.kind = '" kind "'"                    \
+    " AND x.code = c.code AND x.month = -1 AND x.first_day <= ?2 AND x.last_day >= ?1"
+    YEAR_CODES("p", "1", "priorities") YEAR_CODES("f", "2", "focus_areas")
+        YEAR_CODES("c", "4", "countries");
+#undef YEAR_CODES
 
-/* The figures of one year: totals and a tally per breakdown. */
+/* The figures of the report: totals of the year and the years before, a tally per
+ * breakdown of the year. */
 struct year_figures {
-    struct figures totals;
+    struct figures totals, previous[PREVIOUS];
     struct tally parts[PARTS];
 };
 
@@ -227,35 +248,60 @@ static void year_figures_free(struct year_figures *yf)
         tally_free(&yf->parts[i]);
 }
 
-/* Adds the link rows to the tallies of their activities (a beneficiary country that is
- * also the host counts once). acts is sorted by id. */
+/* Adds the link rows to the tallies of their activities of the year; a code's index rows
+ * count once per activity, at the first month of the year the period touches (or at -1).
+ * acts is sorted by id. */
 static void count_links(struct year_figures *yf, struct year_activity *acts, size_t n_acts,
                         const struct year_link *links, size_t n_links)
 {
     for (size_t i = 0; i < n_links; i++) {
         struct year_activity key = {.id = links[i].id};
         struct year_activity *a = bsearch(&key, acts, n_acts, sizeof *acts, activity_by_id);
-        if (!a) continue; /* its activity is outside the days of the period */
-        struct tally_entry *e = &yf->parts[links[i].part].v[links[i].entry];
-        if (links[i].part == PART_COUNTRIES && strcmp(e->code, a->host) == 0) continue;
-        figures_add(&e->f, &a->f);
+        if (!a || links[i].month != (links[i].part == PART_LINES ? -1 : a->month)) continue;
+        figures_add(&yf->parts[links[i].part].v[links[i].entry].f, &a->f);
     }
 }
 
-/* Reads the activities of year and their link rows once, tallying every breakdown. */
+/* The first month of year that the period from start to end touches; -1 for a period too
+ * long for the date-range index's month rows (periods.c). */
+static int first_month_in(int year, const char *start, const char *end)
+{
+    struct activity_period p;
+    activity_period_of(start, end, &p);
+    if (p.first_month == ACTIVITY_PERIOD_LONG) return -1;
+    return p.first_month > year * 12 ? p.first_month : year * 12;
+}
+
+/* The first day of the month months before January of year (YYYY-MM-DD) into out. */
+static void months_before(int year, int months, char out[static 16])
+{
+    int m = year * 12 - months;
+    snprintf(out, 16, "%04d-%02d-01", (m / 12) % 10000, m % 12 + 1);
+}
+
+/* Reads the activities of the report's five years and the year's link rows once, tallying
+ * every breakdown. */
 static int year_pass(store *s, int year, struct year_figures *yf, p_error *err)
 {
     memset(yf, 0, sizeof *yf);
-    char from[16], to[16];
-    snprintf(from, sizeof from, "%04d-01-01", year);
-    snprintf(to, sizeof to, "%04d-12-31", year);
+    char from[PREVIOUS + 1][16], to[PREVIOUS + 1][16], near[16], near_first[16];
+    for (int i = 0; i <= PREVIOUS; i++) {
+        snprintf(from[i], sizeof from[i], "%04d-01-01", year - PREVIOUS + i);
+        snprintf(to[i], sizeof to[i], "%04d-12-31", year - PREVIOUS + i);
+    }
+    const char *first = from[PREVIOUS], *last = to[PREVIOUS];
+    months_before(year, ACTIVITY_PERIOD_MONTHS_MAX - 1, near);
+    months_before(year - PREVIOUS, ACTIVITY_PERIOD_MONTHS_MAX - 1, near_first);
     store_stmt *st;
     int rc = store_prepare(s, year_sql, &st, err);
     if (rc != P_OK) return rc;
-    store_bind_text(st, 1, from);
-    store_bind_text(st, 2, to);
-    store_bind_int(st, 3, activity_month_of(from));
-    store_bind_int(st, 4, activity_month_of(to));
+    store_bind_text(st, 1, first);
+    store_bind_text(st, 2, last);
+    store_bind_int(st, 3, activity_month_of(first));
+    store_bind_int(st, 4, activity_month_of(last));
+    store_bind_text(st, 5, near);
+    store_bind_text(st, 6, from[0]);
+    store_bind_text(st, 7, near_first);
     struct year_activity *acts = NULL;
     struct year_link *links = NULL;
     size_t n_acts = 0, cap_acts = 0, n_links = 0, cap_links = 0;
@@ -271,22 +317,27 @@ static int year_pass(store *s, int year, struct year_figures *yf, p_error *err)
                 links = xrealloc(links, cap_links * sizeof *links);
             }
             int part = link_part[kind];
-            links[n_links++] = (struct year_link){store_col_int(st, 0), part,
-                                                  tally_entry_of(&yf->parts[part], code)};
+            links[n_links++] = (struct year_link){store_col_int(st, 0), (int)store_col_int(st, 9),
+                                                  part, tally_entry_of(&yf->parts[part], code)};
             continue;
         }
+        const char *start = store_col_text(st, 7), *end = store_col_text(st, 8);
+        struct figures f = figures_of(st, 4, 5, 6);
+        for (int i = 0; i < PREVIOUS; i++)
+            if (strcmp(start, to[i]) <= 0 && strcmp(end, from[i]) >= 0)
+                figures_add(&yf->previous[i], &f);
+        if (strcmp(start, last) > 0 || strcmp(end, first) < 0) continue;
         if (n_acts == cap_acts) {
             cap_acts = cap_acts ? cap_acts * 2 : 1024;
             acts = xrealloc(acts, cap_acts * sizeof *acts);
         }
         struct year_activity *a = &acts[n_acts++];
         a->id = store_col_int(st, 0);
-        a->f = figures_of(st, 5, 6, 7);
-        snprintf(a->host, sizeof a->host, "%s", store_col_text(st, 4));
-        figures_add(&yf->totals, &a->f);
-        tally_add(&yf->parts[PART_ORGS], code, &a->f);
-        tally_add(&yf->parts[PART_TYPES], store_col_text(st, 3), &a->f);
-        if (*a->host) tally_add(&yf->parts[PART_COUNTRIES], a->host, &a->f);
+        a->f = f;
+        a->month = first_month_in(year, start, end);
+        figures_add(&yf->totals, &f);
+        tally_add(&yf->parts[PART_ORGS], code, &f);
+        tally_add(&yf->parts[PART_TYPES], store_col_text(st, 3), &f);
     }
     store_reset(st);
     if (step == STORE_DONE && n_acts > 0) {
@@ -300,49 +351,6 @@ static int year_pass(store *s, int year, struct year_figures *yf, p_error *err)
         return -step;
     }
     return P_OK;
-}
-
-/* The totals of the years first..last: the keys of their activities from the date-range
- * index, then each activity's dates and participants, counted in C in every year of the
- * span its period touches. ?1 first day, ?2 last day, ?3 and ?4 their months. */
-static const char span_sql[] =
-    "WITH y AS (SELECT activity_id FROM activity_periods WHERE kind = 'a' AND code = ''"
-    " AND month BETWEEN ?3 AND ?4 UNION SELECT activity_id FROM activity_periods"
-    " WHERE kind = 'a' AND code = '' AND month = -1 AND first_day <= ?2 AND last_day >= ?1)"
-    " SELECT a.planned_start, COALESCE(a.planned_end, a.planned_start), a.participants_total,"
-    " a.participants_women, a.participants_men FROM y CROSS JOIN activities a"
-    " WHERE a.id = y.activity_id";
-
-enum { SPAN_YEARS_MAX = 8 };
-
-static int span_totals(store *s, int first, int last, struct figures *out, p_error *err)
-{
-    memset(out, 0, (size_t)(last - first + 1) * sizeof *out);
-    char from[16], to[16];
-    snprintf(from, sizeof from, "%04d-01-01", first);
-    snprintf(to, sizeof to, "%04d-12-31", last);
-    char starts[SPAN_YEARS_MAX][16], ends[SPAN_YEARS_MAX][16];
-    for (int y = first; y <= last; y++) {
-        snprintf(starts[y - first], sizeof starts[0], "%04d-01-01", y);
-        snprintf(ends[y - first], sizeof ends[0], "%04d-12-31", y);
-    }
-    store_stmt *st;
-    int rc = store_prepare(s, span_sql, &st, err);
-    if (rc != P_OK) return rc;
-    store_bind_text(st, 1, from);
-    store_bind_text(st, 2, to);
-    store_bind_int(st, 3, activity_month_of(from));
-    store_bind_int(st, 4, activity_month_of(to));
-    int step;
-    while ((step = store_step(st, err)) == STORE_ROW) {
-        const char *start = store_col_text(st, 0), *end = store_col_text(st, 1);
-        struct figures f = figures_of(st, 2, 3, 4);
-        for (int y = first; y <= last; y++)
-            if (strcmp(start, ends[y - first]) <= 0 && strcmp(end, starts[y - first]) >= 0)
-                figures_add(&out[y - first], &f);
-    }
-    store_reset(st);
-    return step < 0 ? -step : P_OK;
 }
 
 /* Appends to out, in the order of the framework records items, a row for each code with
@@ -450,13 +458,6 @@ int report_annual(store *s, int year, json_t **out, p_error *err)
     struct year_figures yf;
     int rc = year_pass(s, year, &yf, err);
     if (rc != P_OK) return rc;
-    enum { PREVIOUS = 4 };
-    struct figures previous[PREVIOUS];
-    rc = span_totals(s, year - PREVIOUS, year - 1, previous, err);
-    if (rc != P_OK) {
-        year_figures_free(&yf);
-        return rc;
-    }
     char from[16], to[16];
     snprintf(from, sizeof from, "%04d-01-01", year);
     snprintf(to, sizeof to, "%04d-12-31", year);
@@ -486,7 +487,7 @@ int report_annual(store *s, int year, json_t **out, p_error *err)
     json_t *series = json_array();
     json_object_set_new(r, "series", series);
     for (int y = year - PREVIOUS; y <= year; y++) {
-        json_t *t = figures_json(y < year ? &previous[y - (year - PREVIOUS)] : &yf.totals);
+        json_t *t = figures_json(y < year ? &yf.previous[y - (year - PREVIOUS)] : &yf.totals);
         json_object_set_new(t, "year", json_integer(y));
         json_array_append_new(series, t);
     }
