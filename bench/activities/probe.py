@@ -4,9 +4,12 @@ concurrency) against a polis server on loopback, and prints "COUNT MEDIAN_MS P95
 STATUS_ERRORS". Used by bench/activities.sh for the latency figures that wrk's throughput
 runs do not give.
 
-  probe.py overlap URL TOKEN SAMPLE.csv N   POST /api/v1/activities/overlaps-check with N
+  probe.py overlap URL TOKEN SAMPLE.csv N [OUT]
+                                            POST /api/v1/activities/overlaps-check with N
                                             drafts made from the rows of SAMPLE.csv (a new
-                                            activity like an existing one, dates moved)
+                                            activity like an existing one, dates moved); OUT
+                                            receives each answer's body, one a line, to
+                                            compare the candidates two builds find
   probe.py get URL TOKEN PATH N             GET PATH N times
 """
 import csv
@@ -54,13 +57,16 @@ def main():
     else:
         n = int(sys.argv[5])
         reqs = [("GET", sys.argv[4], None)] * n
+    out = open(sys.argv[6], "wb") if kind == "overlap" and len(sys.argv) > 6 else None
     times, errors = [], 0
     for i, (method, path, body) in enumerate(reqs):
         t0 = time.perf_counter()
         conn.request(method, path, body=body, headers=headers)
         r = conn.getresponse()
-        r.read()
+        answer = r.read()
         t1 = time.perf_counter()
+        if out:
+            out.write(answer.replace(b"\n", b"") + b"\n")
         if r.status != 200:
             errors += 1
             if errors == 1:

@@ -5,11 +5,18 @@ audit entries. For measuring reads (list, overlap check, report) at a scale whos
 would take too long on a busy machine; the import itself is measured by `polis import`.
 The date-range index (schema 0005) is filled with the backfill of its migration.
 
-Usage: sqlload.py DB CSV
+The full-text index uses polis's own tokenizer (schema 0008), which Python's sqlite3 does
+not have: the rows are loaded into a staging file (DB.load, made by `polis init`) whose
+full-text table is switched to SQLite's unicode61 tokenizer, and `polis migrate` then
+copies everything into DB, where polis indexes the texts with its own tokenizer as an
+import would. DB must not exist.
+
+Usage: sqlload.py [--polis BIN] DB CSV     (BIN: the polis binary, default build/polis)
 """
 import csv
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -21,8 +28,36 @@ LISTS = [("activity_partners", "org_code", "partners"),
          ("activity_target_groups", "target_group", "target_groups")]
 
 
+def unicode61_fts(path):
+    """Switches the staging file's activities_fts to a tokenizer Python's sqlite3 has."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA writable_schema=ON")
+    db.execute("UPDATE sqlite_schema SET sql = replace(sql, ?, ?) WHERE name = 'activities_fts'",
+               ("tokenize = 'polis'", "tokenize = 'unicode61 remove_diacritics 2'"))
+    db.commit()
+    db.close()
+
+
+def remove(path):
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+
+
 def main():
-    db = sqlite3.connect(sys.argv[1])
+    args = sys.argv[1:]
+    polis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "polis")
+    if len(args) == 4 and args[0] == "--polis":
+        polis, args = args[1], args[2:]
+    if len(args) != 2 or os.path.exists(args[0]):
+        sys.exit(__doc__)
+    target, source = args
+    staging = target + ".load"
+    remove(staging)
+    subprocess.run([polis, "init", "--db", staging], stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, check=True)
+    unicode61_fts(staging)
+    db = sqlite3.connect(staging)
     db.execute("PRAGMA foreign_keys=OFF")
     db.execute("PRAGMA cache_size=-262144")
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -30,7 +65,7 @@ def main():
     num = lambda v: int(v) if v != "" else None
     start = (db.execute("SELECT COALESCE(MAX(id), 0) FROM activities").fetchone()[0]) + 1
     rows, links, fts = [], {t: [] for t, _, _ in LISTS}, []
-    with open(sys.argv[2], encoding="utf-8", newline="") as f:
+    with open(source, encoding="utf-8", newline="") as f:
         for i, r in enumerate(csv.DictReader(f)):
             key = start + i
             budget = int(round(float(r["budget_amount"]) * 100)) if r["budget_amount"] else None
@@ -66,6 +101,9 @@ def main():
     with db:
         db.execute("DELETE FROM activity_periods")
     db.executescript("BEGIN;" + backfill + "COMMIT;")
+    db.close()
+    subprocess.run([polis, "migrate", "--from", staging, "--to", target], check=True)
+    remove(staging)
     print(len(rows))
 
 

@@ -1,6 +1,6 @@
-/* report.c (activities): the annual report's figures. One statement reads the year's
- * activities and their link rows and every breakdown is summed in C; one more gives the
- * previous years' totals. Names, kinds and order come from the framework service, and the
+/* report.c (activities): the annual report's figures. One statement reads the activities
+ * of the year and of the four before it and the year's link rows, and every breakdown and
+ * total is summed in C. Names, kinds and order come from the framework service, and the
  * regions of field operations from the table below. */
 #include "activities/report.h"
 #include "activities/internal.h"
