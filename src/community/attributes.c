@@ -348,7 +348,8 @@ static int answer(json_t *def, const char *code, json_t *v, json_t **out, p_erro
     return P_OK;
 }
 
-int attributes_check_answers(json_t *defs, json_t *answers, char **out, p_error *err)
+int attributes_check_answers(json_t *defs, json_t *answers, bool enforce_required, char **out,
+                             p_error *err)
 {
     *out = NULL;
     if (answers && !json_is_null(answers) && !json_is_object(answers))
@@ -377,7 +378,7 @@ int attributes_check_answers(json_t *defs, json_t *answers, char **out, p_error 
     json_t *def;
     json_array_foreach(defs, i, def)
     {
-        if (rc != P_OK) break;
+        if (rc != P_OK || !enforce_required) break;
         const char *c = json_string_value(json_object_get(def, "code"));
         if (!json_is_true(json_object_get(def, "required")) || json_object_get(stored, c)) continue;
         char field[64];

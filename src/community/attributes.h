@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 
 enum {
     ATTRIBUTES_MAX = 20,        /* questions a service may ask */
@@ -35,11 +36,14 @@ MUST_CHECK int attributes_of_service(store *s, const char *code, json_t **out, p
 
 /* Checks answers (an object: code -> string, or an array of strings for a multivaluelist;
  * NULL or empty: none) against defs (checked definitions). Empty strings and arrays count
- * as not answered. Errors name the field "attribute[CODE]": P_EINVAL for an answer to a
- * question the service does not ask, to an informational one, of the wrong type or not
- * among the choices; P_EUNPROC for a required question left unanswered. On success
- * *out (the caller frees it) is the compact JSON text to store: "{}" when none. */
-MUST_CHECK int attributes_check_answers(json_t *defs, json_t *answers, char **out, p_error *err);
+ * as not answered; required questions are enforced only when enforce_required (a channel
+ * that cannot put the questions, such as a text message, does not). Errors name the field
+ * "attribute[CODE]": P_EINVAL for an answer to a question the service does not ask, to an
+ * informational one, of the wrong type or not among the choices; P_EUNPROC for a required question
+ * left unanswered. On success *out (the caller frees it) is the compact JSON text to store: "{}"
+ * when none. */
+MUST_CHECK int attributes_check_answers(json_t *defs, json_t *answers, bool enforce_required,
+                                        char **out, p_error *err);
 
 /* Collects an Open311 form's attribute[CODE]=value and attribute[CODE][]=value (repeated,
  * for a multivaluelist) parameters into *out {CODE: value or [values]} (the caller's;

@@ -140,6 +140,8 @@ struct concern_new {
     int64_t visit_id;      /* the reception visit it was raised at, or 0 */
     json_t *attributes;    /* answers to the service's questions {code: value}, or NULL
                               (borrowed; see community/attributes.h) */
+    bool cannot_ask;       /* the channel cannot put the questions (a text message): a
+                              required one left unanswered is not refused */
 };
 
 /* Records a concern: checks every member (P_EINVAL for malformed, P_EUNPROC for broken rules,

@@ -482,7 +482,8 @@ static int create_work(store *s, void *ctx, p_error *err)
     json_t *questions = NULL;
     char *answers = NULL;
     if (rc == P_OK) rc = attributes_of_service(s, c->service_code, &questions, err);
-    if (rc == P_OK) rc = attributes_check_answers(questions, c->attributes, &answers, err);
+    if (rc == P_OK)
+        rc = attributes_check_answers(questions, c->attributes, !c->cannot_ask, &answers, err);
     json_decref(questions);
     char now[21];
     text_now_iso(now);

@@ -130,7 +130,8 @@ static void smssync_handler(http_request *req)
                                     .service_code = service,
                                     .description = message,
                                     .contact_phone = from,
-                                    .client_id = client_id};
+                                    .client_id = client_id,
+                                    .cannot_ask = true};
             bool created = false;
             struct actor by = {"sms", http_client(req)};
             if (rc == P_OK) rc = concern_create(s, &c, &by, &rec, &created, &err);

@@ -69,6 +69,27 @@ class SmsTest(unittest.TestCase):
         rec = signed_in(SERVER).get(f"/api/v1/concerns/{code.group(1) + code.group(2)}").json
         self.assertEqual(rec["service_code"], "other")
 
+    def test_required_questions_do_not_stop_a_text_message(self):
+        admin = signed_in(SERVER)
+        r = admin.patch("/api/v1/services/rubbish", {"attributes": [
+            {"code": "bins", "datatype": "number", "description": "How many bins?",
+             "required": True}]})
+        self.assertEqual(r.status, 200, r)
+        try:
+            r = sms({"from": "+996700000009", "message": "Rubbish: bins not emptied",
+                     "message_id": "gw-9", "secret": SECRET})
+            m = re.search(r"([0-9A-Z]{5})-([0-9A-Z]{5})",
+                          r.json["payload"]["messages"][0]["message"])
+            self.assertTrue(m, r.json)
+            rec = admin.get(f"/api/v1/concerns/{m.group(1) + m.group(2)}").json
+            self.assertEqual((rec["service_code"], rec["attributes"]), ("rubbish", {}))
+            # The officers' API still enforces it.
+            r = admin.post("/api/v1/concerns", {"service_code": "rubbish",
+                                                "description": "Bins again"})
+            self.assertEqual((r.status, r.json["error"]["field"]), (422, "attribute[bins]"))
+        finally:
+            admin.patch("/api/v1/services/rubbish", {"attributes": []})
+
     def test_wrong_secret_and_missing_fields(self):
         r = sms({"from": "+1", "message": "x", "message_id": "gw-4", "secret": "nope"})
         self.assertEqual(r.status, 403)
