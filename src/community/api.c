@@ -4,7 +4,6 @@
  * served from the status cache while nothing has changed. The citizens' routes are
  * throttled per client address: submissions, and lookups of codes that do not exist (so
  * codes cannot be guessed by trying). */
-#include "auth/audit.h"
 #include "auth/authz.h"
 #include "community/internal.h"
 #include "community/status_cache.h"
@@ -201,6 +200,17 @@ static void step_handler(http_request *req)
 
 /* ---- citizens ----------------------------------------------------------------------------- */
 
+/* Replies rc from a limit check: 429 with Retry-After for P_ELIMIT. */
+static void reply_limited(http_request *req, int rc, long retry, const p_error *err)
+{
+    if (rc == P_ELIMIT) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%ld", retry > 0 ? retry : 1);
+        http_add_header(req, "Retry-After", ra);
+    }
+    api_reply_status(req, rc, err);
+}
+
 /* Replies 429 with Retry-After (and returns true) when this client is at max events of kind
  * in the window. */
 static bool over_limit(http_request *req, store *s, const char *kind, long max, long window_s)
@@ -210,12 +220,7 @@ static bool over_limit(http_request *req, store *s, const char *kind, long max, 
     p_error_clear(&err);
     int rc = community_limit_check(req, s, kind, max, window_s, &retry, &err);
     if (rc == P_OK) return false;
-    if (rc == P_ELIMIT) {
-        char ra[24];
-        snprintf(ra, sizeof ra, "%ld", retry > 0 ? retry : 1);
-        http_add_header(req, "Retry-After", ra);
-    }
-    api_reply_status(req, rc, &err);
+    reply_limited(req, rc, retry, &err);
     return true;
 }
 
@@ -264,19 +269,21 @@ static void public_show_handler(http_request *req)
 {
     store *s = api_store(req);
     if (!s) return;
-    /* Every lookup asks first, a known code's too: were a throttled address answered for
-     * the codes that exist, it could go on guessing without limit and learn each hit. */
-    if (over_limit(req, s, "lookup", PUBLIC_MISSES_PER_WINDOW, PUBLIC_WINDOW_S)) return;
     p_error err;
     p_error_clear(&err);
     const char *asked = http_path_param(req, "code");
     char code[CONCERN_TRACKING_LEN + 1];
     struct status_cache_version v = {0};
     bool cached = concern_tracking_normalise(asked, code) && status_cache_enabled();
+    /* Every lookup asks the throttle first, a known code's too: were a throttled address
+     * answered for the codes that exist, it could go on guessing without limit and learn
+     * each hit. With the cache, the same statement reads the cache's version. */
     if (cached) {
-        int rc = audit_head(s, &v.id, v.hash, &err);
+        long retry = 0;
+        int rc = community_limit_check_at_head(req, s, "lookup", PUBLIC_MISSES_PER_WINDOW,
+                                               PUBLIC_WINDOW_S, &retry, &v.id, v.hash, &err);
         if (rc != P_OK) {
-            api_reply_status(req, rc, &err);
+            reply_limited(req, rc, retry, &err);
             return;
         }
         char body[STATUS_CACHE_BODY_MAX];
@@ -285,6 +292,8 @@ static void public_show_handler(http_request *req)
             http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
             return;
         }
+    } else if (over_limit(req, s, "lookup", PUBLIC_MISSES_PER_WINDOW, PUBLIC_WINDOW_S)) {
+        return;
     }
     json_t *rec = NULL;
     int rc = concern_public(s, asked, &rec, &err);

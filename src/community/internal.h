@@ -17,6 +17,13 @@ enum {
 MUST_CHECK int community_limit_check(http_request *req, store *s, const char *kind, long max,
                                      long window_s, long *retry_after_s, p_error *err);
 
+/* community_limit_check, reading in the same statement the audit trail's head (its id and
+ * hash: the version of the status cache), so a cached lookup is one read. */
+MUST_CHECK int community_limit_check_at_head(http_request *req, store *s, const char *kind,
+                                             long max, long window_s, long *retry_after_s,
+                                             int64_t *head_id, char head_hash[static 65],
+                                             p_error *err);
+
 /* Counts one event of kind for this client address (a failure is logged: the request
  * itself succeeded). */
 void community_limit_count(http_request *req, store *s, const char *kind, long window_s);

@@ -21,6 +21,15 @@ int community_limit_check(http_request *req, store *s, const char *kind, long ma
     return throttle_check(s, key, max, window_s, retry_after_s, err);
 }
 
+int community_limit_check_at_head(http_request *req, store *s, const char *kind, long max,
+                                  long window_s, long *retry_after_s, int64_t *head_id,
+                                  char head_hash[static 65], p_error *err)
+{
+    char key[160];
+    client_key(req, kind, key);
+    return throttle_check_at_head(s, key, max, window_s, retry_after_s, head_id, head_hash, err);
+}
+
 void community_limit_count(http_request *req, store *s, const char *kind, long window_s)
 {
     char key[160];

@@ -1,14 +1,19 @@
 /* test_status_cache.c: the citizens' status cache (community/status_cache.c) — its bounds
  * in entries and bytes, the least recently used of a set making room, versions (a newer
  * one empties it, an older one is neither served nor kept, the same id with another hash
- * is another version), and threads looking up and keeping views at once. */
+ * is another version), and threads looking up and keeping views at once; then, on a real
+ * temporary database, the throttle's check that reads the cache's version in the same
+ * statement: the same verdict as throttle_check, the same head as audit_head. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "auth/audit.h"
+#include "auth/throttle.h"
 #include "community/status_cache.h"
+#include "fixture_db.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -157,12 +162,56 @@ static void test_threads(void **state)
     assert_true(st.hits > 0);
 }
 
+static void expect_head(store *s, const char *key, long max, int want_rc)
+{
+    p_error err;
+    p_error_clear(&err);
+    long retry = 0, retry_plain = 0;
+    int64_t id = -1, want_id = 0;
+    char hash[65], want_hash[65];
+    assert_int_equal(throttle_check_at_head(s, key, max, 900, &retry, &id, hash, &err), want_rc);
+    p_error_clear(&err);
+    assert_int_equal(throttle_check(s, key, max, 900, &retry_plain, &err), want_rc);
+    assert_int_equal(retry, retry_plain);
+    assert_int_equal(audit_head(s, &want_id, want_hash, &err), P_OK);
+    assert_int_equal(id, want_id);
+    assert_string_equal(hash, want_hash);
+}
+
+static void test_throttle_reads_the_head(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    assert_int_equal(fixture_open(&fx, "status-cache"), 0);
+    p_error err;
+    p_error_clear(&err);
+    expect_head(fx.s, "lookup:192.0.2.1", 3, P_OK); /* no failures yet */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(throttle_fail(fx.s, "lookup:192.0.2.1", 900, &err), P_OK);
+    expect_head(fx.s, "lookup:192.0.2.1", 3, P_ELIMIT);
+    expect_head(fx.s, "lookup:192.0.2.1", 4, P_OK);
+    expect_head(fx.s, "lookup:192.0.2.2", 3, P_OK); /* another address */
+    /* an audited change moves the head the check reads */
+    int64_t before = 0;
+    char hash[65];
+    long retry = 0;
+    assert_int_equal(throttle_check_at_head(fx.s, "k", 3, 900, &retry, &before, hash, &err), P_OK);
+    struct audit_entry e = {"tester", "update", "concern", "AAAAAAAAAA", NULL, NULL, ""};
+    assert_int_equal(audit_append_alone(fx.s, &e, &err), P_OK);
+    expect_head(fx.s, "lookup:192.0.2.1", 3, P_ELIMIT);
+    int64_t after = 0;
+    assert_int_equal(throttle_check_at_head(fx.s, "k", 3, 900, &retry, &after, hash, &err), P_OK);
+    assert_true(after > before);
+    fixture_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_throttle_reads_the_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
