@@ -253,9 +253,11 @@ static bool datetime_ok(const char *s)
            text_parse_int64(h, 0, 14, &hh) && text_parse_int64(m, 0, 59, &mm);
 }
 
+/* A decimal number as people write one: digits, one sign, one point, an exponent; no hex,
+ * "inf" or "nan" (which strtod would take). */
 static bool number_ok(const char *s)
 {
-    if (!*s || strlen(s) > 40 || isspace((unsigned char)*s)) return false;
+    if (!*s || strlen(s) > 40 || strspn(s, "0123456789+-.eE") != strlen(s)) return false;
     char *end = NULL;
     double d = strtod(s, &end);
     return end && *end == '\0' && isfinite(d);
