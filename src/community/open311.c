@@ -10,6 +10,7 @@
 #include "http/response.h"
 #include "http/router.h"
 #include "web/api.h"
+#include "web/layout.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -183,10 +184,10 @@ static bool host_ok(const char *h)
     return true;
 }
 
-static void discovery_handler(http_request *req)
+/* The discovery document: the endpoint's address (the configured public address, else the
+ * request's Host), specification, formats and how to get a key. The caller releases it. */
+static json_t *discovery_doc(http_request *req)
 {
-    enum o311_format fmt;
-    if (!route_format(req, &fmt)) return;
     static const char changeset[] = "2026-11-28T00:00:00Z";
     buf url = BUF_INIT;
     /* The configured public address wins: behind a proxy the Host header names the proxy's
@@ -204,7 +205,67 @@ static void discovery_handler(http_request *req)
         "specification", "http://wiki.open311.org/GeoReport_v2", "url", buf_str(&url), "changeset",
         changeset, "type", "production", "formats", "text/xml", "application/json");
     buf_free(&url);
-    o311_reply(req, fmt, 200, "discovery", NULL, doc);
+    return doc;
+}
+
+/* discovery.html, which the spec recommends beside the XML and JSON: the same facts for
+ * the people who set up a client, in the reader's language. */
+static void discovery_page(http_request *req, json_t *doc)
+{
+    json_t *ep = json_array_get(json_object_get(doc, "endpoints"), 0);
+    struct page p;
+    page_begin(&p, req, T(req->lang, "Open311 GeoReport v2"));
+    html *h = &p.h;
+    html_elem(h, "p",
+              T(p.lang, "Citizens' concerns can be raised and followed from other applications "
+                        "through the Open311 GeoReport v2 standard."),
+              NULL);
+    html_open(h, "dl", "class", "record", NULL);
+    html_elem(h, "dt", T(p.lang, "Address"), NULL);
+    html_open(h, "dd", NULL);
+    html_elem(h, "code", json_string_value(json_object_get(ep, "url")), NULL);
+    html_close(h, "dd");
+    html_elem(h, "dt", T(p.lang, "Specification"), NULL);
+    html_open(h, "dd", NULL);
+    const char *spec = json_string_value(json_object_get(ep, "specification"));
+    html_elem(h, "a", spec, "href", spec, "rel", "noopener noreferrer", NULL);
+    html_close(h, "dd");
+    html_elem(h, "dt", T(p.lang, "Formats"), NULL);
+    html_elem(h, "dd", "text/xml, application/json", NULL);
+    html_elem(h, "dt", T(p.lang, "Changed"), NULL);
+    html_elem(h, "dd", json_string_value(json_object_get(doc, "changeset")), NULL);
+    html_elem(h, "dt", T(p.lang, "API key"), NULL);
+    html_elem(h, "dd",
+              T(p.lang, "Ask the administrator of this server for a key: it is needed to "
+                        "send requests and updates, not to read them."),
+              NULL);
+    html_close(h, "dl");
+    html_open(h, "ul", NULL);
+    static const char *const links[][2] = {{"/open311/v2/discovery.xml", "discovery.xml"},
+                                           {"/open311/v2/discovery.json", "discovery.json"},
+                                           {"/open311/v2/services.xml", "services.xml"},
+                                           {"/open311/v2/services.json", "services.json"}};
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        html_open(h, "li", NULL);
+        html_elem(h, "a", links[i][1], "href", links[i][0], NULL);
+        html_close(h, "li");
+    }
+    html_close(h, "ul");
+    page_finish(&p, 200);
+}
+
+static void discovery_handler(http_request *req)
+{
+    const char *suffix = http_path_param(req, "fmt");
+    if (suffix && strcmp(suffix, "html") == 0) {
+        json_t *doc = discovery_doc(req);
+        discovery_page(req, doc);
+        json_decref(doc);
+        return;
+    }
+    enum o311_format fmt;
+    if (!route_format(req, &fmt)) return;
+    o311_reply(req, fmt, 200, "discovery", NULL, discovery_doc(req));
 }
 
 static void services_handler(http_request *req)

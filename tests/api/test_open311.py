@@ -159,8 +159,19 @@ class DiscoveryAndServicesTest(unittest.TestCase, ErrorEnvelope):
                     self.assertEqual(doc, {"service_code": "rubbish", "attributes": []})
                 self.assertError(get(f"{BASE}/services/nosuch.{fmt}"), fmt, 404)
 
+    def test_discovery_as_a_page(self):
+        r = get(f"{BASE}/discovery.html")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertTrue(r.header("Content-Type").startswith("text/html"))
+        self.assertIn("http://wiki.open311.org/GeoReport_v2", r.text)
+        self.assertIn("/open311/v2</code>", r.text)
+        self.assertIn('href="/open311/v2/services.json"', r.text)
+        r = SERVER.client().get(f"{BASE}/discovery.html", headers={"Accept-Language": "ru"})
+        self.assertIn('lang="ru"', r.text)
+        self.assertIn("Спецификация", r.text)
+
     def test_unknown_format_suffix_is_400_in_xml(self):
-        for path in ("/services.csv", "/discovery.html", "/requests.yaml",
+        for path in ("/services.csv", "/services.html", "/requests.yaml",
                      "/services/water.txt", "/requests/ABCDEFGHJK.csv", "/tokens/abc.pdf",
                      "/servicerequestupdates.rss"):
             with self.subTest(path=path):
