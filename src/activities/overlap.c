@@ -222,6 +222,12 @@ struct search {
 static const char sql_by_code[] =
     "SELECT activity_id FROM activity_periods WHERE kind = ?1 AND code = ?2 AND month = ?3"
     " AND first_day <= ?4 AND last_day >= ?5 AND (?6 IS NULL OR lead_org <> ?6)";
+/* The same for a month strictly inside the window, whose rows all come within it (a
+ * period touching the month ends after the window's start and starts before its end):
+ * ?4 the lead organisation to leave out. */
+static const char sql_by_code_inside[] =
+    "SELECT activity_id FROM activity_periods WHERE kind = ?1 AND code = ?2 AND month = ?3"
+    " AND (?4 IS NULL OR lead_org <> ?4)";
 
 /* ?1 full-text query, ?2 window end, ?3 window start, ?4 lead organisation, ?5 public id,
  * ?6 rows; titles weigh ten times the descriptions. CROSS JOIN keeps the full-text index
@@ -251,15 +257,20 @@ struct code_ref {
 static int collect_month(store *s, const struct code_ref *ref, int src, int m,
                          const struct search *q, struct cands *c, p_error *err)
 {
+    bool inside = m > activity_month_of(q->from) && m < activity_month_of(q->to);
     store_stmt *st;
-    int rc = store_prepare(s, sql_by_code, &st, err);
+    int rc = store_prepare(s, inside ? sql_by_code_inside : sql_by_code, &st, err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, ref->kind);
     store_bind_text(st, 2, ref->code);
     store_bind_int(st, 3, m);
-    store_bind_text(st, 4, q->to);
-    store_bind_text(st, 5, q->from);
-    store_bind_text(st, 6, q->p->lead_org);
+    if (inside) {
+        store_bind_text(st, 4, q->p->lead_org);
+    } else {
+        store_bind_text(st, 4, q->to);
+        store_bind_text(st, 5, q->from);
+        store_bind_text(st, 6, q->p->lead_org);
+    }
     int step = STORE_DONE;
     while (c->topic_rows < TOPIC_ROWS_MAX && (step = store_step(st, err)) == STORE_ROW) {
         cands_add(c, store_col_int(st, 0), src, ref->topic ? 1 : 0, ref->topic ? 0 : 1, -1);
