@@ -4,6 +4,7 @@
 #include "activities/iati.h"
 #include "activities/export.h"
 #include "activities/internal.h"
+#include "activities/pages_internal.h"
 #include "core/config.h"
 #include "core/text.h"
 #include "framework/service.h"
@@ -198,6 +199,23 @@ static int write_texts(struct iati_ctx *c, json_t *rec)
     W(attr(c, "type", "1"));
     W(narratives(c, desc));
     W(xmlTextWriterEndElement(c->w));
+    json_t *groups = json_object_get(rec, "target_groups");
+    if (json_array_size(groups)) { /* description type 3: target groups, by their names */
+        W(xmlTextWriterStartElement(c->w, X("description")));
+        W(attr(c, "type", "3"));
+        static const char *const langs[] = {"en", "ru"};
+        for (size_t l = 0; l < 2; l++) {
+            buf names = BUF_INIT;
+            size_t i;
+            json_t *g;
+            json_array_foreach(groups, i, g) buf_printf(&names, "%s%s", i ? "; " : "",
+                                                        actp_label(langs[l], json_string_value(g)));
+            int rc = narrative(c, buf_str(&names), langs[l]);
+            buf_free(&names);
+            W(rc);
+        }
+        W(xmlTextWriterEndElement(c->w));
+    }
     const char *outcomes = json_string_value(json_object_get(rec, "outcomes"));
     if (outcomes && *outcomes) {
         W(xmlTextWriterStartElement(c->w, X("description")));

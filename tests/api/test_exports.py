@@ -199,6 +199,14 @@ class IatiExportTest(unittest.TestCase):
         self.assertEqual(act.find("activity-status").get("code"), "4")
         self.assertEqual(act.find("reporting-org").get("ref"), "XI-POLIS-OSCE")
 
+    def test_target_groups_as_a_description(self):
+        act = activity(ET.fromstring(self.get("q=zebra")), CREATED["id"])
+        described = {d.get("type"): {n.get("{http://www.w3.org/XML/1998/namespace}lang"): n.text
+                                     for n in d.findall("narrative")}
+                     for d in act.findall("description")}
+        self.assertEqual(described["3"], {"en": "Police", "ru": "Полиция"})
+        self.assertIn("1", described)
+
     def test_participants_by_sex_as_result_dimensions(self):
         act = activity(ET.fromstring(self.get("q=zebra")), CREATED["id"])
         actuals = act.findall("result/indicator/period/actual")
