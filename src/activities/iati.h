@@ -22,16 +22,16 @@
 /* Appends to out an <iati-activities version="2.03"> document with one <iati-activity>
  * per activity that f keeps (f->cursor and f->limit are ignored; the list is read in
  * pages). Each carries the identifier, reporting and participating organisations, titles
- * and descriptions per language, status, dates, beneficiary countries (equal shares),
- * sectors (DAC vocabulary 1 from the priorities, the priorities as vocabulary 99, the
- * focus areas as 98), the lines of action as tags (vocabulary 99), the budget, and the
- * participant figures as a result whose actual values carry sex and country dimensions,
- * and, when POLIS_PUBLIC_URL is set, a document link for each linked library edition with a
- * file (or the document's catalogue page while it has none).
- * Text is written through libxml2's writer, which escapes it; characters XML 1.0 cannot
- * carry are dropped. P_EINVAL naming the parameter for a bad filter; P_EIO when the
- * writer fails; P_ENOTFOUND when the filters keep no activity, since the schema wants at
- * least one <iati-activity> in a file. out may hold a partial document after an error. */
+ * and descriptions per language (target groups as type 3), status, dates, beneficiary
+ * countries (equal shares), sectors (DAC vocabulary 1 from the priorities, the priorities
+ * as vocabulary 99, the focus areas as 98), the lines of action as tags (vocabulary 99), the
+ * budget, and the participant figures as a result whose actual values carry sex and country
+ * dimensions, and, when POLIS_PUBLIC_URL is set, a document link for each linked library edition
+ * with a file (or the document's catalogue page while it has none). Text is written through
+ * libxml2's writer, which escapes it; characters XML 1.0 cannot carry are dropped. P_EINVAL naming
+ * the parameter for a bad filter; P_EIO when the writer fails; P_ENOTFOUND when the filters keep no
+ * activity, since the schema wants at least one <iati-activity> in a file. out may hold a partial
+ * document after an error. */
 MUST_CHECK int iati_export(store *s, const struct activities_filter *f, buf *out, p_error *err);
 
 /* The IATI ActivityStatus code for a Polis status: planned 1 (pipeline), ongoing 2
