@@ -93,7 +93,8 @@ static int import_row(struct import_run *r, size_t row, json_t *body, p_error *e
         snprintf(wanted, sizeof wanted, "%s", json_string_value(id));
         json_object_del(body, "id");
     }
-    int rc = activities_create_bulk(r->s, body, wanted[0] ? wanted : NULL, r->by, r->codes, &e);
+    int rc =
+        activities_create_bulk(r->s, body, wanted[0] ? wanted : NULL, r->by, r->codes, true, &e);
     if (rc == P_OK) {
         r->rep->imported++;
         return P_OK;
@@ -552,11 +553,14 @@ int import_activities(store *s, const char *data, size_t len, enum import_format
     int rc = store_begin(s, err);
     if (rc != P_OK) return rc;
     struct import_run r = {s, by, hooks, rep, NULL};
-    rc = activity_codes_load(s, &r.codes, err);
+    int64_t before = 0; /* the rows after it are this import's: their full text comes last */
+    rc = activities_last_id(s, &before, err);
+    if (rc == P_OK) rc = activity_codes_load(s, &r.codes, err);
     if (rc == P_OK)
         rc = fmt == IMPORT_CSV ? import_csv(&r, data, len, err) : import_json(&r, data, len, err);
     activity_codes_free(r.codes);
     if (rc == P_OK && json_array_size(rep->errors) > 0) rc = P_EUNPROC;
+    if (rc == P_OK) rc = activities_fts_fill_after(s, before, err);
     if (rc == P_OK)
         rc = store_commit(s, err);
     else

@@ -71,7 +71,14 @@ MUST_CHECK int activity_check_with(store *s, const struct activity_codes *codes,
  * id); the counter moves past it. */
 MUST_CHECK int activities_create_bulk(store *s, json_t *fields, const char *public_id,
                                       const struct actor *by, const struct activity_codes *codes,
-                                      p_error *err);
+                                      bool fts_later, p_error *err);
+
+/* With fts_later, the full-text entries of a bulk import are written in one statement at
+ * its end (activities_fts_fill_after, for the ids after activities_last_id read at its
+ * start, in the same transaction): FTS5 then indexes them in large batches, where one entry
+ * per row between other writes makes it flush its pending terms at every statement. */
+MUST_CHECK int activities_last_id(store *s, int64_t *out, p_error *err);
+MUST_CHECK int activities_fts_fill_after(store *s, int64_t after_id, p_error *err);
 
 /* P_OK when an activity may go from status from to status to (equal is fine); P_EUNPROC
  * (field "status") otherwise. */

@@ -342,8 +342,9 @@ static int run_with_id(store *s, const char *sql, int64_t id, p_error *err)
 }
 
 /* Replaces the link-table rows, the date-range index rows and the full-text entry of
- * activity id with rec's; fresh (a new activity) has none to remove. */
-static int write_links(store *s, int64_t id, json_t *rec, bool fresh, p_error *err)
+ * activity id with rec's; fresh (a new activity) has none to remove. With fts_later the
+ * full-text entry is left to activities_fts_fill_after (a bulk import). */
+static int write_links(store *s, int64_t id, json_t *rec, bool fresh, bool fts_later, p_error *err)
 {
     int rc = P_OK;
     for (int l = 0; rc == P_OK && l < AL_COUNT; l++) {
@@ -388,6 +389,7 @@ static int write_links(store *s, int64_t id, json_t *rec, bool fresh, p_error *e
     if (rc == P_OK) rc = activity_periods_write(s, id, rec, fresh, err);
     if (rc == P_OK && !fresh)
         rc = run_with_id(s, "DELETE FROM activities_fts WHERE rowid = ?", id, err);
+    if (rc != P_OK || fts_later) return rc;
     store_stmt *st;
     if (rc == P_OK)
         rc = store_prepare(s,
@@ -565,8 +567,8 @@ static int load_created(store *s, int64_t id, json_t *rec, json_t **out, p_error
 /* Checks rec, assigns its public id, writes and audits it; the caller holds the
  * transaction. *after receives the stored record (or NULL on error). */
 static int create_in_tx(store *s, json_t *rec, const struct actor *by,
-                        const struct activity_codes *codes, const char *wanted_id, json_t **after,
-                        p_error *err)
+                        const struct activity_codes *codes, const char *wanted_id, bool fts_later,
+                        json_t **after, p_error *err)
 {
     char public_id[48] = "";
     int64_t id = 0;
@@ -586,7 +588,7 @@ static int create_in_tx(store *s, json_t *rec, const struct actor *by,
     }
     if (rc == P_OK) rc = write_row(s, rec, public_id, true, err);
     if (rc == P_OK) id = store_last_insert_id(s);
-    if (rc == P_OK) rc = write_links(s, id, rec, true, err);
+    if (rc == P_OK) rc = write_links(s, id, rec, true, fts_later, err);
     if (rc == P_OK) rc = load_created(s, id, rec, after, err);
     if (rc == P_OK) rc = audit_change(s, "create", public_id, NULL, *after, by, err);
     if (rc != P_OK) {
@@ -608,7 +610,7 @@ int activities_create(store *s, json_t *fields, const struct actor *by, json_t *
         return rc;
     }
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, NULL, NULL, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, NULL, false, &after, err);
     json_decref(rec);
     return finish_write(s, rc, after, out, err);
 }
@@ -621,7 +623,7 @@ int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, js
     int rc = create_record(fields, &rec, err);
     if (rc != P_OK) return rc;
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, NULL, NULL, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, NULL, false, &after, err);
     json_decref(rec);
     if (rc == P_OK && out)
         *out = after;
@@ -631,13 +633,13 @@ int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, js
 }
 
 int activities_create_bulk(store *s, json_t *fields, const char *public_id, const struct actor *by,
-                           const struct activity_codes *codes, p_error *err)
+                           const struct activity_codes *codes, bool fts_later, p_error *err)
 {
     json_t *rec = NULL;
     int rc = create_record(fields, &rec, err);
     if (rc != P_OK) return rc;
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, codes, public_id, &after, err);
+    rc = create_in_tx(s, rec, by, codes, public_id, fts_later, &after, err);
     json_decref(rec);
     json_decref(after);
     return rc;
@@ -665,7 +667,7 @@ int activities_update(store *s, const char *public_id, json_t *patch, const stru
         rc = activity_check_transition(json_string_value(json_object_get(before, "status")),
                                        json_string_value(json_object_get(rec, "status")), err);
     if (rc == P_OK) rc = write_row(s, rec, public_id, false, err);
-    if (rc == P_OK) rc = write_links(s, id, rec, false, err);
+    if (rc == P_OK) rc = write_links(s, id, rec, false, false, err);
     if (rc == P_OK) rc = load_record(s, public_id, NULL, &after, NULL, err);
     if (rc == P_OK) rc = audit_change(s, "update", public_id, before, after, by, err);
     json_decref(before);
@@ -685,4 +687,28 @@ int activities_delete(store *s, const char *public_id, const struct actor *by, p
     if (rc == P_OK) rc = audit_change(s, "delete", public_id, before, NULL, by, err);
     json_decref(before);
     return finish_write(s, rc, NULL, NULL, err);
+}
+
+int activities_last_id(store *s, int64_t *out, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s, "SELECT COALESCE(MAX(id), 0) FROM activities", &st, err);
+    if (rc != P_OK) return rc;
+    int step = store_step(st, err);
+    *out = step == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int activities_fts_fill_after(store *s, int64_t after_id, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           "INSERT INTO activities_fts(rowid, title_en, title_ru, description_en,"
+                           " description_ru) SELECT id, title_en, title_ru, description_en,"
+                           " description_ru FROM activities WHERE id > ? ORDER BY id",
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, after_id);
+    return store_run(st, err);
 }

@@ -111,6 +111,13 @@ class ImportTest(unittest.TestCase):
         self.assertEqual(len(items), before + 5)
         self.assertEqual([i["title"]["en"] for i in items[-3:]],
                          ["Import json one", "Import json two", "Import json three"])
+        # Their full-text entries, written at the end of each import, find them by word form.
+        found = ADMIN.get("/api/v1/activities?q=imports&limit=100").json["items"]
+        self.assertEqual(sorted(i["title"]["en"] for i in found),
+                         ["Import csv alpha", "Import csv beta, \"quoted\"", "Import json one",
+                          "Import json three", "Import json two"])
+        one_word = ADMIN.get("/api/v1/activities?q=alpha&limit=100").json["items"]
+        self.assertEqual([i["title"]["en"] for i in one_word], ["Import csv alpha"])
 
     def test_bad_rows_name_row_and_field(self):
         body = (HEADER + row("ok one") + row("bad type", participants_total="many")
