@@ -113,12 +113,15 @@ for _ in $(seq 100); do
 done
 
 # run_wrk SCRIPT SECONDS [env...]: wrk on $url; prints "requests seconds rps p50_ms p99_ms
-# socket_errors statuses" (statuses as the script's done() printed them, e.g. 201=N).
+# socket_errors statuses" (statuses as the script's done() printed them, e.g. 201=N). The
+# officers' submissions carry the API token; the citizens' lookups carry none, as a
+# citizen's do (a token would add its lookup to each of them).
 run_wrk() {
-  local script=$1 secs=$2
+  local script=$1 secs=$2 auth=()
   shift 2
+  [[ $script == *post.lua ]] && auth=(-H "Authorization: Bearer $token")
   env "$@" timeout $((secs + 30)) wrk -t"$wrk_threads" -c"$conns" -d"${secs}s" --latency \
-    --timeout 10s -s "$script" -H "Authorization: Bearer $token" "$url/" 2>&1 | awk '
+    --timeout 10s -s "$script" "${auth[@]}" "$url/" 2>&1 | awk '
     function ms(v) {
       if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0
       if (v ~ /m$/) return v * 60000; if (v ~ /s$/) return v * 1000; return v + 0 }
