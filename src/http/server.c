@@ -485,9 +485,12 @@ uint16_t http_server_port(const http_server *srv)
 void http_server_stop(http_server *srv, unsigned grace_ms)
 {
     if (!srv) return;
+    /* New requests are answered 503 with Connection: close from here on (on_access), so
+     * nothing new starts and clients learn to go elsewhere; the listener itself closes with
+     * MHD_stop_daemon. MHD_quiesce_daemon is not used: with a pool of epoll threads it races
+     * with a worker removing the listening socket from its own epoll set, and libmicrohttpd
+     * 0.9.75 aborts on the second removal. */
     atomic_store(&srv->stopping, true);
-    MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
     for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0; waited += 10)
         usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);

@@ -33,8 +33,9 @@ typedef struct http_server http_server;
 /* Starts listening. *out is stopped and freed with http_server_stop(). */
 MUST_CHECK int http_server_start(const struct server_config *cfg, http_server **out, p_error *err);
 
-/* Stops accepting, waits up to grace_ms for requests in flight to finish, then closes
- * every connection and frees the server. */
+/* Stops taking work (new requests are answered 503 with Connection: close), waits up to
+ * grace_ms for requests in flight to finish, then closes the listener and every connection
+ * and frees the server. */
 void http_server_stop(http_server *srv, unsigned grace_ms);
 
 /* Port actually bound (useful with port 0). */
