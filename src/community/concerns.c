@@ -93,6 +93,7 @@ static int id_of(store *s, const char *sql, const char *code, int64_t *id, p_err
 struct service_info {
     int64_t due_days;
     bool conduct, found;
+    json_t *questions; /* its questions (community/attributes.h); the caller releases them */
 };
 
 static int service_of(store *s, const char *code, struct service_info *out, p_error *err)
@@ -100,13 +101,15 @@ static int service_of(store *s, const char *code, struct service_info *out, p_er
     memset(out, 0, sizeof *out);
     store_stmt *st;
     int rc = store_prepare(
-        s, "SELECT due_days, conduct FROM services WHERE code = ? AND active = 1", &st, err);
+        s, "SELECT due_days, conduct, attributes FROM services WHERE code = ? AND active = 1", &st,
+        err);
     if (rc != P_OK) return rc;
     store_bind_text(st, 1, code);
     int step = store_step(st, err);
     if (step == STORE_ROW) {
         out->due_days = store_col_int(st, 0);
         out->conduct = store_col_int(st, 1) != 0;
+        out->questions = attributes_parse_definitions(store_col_text(st, 2));
         out->found = true;
     }
     store_reset(st);
@@ -460,7 +463,7 @@ static int create_work(store *s, void *ctx, p_error *err)
     int rc = find_client_id(s, c, code, err);
     if (rc == P_OK && code[0]) /* a retry: the first submission stands */
         return load(s, code, true, &job->rec, NULL, err);
-    struct service_info svc;
+    struct service_info svc = {0};
     int64_t area = 0, site = 0, about = 0, id = 0;
     if (rc == P_OK) rc = service_of(s, c->service_code, &svc, err);
     if (rc == P_OK && !svc.found)
@@ -479,12 +482,10 @@ static int create_work(store *s, void *ctx, p_error *err)
         rc = p_fail(err, P_EUNPROC, "about_site",
                     "only complaints about police conduct name a unit");
     if (rc == P_OK && c->visit_id) rc = visit_defaults(s, c->visit_id, &area, &site, err);
-    json_t *questions = NULL;
     char *answers = NULL;
-    if (rc == P_OK) rc = attributes_of_service(s, c->service_code, &questions, err);
     if (rc == P_OK)
-        rc = attributes_check_answers(questions, c->attributes, !c->cannot_ask, &answers, err);
-    json_decref(questions);
+        rc = attributes_check_answers(svc.questions, c->attributes, !c->cannot_ask, &answers, err);
+    json_decref(svc.questions);
     char now[21];
     text_now_iso(now);
     new_tracking_code(code);
