@@ -159,6 +159,11 @@ void activity_period_of(const char *planned_start, const char *planned_end,
  * the existing ones unless fresh (a new activity has none). Store status on failure. */
 MUST_CHECK int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_error *err);
 
+/* Writes the activity_scoring row of activity id (periods.c) from its main row and link
+ * rows as they stand, replacing the existing one unless fresh. Called after both are
+ * written, in the same transaction. Store status on failure. */
+MUST_CHECK int activity_scoring_write(store *s, int64_t id, bool fresh, p_error *err);
+
 /* Reading many activities in one statement: " IN " ACTIVITY_IDS_IN takes up to
  * ACTIVITY_IDS_CHUNK keys as ?1..?50, so one statement (one cached plan) serves any page. */
 #define ACTIVITY_IDS_CHUNK 50

@@ -1,7 +1,7 @@
 /* overlap.c (activities): likely duplicates of an activity among other organisations'
- * activities, for co-ordination: candidates found through the link tables and the
+ * activities, for co-ordination: candidates found through the date-range index and the
  * full-text index (never a scan of every activity), then scored in C by the formula that
- * overlap.h documents. No HTTP here. */
+ * overlap.h documents, each from its one row of activity_scoring. No HTTP here. */
 #include "activities/overlap.h"
 #include "activities/overlap_words.h"
 #include "search/analyze.h"
@@ -443,41 +443,93 @@ static int collect_text(store *s, const struct search *q, struct cands *c, int *
     return rc;
 }
 
-static int by_id(const void *a, const void *b)
+/* Whether x is likelier than y: a higher prior, then the lower key (a total order). */
+static bool likelier(const struct cand *x, const struct cand *y)
 {
-    const struct cand *x = a, *y = b;
-    if (x->id != y->id) return (x->id > y->id) - (x->id < y->id);
-    return (x->src > y->src) - (x->src < y->src);
+    if (x->prior != y->prior) return x->prior > y->prior;
+    return x->id < y->id;
 }
 
 static int by_prior(const void *a, const void *b)
 {
     const struct cand *x = a, *y = b;
-    if (x->prior != y->prior) return x->prior < y->prior ? 1 : -1;
-    return (x->id > y->id) - (x->id < y->id);
+    return likelier(x, y) ? -1 : likelier(y, x) ? 1 : 0;
+}
+
+static void cand_swap(struct cand *x, struct cand *y)
+{
+    struct cand t = *x;
+    *x = *y;
+    *y = t;
+}
+
+/* Reorders v[0..n) so its k likeliest come first, in no order (quickselect). */
+static void select_likeliest(struct cand *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n; /* the k-th place lies in [lo, hi) */
+    while (hi - lo > 1) {
+        cand_swap(&v[lo + (hi - lo) / 2], &v[hi - 1]);
+        struct cand pivot = v[hi - 1];
+        size_t mid = lo;
+        for (size_t i = lo; i + 1 < hi; i++)
+            if (likelier(&v[i], &pivot)) cand_swap(&v[i], &v[mid++]);
+        cand_swap(&v[mid], &v[hi - 1]);
+        if (mid == k || mid + 1 == k) return;
+        if (mid > k)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
 }
 
 /* Merges the rows of one candidate (a search finds a candidate once per month of its
- * period: those count once) and orders them so the likeliest come first: the share of
- * the probe's topics and countries it holds, and its place among the full-text matches. */
+ * period: those count once; each search adds what it holds) and puts the SCORED_MAX
+ * likeliest first, in order: the share of the probe's topics and countries it holds, and
+ * its place among the full-text matches. Two open-addressed tables: the (candidate,
+ * search) pairs seen and each candidate's merged entry. */
 static void cands_rank(struct cands *c, const struct probe *p)
 {
     if (c->n == 0) return;
-    qsort(c->v, c->n, sizeof *c->v, by_id);
+    size_t slots = 64;
+    while (slots < 2 * c->n)
+        slots *= 2;
+    struct slot {
+        int64_t id;
+        int src; /* 0: empty (searches count from 1) */
+        size_t at;
+    } *pairs = xcalloc(slots, sizeof *pairs), *ids = xcalloc(slots, sizeof *ids);
     size_t o = 0;
     for (size_t i = 0; i < c->n; i++) {
-        if (o > 0 && c->v[o - 1].id == c->v[i].id) {
-            struct cand *m = &c->v[o - 1];
-            if (m->src == c->v[i].src) continue;
-            m->src = c->v[i].src;
-            m->shared_topic += c->v[i].shared_topic;
-            m->shared_country += c->v[i].shared_country;
-            if (c->v[i].fts_rank >= 0 && (m->fts_rank < 0 || c->v[i].fts_rank < m->fts_rank))
-                m->fts_rank = c->v[i].fts_rank;
-        } else {
-            c->v[o++] = c->v[i];
+        struct cand r = c->v[i];
+        size_t h = mix64((uint64_t)r.id * 1021u + (uint64_t)r.src) & (slots - 1);
+        while (pairs[h].src && (pairs[h].id != r.id || pairs[h].src != r.src))
+            h = (h + 1) & (slots - 1);
+        if (pairs[h].src) continue; /* the same search, another month */
+        pairs[h] = (struct slot){r.id, r.src, 0};
+        h = mix64((uint64_t)r.id) & (slots - 1);
+        while (ids[h].src && ids[h].id != r.id)
+            h = (h + 1) & (slots - 1);
+        if (!ids[h].src) {
+            ids[h] = (struct slot){r.id, 1, o};
+            c->v[o++] = r; /* o <= i: v[i] is read already */
+            continue;
         }
+        struct cand *m = &c->v[ids[h].at];
+        m->shared_topic += r.shared_topic;
+        m->shared_country += r.shared_country;
+        if (r.fts_rank >= 0 && (m->fts_rank < 0 || r.fts_rank < m->fts_rank))
+            m->fts_rank = r.fts_rank;
     }
+    free(pairs);
+    free(ids);
     c->n = o;
     int topics = p->priorities.n + p->focus.n;
     for (size_t i = 0; i < c->n; i++) {
@@ -486,7 +538,9 @@ static void cands_rank(struct cands *c, const struct probe *p)
         if (p->countries.n) m->prior += 0.2 * m->shared_country / p->countries.n;
         if (m->fts_rank >= 0) m->prior += 0.2 * (1.0 - (double)m->fts_rank / FTS_ROWS_MAX);
     }
-    qsort(c->v, c->n, sizeof *c->v, by_prior);
+    size_t k = c->n < SCORED_MAX ? c->n : SCORED_MAX;
+    if (k < c->n) select_likeliest(c->v, c->n, k);
+    qsort(c->v, k, sizeof *c->v, by_prior);
 }
 
 /* ---- scoring ----------------------------------------------------------------------------- */
@@ -530,18 +584,6 @@ struct pending {
     int theirs[3]; /* how many of each it holds */
 };
 
-static int pending_by_id(const void *a, const void *b)
-{
-    int64_t x = ((const struct pending *)a)->id, y = ((const struct pending *)b)->id;
-    return (x > y) - (x < y);
-}
-
-static struct pending *pending_find(struct pending *v, size_t n, int64_t id)
-{
-    struct pending key = {.id = id};
-    return bsearch(&key, v, n, sizeof *v, pending_by_id);
-}
-
 static void pending_free(struct pending *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -571,19 +613,42 @@ static const char *codes_find(const struct codes *c, const char *v)
     return NULL;
 }
 
-/* ?1..?50: the candidates' keys. */
+/* ?1..?50: the candidates' keys. One narrow row each (schema 0021): what the main row and
+ * the link rows of the activity say, kept in step by the service. */
 static const char sql_rows[] =
-    "SELECT id, public_id, lead_org, host_country, title_en, title_ru,"
-    " planned_start, planned_end FROM activities WHERE id IN " ACTIVITY_IDS_IN;
-static const char sql_codes[] =
-    "SELECT activity_id, 0, priority_code FROM activity_priorities WHERE activity_id "
-    "IN " ACTIVITY_IDS_IN " UNION ALL SELECT activity_id, 1, focus_code FROM activity_focus_areas"
-    " WHERE activity_id IN " ACTIVITY_IDS_IN
-    " UNION ALL SELECT activity_id, 2, country_code FROM activity_beneficiaries"
+    "SELECT activity_id, public_id, lead_org, host_country, title_en, title_ru, planned_start,"
+    " planned_end, priorities, focus_areas, beneficiaries FROM activity_scoring"
     " WHERE activity_id IN " ACTIVITY_IDS_IN;
 
-/* Reads the main rows of the n (at most ACTIVITY_IDS_CHUNK) candidates ids into v (*got
- * entries, sorted by id). */
+/* The probe's own copy of the code c[0..len) in set, or NULL. */
+static const char *codes_findn(const struct codes *set, const char *c, size_t len)
+{
+    for (int i = 0; i < set->n; i++)
+        if (strncmp(set->v[i], c, len) == 0 && set->v[i][len] == '\0') return set->v[i];
+    return NULL;
+}
+
+/* Counts in m the codes of kind k in list (separated by one space) and records those the
+ * probe holds (mine); a beneficiary country that is the host counts once, as the host. */
+static void add_codes(struct pending *m, int k, const char *list, const struct codes *mine)
+{
+    size_t host_len = strlen(m->host);
+    for (const char *c = list; *c;) {
+        const char *e = strchr(c, ' ');
+        size_t len = e ? (size_t)(e - c) : strlen(c);
+        bool is_host = k == 2 && len == host_len && strncmp(c, m->host, len) == 0;
+        if (len > 0 && !is_host) {
+            m->theirs[k]++;
+            const char *own = codes_findn(mine, c, len);
+            if (own) pending_share(m, k, own, mine->n);
+        }
+        c += len;
+        if (*c == ' ') c++;
+    }
+}
+
+/* Reads the rows of the n (at most ACTIVITY_IDS_CHUNK) candidates ids into v (*got
+ * entries). */
 static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe *p,
                      struct pending *v, size_t *got, p_error *err)
 {
@@ -606,11 +671,17 @@ static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe 
             m->end < m->start)
             m->end = m->start;
         snprintf(m->host, sizeof m->host, "%s", store_col_text(st, 3));
-        overlap_wordset_of(store_col_text(st, 4), en);
-        overlap_wordset_of(store_col_text(st, 5), ru);
-        m->text = overlap_wordset_jaccard(&p->title_en, en);
-        double text_ru = overlap_wordset_jaccard(&p->title_ru, ru);
-        if (text_ru > m->text) m->text = text_ru;
+        /* A title without words is 0 to any: the probe's empty titles need no words. */
+        m->text = 0.0;
+        if (p->title_en.n > 0) {
+            overlap_wordset_of(store_col_text(st, 4), en);
+            m->text = overlap_wordset_jaccard(&p->title_en, en);
+        }
+        if (p->title_ru.n > 0) {
+            overlap_wordset_of(store_col_text(st, 5), ru);
+            double text_ru = overlap_wordset_jaccard(&p->title_ru, ru);
+            if (text_ru > m->text) m->text = text_ru;
+        }
         m->public_id = xstrdup(store_col_text(st, 1));
         m->lead_org = xstrdup(store_col_text(st, 2));
         m->title_en = xstrdup(store_col_text(st, 4));
@@ -620,35 +691,12 @@ static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe 
         m->theirs[2] = *m->host ? 1 : 0;
         const char *mine = *m->host ? codes_find(&p->countries, m->host) : NULL;
         if (mine) pending_share(m, 2, mine, p->countries.n);
+        add_codes(m, 0, store_col_text(st, 8), &p->priorities);
+        add_codes(m, 1, store_col_text(st, 9), &p->focus);
+        add_codes(m, 2, store_col_text(st, 10), &p->countries);
     }
     free(en);
     free(ru);
-    store_reset(st);
-    if (step < 0) return -step;
-    qsort(v, *got, sizeof *v, pending_by_id);
-    return P_OK;
-}
-
-/* Adds the priorities, focus areas and beneficiary countries of the candidates in v. */
-static int load_codes(store *s, const int64_t *ids, size_t n, const struct probe *p,
-                      struct pending *v, size_t got, p_error *err)
-{
-    store_stmt *st;
-    int rc = store_prepare(s, sql_codes, &st, err);
-    if (rc != P_OK) return rc;
-    activity_bind_ids(st, ids, n);
-    const struct codes *mine[3] = {&p->priorities, &p->focus, &p->countries};
-    int step;
-    while ((step = store_step(st, err)) == STORE_ROW) {
-        struct pending *m = pending_find(v, got, store_col_int(st, 0));
-        int64_t kind = store_col_int(st, 1);
-        const char *code = store_col_text(st, 2);
-        if (!m || m->out || kind < 0 || kind > 2 || (kind == 2 && strcmp(code, m->host) == 0))
-            continue;
-        m->theirs[kind]++;
-        const char *own = codes_find(mine[kind], code);
-        if (own) pending_share(m, (int)kind, own, mine[kind]->n);
-    }
     store_reset(st);
     return step < 0 ? -step : P_OK;
 }
@@ -699,7 +747,6 @@ static int score_chunk(store *s, const int64_t *ids, size_t n, const struct prob
     struct pending *chunk = v + *n_v;
     size_t got = 0;
     int rc = load_rows(s, ids, n, p, chunk, &got, err);
-    if (rc == P_OK) rc = load_codes(s, ids, n, p, chunk, got, err);
     size_t kept = 0;
     for (size_t i = 0; i < got; i++) {
         if (rc == P_OK && score_pending(&chunk[i], p, window_days)) {

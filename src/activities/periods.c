@@ -1,7 +1,8 @@
 /* periods.c (activities): the date-range index (activity_periods, schema 0005): the
  * months an activity's planned period touches, written for the activity itself and for
  * each priority, focus area and country it holds, so the overlap check and the annual
- * report read the activities of a time window through an index. */
+ * report read the activities of a time window through an index; and the narrow row the
+ * overlap check scores each candidate by (activity_scoring, schema 0021). */
 #include "activities/internal.h"
 #include "core/text.h"
 
@@ -111,4 +112,37 @@ int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_erro
         rc = write_code(s, id, lead, &p, "c", c, err);
     }
     return rc;
+}
+
+/* ?1 the activity's key. Codes hold no space (the framework's and ISO's codes). */
+#define SCORING_INSERT(concat)                                                                     \
+    "INSERT INTO activity_scoring(activity_id, public_id, lead_org, host_country, title_en,"       \
+    " title_ru, planned_start, planned_end, priorities, focus_areas, beneficiaries)"               \
+    " SELECT a.id, a.public_id, a.lead_org, a.host_country, a.title_en, a.title_ru,"               \
+    " a.planned_start, a.planned_end,"                                                             \
+    " COALESCE((SELECT " concat "(priority_code, ' ') FROM activity_priorities"                    \
+    " WHERE activity_id = a.id), ''),"                                                             \
+    " COALESCE((SELECT " concat "(focus_code, ' ') FROM activity_focus_areas"                      \
+    " WHERE activity_id = a.id), ''),"                                                             \
+    " COALESCE((SELECT " concat "(country_code, ' ') FROM activity_beneficiaries"                  \
+    " WHERE activity_id = a.id), '')"                                                              \
+    " FROM activities a WHERE a.id = ?1"
+
+int activity_scoring_write(store *s, int64_t id, bool fresh, p_error *err)
+{
+    store_stmt *st;
+    int rc;
+    if (!fresh) {
+        rc = store_prepare(s, "DELETE FROM activity_scoring WHERE activity_id = ?1", &st, err);
+        if (rc != P_OK) return rc;
+        store_bind_int(st, 1, id);
+        rc = store_run(st, err);
+        if (rc != P_OK) return rc;
+    }
+    rc = store_prepare(
+        s, store_dialect_pg(s) ? SCORING_INSERT("string_agg") : SCORING_INSERT("group_concat"), &st,
+        err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, id);
+    return store_run(st, err);
 }

@@ -341,9 +341,10 @@ static int run_with_id(store *s, const char *sql, int64_t id, p_error *err)
     return store_run(st, err);
 }
 
-/* Replaces the link-table rows, the date-range index rows and the full-text entry of
- * activity id with rec's; fresh (a new activity) has none to remove. With fts_later the
- * full-text entry is left to activities_fts_fill_after (a bulk import). */
+/* Replaces the link-table rows, the date-range index rows, the overlap check's scoring row
+ * and the full-text entry of activity id with rec's (its main row written already); fresh (a new
+ * activity) has none to remove. With fts_later the full-text entry is left to
+ * activities_fts_fill_after (a bulk import). */
 static int write_links(store *s, int64_t id, json_t *rec, bool fresh, bool fts_later, p_error *err)
 {
     int rc = P_OK;
@@ -387,6 +388,7 @@ static int write_links(store *s, int64_t id, json_t *rec, bool fresh, bool fts_l
         rc = store_run(st, err);
     }
     if (rc == P_OK) rc = activity_periods_write(s, id, rec, fresh, err);
+    if (rc == P_OK) rc = activity_scoring_write(s, id, fresh, err);
     if (rc == P_OK && !fresh)
         rc = run_with_id(s, "DELETE FROM activities_fts WHERE rowid = ?", id, err);
     if (rc != P_OK || fts_later) return rc;

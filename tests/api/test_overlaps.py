@@ -4,6 +4,7 @@ July 2012) lists it with its reasons, at GET /api/v1/activities/{id}/overlaps an
 same fields as a draft, at POST /api/v1/activities/overlaps-check without storing
 anything; credentials, unknown ids and bad parameters or bodies."""
 
+import json
 import unittest
 
 from harness import PolisServer, db_rows, finish, signed_in
@@ -38,6 +39,25 @@ def tearDownModule():
 
 def activity_count():
     return db_rows(SERVER.db, "SELECT count(*) FROM activities")[0][0]
+
+
+def scoring_rows():
+    """activity_scoring as stored, and as activities and the link tables say it should be:
+    {key: (public id, lead, host, titles, period, [priorities, focus areas, beneficiaries])}."""
+    got = {r[0]: (tuple(r[1:8]), [sorted(c.split()) for c in r[8:11]])
+           for r in db_rows(SERVER.db, "SELECT activity_id, public_id, lead_org, host_country,"
+                            " title_en, title_ru, planned_start, planned_end, priorities,"
+                            " focus_areas, beneficiaries FROM activity_scoring")}
+    links = {}
+    for k, (table, column) in enumerate((("activity_priorities", "priority_code"),
+                                         ("activity_focus_areas", "focus_code"),
+                                         ("activity_beneficiaries", "country_code"))):
+        for key, code in db_rows(SERVER.db, f"SELECT activity_id, {column} FROM {table}"):
+            links.setdefault(key, [[], [], []])[k].append(code)
+    want = {r[0]: (tuple(r[1:8]), [sorted(c) for c in links.get(r[0], [[], [], []])])
+            for r in db_rows(SERVER.db, "SELECT id, public_id, lead_org, host_country, title_en,"
+                             " title_ru, planned_start, planned_end FROM activities")}
+    return got, want
 
 
 class OverlapsTest(unittest.TestCase):
@@ -85,6 +105,79 @@ class OverlapsTest(unittest.TestCase):
         r = coord.get(f"/api/v1/activities/{PRAGUE['id']}/overlaps?limit=100")
         self.assertEqual(r.status, 200, r)
         self.assertIn(created["id"], [i["id"] for i in r.json["items"]])
+
+    def test_scoring_rows_follow_every_change(self):
+        """The narrow rows the check scores candidates by stay equal to the activities'
+        main and link rows after a create, an update, an import and a delete, and the
+        check answers from them at once."""
+        coord = signed_in(SERVER, "coordinator")
+        got, want = scoring_rows()
+        self.assertEqual(got, want)
+        self.assertGreater(len(got), 10)  # the demo data, backfilled by the migration
+
+        draft = dict(DRAFT, lead_org="OMIK", host_country="KG",
+                     title={"en": "Quetzalcoatl workshop on asset recovery", "ru": "Кетцаль"},
+                     beneficiary_countries=["KG", "TJ"], priorities=["THB", "OC"],
+                     focus_areas=["OC-UNTOC"], planned_start="2031-06-01",
+                     planned_end="2031-06-03")
+        r = coord.post("/api/v1/activities", draft)
+        self.assertEqual(r.status, 201, r)
+        made = r.json["id"]
+        got, want = scoring_rows()
+        self.assertEqual(got, want)
+        probe = dict(draft, lead_org="SPMU", host_country=None, beneficiary_countries=[])
+        r = coord.post("/api/v1/activities/overlaps-check", probe)
+        self.assertEqual(r.status, 200, r)
+        first = r.json["items"][0]
+        self.assertEqual(first["id"], made)
+        self.assertEqual(first["reasons"]["shared_priorities"], ["OC", "THB"])
+        self.assertEqual(first["reasons"]["shared_focus_areas"], ["OC-UNTOC"])
+        self.assertEqual(first["reasons"]["shared_countries"], [])
+        self.assertEqual(first["reasons"]["text_similarity"], 1.0)
+
+        r = coord.patch(f"/api/v1/activities/{made}",
+                        {"title": {"en": "Quetzalcoatl seminar on border checks"},
+                         "priorities": ["OC"], "focus_areas": [], "host_country": None,
+                         "beneficiary_countries": ["TJ"], "planned_start": "2031-07-01",
+                         "planned_end": None})
+        self.assertEqual(r.status, 200, r)
+        got, want = scoring_rows()
+        self.assertEqual(got, want)
+        r = coord.post("/api/v1/activities/overlaps-check",
+                       dict(probe, beneficiary_countries=["TJ"]))
+        self.assertEqual(r.status, 200, r)
+        item = [i for i in r.json["items"] if i["id"] == made][0]
+        self.assertEqual(item["title"], {"en": "Quetzalcoatl seminar on border checks",
+                                         "ru": "Кетцаль"})  # a patch merges the title
+        self.assertEqual(item["planned_start"], "2031-07-01")
+        self.assertIsNone(item["planned_end"])
+        self.assertEqual(item["reasons"]["shared_priorities"], ["OC"])
+        self.assertEqual(item["reasons"]["shared_focus_areas"], [])
+        self.assertEqual(item["reasons"]["shared_countries"], ["TJ"])
+        self.assertEqual(item["reasons"]["days_apart"], 28)
+
+        one = {"title": {"en": "Quetzalcoatl imported workshop"}, "type": "seminar",
+               "lead_org": "BISHKEK", "planned_start": "2031-06-02", "priorities": ["OC"],
+               "focus_areas": ["OC-UNTOC"], "host_country": "TJ",
+               "beneficiary_countries": ["TJ", "KG"]}
+        r = coord.request("POST", "/api/v1/activities/import",
+                          body=json.dumps([one]).encode("utf-8"), raw=True,
+                          content_type="application/json")
+        self.assertEqual(r.status, 201, r)
+        got, want = scoring_rows()
+        self.assertEqual(got, want)
+        r = coord.post("/api/v1/activities/overlaps-check", probe)
+        imported = [i for i in r.json["items"] if i["lead_org"] == "BISHKEK"
+                    and i["title"]["en"] == "Quetzalcoatl imported workshop"]
+        self.assertEqual(len(imported), 1, r.json)
+        self.assertEqual(imported[0]["reasons"]["shared_focus_areas"], ["OC-UNTOC"])
+
+        r = coord.delete(f"/api/v1/activities/{made}")
+        self.assertEqual(r.status, 204, r)
+        got, want = scoring_rows()
+        self.assertEqual(got, want)
+        r = coord.post("/api/v1/activities/overlaps-check", probe)
+        self.assertNotIn(made, [i["id"] for i in r.json["items"]])
 
     def test_window_and_limit(self):
         r = ODIHR.post("/api/v1/activities/overlaps-check?window_days=0", DRAFT)

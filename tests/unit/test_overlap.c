@@ -215,6 +215,38 @@ static int64_t index_rows(store *s, const char *public_id)
     return n;
 }
 
+/* Activities whose scoring row (schema 0021) is missing or differs from their main row and
+ * link rows, plus scoring rows of no activity. */
+static int64_t scoring_stale(store *s)
+{
+    store_stmt *st;
+    p_error err;
+    p_error_clear(&err);
+    assert_int_equal(
+        store_prepare(
+            s,
+            "SELECT (SELECT count(*) FROM activities a"
+            " LEFT JOIN activity_scoring x ON x.activity_id = a.id"
+            " WHERE x.activity_id IS NULL OR x.public_id IS NOT a.public_id"
+            " OR x.lead_org IS NOT a.lead_org OR x.host_country IS NOT a.host_country"
+            " OR x.title_en IS NOT a.title_en OR x.title_ru IS NOT a.title_ru"
+            " OR x.planned_start IS NOT a.planned_start OR x.planned_end IS NOT a.planned_end"
+            " OR x.priorities IS NOT COALESCE((SELECT group_concat(priority_code, ' ')"
+            "   FROM activity_priorities WHERE activity_id = a.id), '')"
+            " OR x.focus_areas IS NOT COALESCE((SELECT group_concat(focus_code, ' ')"
+            "   FROM activity_focus_areas WHERE activity_id = a.id), '')"
+            " OR x.beneficiaries IS NOT COALESCE((SELECT group_concat(country_code, ' ')"
+            "   FROM activity_beneficiaries WHERE activity_id = a.id), ''))"
+            " + (SELECT count(*) FROM activity_scoring x"
+            "    WHERE NOT EXISTS (SELECT 1 FROM activities WHERE id = x.activity_id))",
+            &st, &err),
+        P_OK);
+    assert_int_equal(store_step(st, &err), STORE_ROW);
+    int64_t n = store_col_int(st, 0);
+    store_reset(st);
+    return n;
+}
+
 /* The date-range index follows every change: dates moved out of the window and back, a
  * period of five years (kept as one row per code, not one per month), a delete. */
 static void test_index_follows_changes(void **state)
@@ -233,6 +265,7 @@ static void test_index_follows_changes(void **state)
            b);
     /* itself, a priority, a focus area, a country: one month each */
     assert_int_equal(index_rows(fx->s, a), 4);
+    assert_int_equal(scoring_stale(fx->s), 0);
     json_t *found = overlaps_of(fx->s, b, 90, 100);
     assert_non_null(item_for(found, a));
     json_decref(found);
@@ -249,6 +282,7 @@ static void test_index_follows_changes(void **state)
     assert_int_equal(activities_update(fx->s, a, back, &tester, NULL, &err), P_OK);
     json_decref(back);
     assert_int_equal(index_rows(fx->s, a), 4 * 3); /* February to April */
+    assert_int_equal(scoring_stale(fx->s), 0);
     found = overlaps_of(fx->s, b, 90, 100);
     assert_non_null(item_for(found, a));
     json_decref(found);
@@ -259,9 +293,17 @@ static void test_index_follows_changes(void **state)
     found = overlaps_of(fx->s, b, 90, 100);
     assert_non_null(item_for(found, c));
     json_decref(found);
+    json_t *codes =
+        json_pack("{s:[s], s:[s,s], s:[s,s], s:s, s:{s:s, s:s}}", "priorities", "OC", "focus_areas",
+                  "OC-UNTOC", "OC-INVEST", "beneficiary_countries", "TJ", "KG", "host_country",
+                  "TJ", "title", "en", "Other title", "ru", "Другое название");
+    assert_int_equal(activities_update(fx->s, c, codes, &tester, NULL, &err), P_OK);
+    json_decref(codes);
+    assert_int_equal(scoring_stale(fx->s), 0);
 
     assert_int_equal(activities_delete(fx->s, a, &tester, &err), P_OK);
     assert_int_equal(index_rows(fx->s, a), 0);
+    assert_int_equal(scoring_stale(fx->s), 0);
     found = overlaps_of(fx->s, b, 90, 100);
     assert_null(item_for(found, a));
     json_decref(found);
