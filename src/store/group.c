@@ -2,7 +2,10 @@
  * database queue their work; whoever finds no batch running leads: it runs every queued
  * piece of work in one transaction on its own connection, each inside a savepoint so a
  * refusal undoes only its own rows, commits once and wakes each writer with its result.
- * One commit, and so one sync, serves the whole batch. */
+ * One commit, and so one sync, serves the whole batch. Batches run on a connection of the
+ * group's own, so only that connection ever writes: its page cache stays valid from one
+ * batch to the next, where a thread's connection would find every page it kept stale (and,
+ * on SQLite, its memory map dropped) after another connection's commit. */
 #include "store/engine.h"
 #include "core/mem.h"
 
@@ -28,6 +31,7 @@ struct store_group {
     pthread_cond_t cv;
     struct job *head, *tail; /* waiting for a batch */
     bool leading;            /* a batch is running */
+    store *writer;           /* the batches' connection, opened by the first leader; or NULL */
 };
 
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -68,6 +72,7 @@ void store_group_put(struct store_group *g)
         while (*at != g)
             at = &(*at)->next;
         *at = g->next;
+        if (g->writer) g->writer->ops->close(g->writer);
         pthread_cond_destroy(&g->cv);
         pthread_mutex_destroy(&g->mu);
         free(g->key);
@@ -109,6 +114,18 @@ static void run_batch(store *s, struct job *batch)
     }
 }
 
+/* The connection g's batches run on: its own, opened on first use (called by the leader
+ * only); s, the leader's, when it cannot be opened. */
+static store *batch_store(struct store_group *g, store *s)
+{
+    if (!g->writer) {
+        p_error err;
+        p_error_clear(&err);
+        if (s->ops->open(g->key, &g->writer, &err) != P_OK) return s;
+    }
+    return g->writer;
+}
+
 int store_group_run(store *s, store_work work, void *ctx, p_error *err)
 {
     struct store_group *g = s->group;
@@ -133,7 +150,7 @@ int store_group_run(store *s, store_work work, void *ctx, p_error *err)
         struct job *batch = g->head;
         g->head = g->tail = NULL;
         pthread_mutex_unlock(&g->mu);
-        run_batch(s, batch);
+        run_batch(batch_store(g, s), batch);
         pthread_mutex_lock(&g->mu);
         /* the batch's writers wait on their jobs: mark them done last, and never touch a
          * job after that (its memory is its writer's) */

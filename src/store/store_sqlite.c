@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The statement cache: a power of two. When it holds CACHE_EVICT_AT statements, those no
  * caller is stepping are finalized and the cache starts again, so the modules' dynamic SQL
@@ -60,6 +61,22 @@ static int fail_sqlite(sqlite3 *db, p_error *err, const char *what)
     return -p_fail(err, P_ESTORE, NULL, "%s: %s", what, msg);
 }
 
+/* Reads of a large database go through a memory map of the file (shared by every
+ * connection through the OS page cache, so no copy per page read). A small one is read
+ * through the page cache instead: SQLite drops a connection's whole map whenever another
+ * connection has committed since its last read, and mapping it again (munmap, TLB
+ * shootdowns, page faults) cost more per request than the copies it saves when writes are
+ * frequent. The size is the file's at open. */
+#define MMAP_MIN_FILE_BYTES (256LL << 20)
+
+static const char *mmap_pragma(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && (long long)st.st_size >= MMAP_MIN_FILE_BYTES)
+        return "PRAGMA mmap_size=2147418112";
+    return "PRAGMA mmap_size=0";
+}
+
 static int lite_open(const char *path, store **out, p_error *err)
 {
     sqlite3 *db = NULL;
@@ -72,17 +89,16 @@ static int lite_open(const char *path, store **out, p_error *err)
     }
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db, 1);
-    /* Reads go through a memory map of the file (shared by every connection through the
-     * OS page cache, so no copy per page read) and each connection keeps up to 32 MiB of
-     * pages, so a large write transaction such as a bulk import spills to the WAL late. */
+    /* Each connection keeps up to 32 MiB of pages, so a large write transaction such as a
+     * bulk import spills to the WAL late. */
     const char *pragmas = "PRAGMA journal_mode=WAL;"
                           "PRAGMA synchronous=FULL;"
                           "PRAGMA foreign_keys=ON;"
                           "PRAGMA temp_store=MEMORY;"
-                          "PRAGMA mmap_size=2147418112;"
                           "PRAGMA cache_size=-32768;";
     char *msg = NULL;
-    if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db, mmap_pragma(path), NULL, NULL, &msg) != SQLITE_OK) {
         p_fail(err, P_ESTORE, NULL, "cannot configure database %s: %s", path,
                msg ? msg : "unknown error");
         sqlite3_free(msg);
@@ -267,8 +283,26 @@ static bool lite_col_null(store_stmt *st, int i)
     return sqlite3_column_type(raw(st), i) == SQLITE_NULL;
 }
 
+static int lite_prepare(store *base, const char *sql, store_stmt **out, p_error *err);
+
+/* Runs one statement without parameters from the statement cache: BEGIN, COMMIT and the
+ * savepoints come with every write, and parsing them each time showed in profiles. */
+static int exec_cached(struct lite_store *s, const char *sql, p_error *err)
+{
+    store_stmt *st;
+    int rc = lite_prepare(&s->base, sql, &st, err);
+    if (rc != P_OK) return rc;
+    int step = sqlite3_step(raw(st));
+    sqlite3_reset(raw(st));
+    if (step == SQLITE_DONE || step == SQLITE_ROW) return P_OK;
+    rc = (step & 0xff) == SQLITE_BUSY ? P_EUNAVAIL : P_ESTORE;
+    return p_fail(err, rc, NULL, "%s", sqlite3_errmsg(s->db));
+}
+
+/* Runs sql, one statement or a script of several, without parameters. */
 static int exec_simple(struct lite_store *s, const char *sql, p_error *err)
 {
+    if (!strchr(sql, ';')) return exec_cached(s, sql, err);
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = (sqlite3_errcode(s->db) == SQLITE_BUSY) ? P_EUNAVAIL : P_ESTORE;
