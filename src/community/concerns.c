@@ -284,10 +284,11 @@ int concern_load_officers(store *s, const char *code, json_t **out, p_error *err
     return load(s, code, true, out, NULL, err);
 }
 
-/* The record as the audit trail keeps it: contact details replaced by a mark. */
+/* The record as the audit trail keeps it: contact details replaced by a mark. A shallow
+ * copy: the mark replaces the contact in the copy only, and the rest is shared read-only. */
 static json_t *audit_copy(json_t *rec)
 {
-    json_t *c = json_deep_copy(rec);
+    json_t *c = json_copy(rec);
     if (json_object_get(c, "contact"))
         json_object_set_new(c, "contact", json_string("(protected)"));
     return c;
