@@ -30,9 +30,10 @@ static const char usage[] =
     "usage: polis serve [--db FILE|URL] [--files DIR] [--listen HOST:PORT] [--threads N]\n"
     "\n"
     "Serves the web application and the API. Defaults: $POLIS_DB, $POLIS_LISTEN or\n"
-    "127.0.0.1:8080, one worker thread per core ($POLIS_THREADS). The database must exist\n"
-    "(create it with polis init); pending migrations are applied at start. A PostgreSQL URL\n"
-    "(postgres://USER@HOST:PORT/DB) is retried for 30 s at start if the server is not up.\n"
+    "127.0.0.1:8080, 16 worker threads per core, 16 to 64 ($POLIS_THREADS). The database\n"
+    "must exist (create it with polis init); pending migrations are applied at start. A\n"
+    "PostgreSQL URL (postgres://USER@HOST:PORT/DB) is retried for 30 s at start if the\n"
+    "server is not up.\n"
     "Library files live in --files DIR ($POLIS_FILES), by default next to a SQLite\n"
     "database (polis.db.files); with PostgreSQL, uploads need one of the two.\n"
     "SIGTERM or SIGINT stops it gracefully. Exit codes: 0 stopped cleanly, 1 failed, 2 usage.\n";

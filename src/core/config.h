@@ -23,7 +23,7 @@ struct polis_config {
     long login_max_per_client;  /* POLIS_LOGIN_MAX_CLIENT, default 20 */
     size_t body_limit_bytes;    /* POLIS_BODY_LIMIT, default 1 MiB */
     size_t upload_limit_bytes;  /* POLIS_UPLOAD_LIMIT, default 50 MiB: multipart uploads */
-    long threads;               /* POLIS_THREADS, default 0 (one per core) */
+    long threads;               /* POLIS_THREADS, default 0 (http_default_threads) */
     int log_requests;           /* POLIS_LOG_REQUESTS, default 1 */
     size_t search_cache_max;    /* POLIS_SEARCH_CACHE_ENTRIES, default 4096 (0: no cache) */
     size_t search_cache_bytes;  /* POLIS_SEARCH_CACHE_MB, default 64 MiB */

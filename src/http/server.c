@@ -28,6 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Worker threads by default. A handler blocks its thread while it runs, and a write waits
+ * for its batch's commit (store_group_run): only submissions waiting on threads of their
+ * own can share a commit, so there are many more threads than cores. */
+#define THREADS_PER_CORE 16
+#define THREADS_MIN      16
+#define THREADS_MAX      64
+
 struct http_server {
     struct MHD_Daemon *daemon;
     struct server_config cfg;
@@ -289,6 +296,13 @@ static void dispatch(http_server *srv, http_request *req)
     if (!req->replied) http_reply_fail(req, P_ESTORE, NULL, "the handler made no reply");
 }
 
+unsigned http_default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    long t = (n > 0 ? n : 2) * THREADS_PER_CORE;
+    return (unsigned)(t < THREADS_MIN ? THREADS_MIN : t > THREADS_MAX ? THREADS_MAX : t);
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url,
                                  const char *method, const char *version, const char *upload_data,
                                  size_t *upload_data_size, void **con_cls)
@@ -452,11 +466,7 @@ int http_server_start(const struct server_config *cfg, http_server **out, p_erro
     srv->cfg = *cfg;
     if (!srv->cfg.upload_limit_bytes)
         srv->cfg.upload_limit_bytes = config_get()->upload_limit_bytes;
-    unsigned threads = cfg->threads;
-    if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (unsigned)n : 2;
-    }
+    unsigned threads = cfg->threads ? cfg->threads : http_default_threads();
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO, port, NULL,
         NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

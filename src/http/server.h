@@ -12,7 +12,7 @@
 
 struct server_config {
     const char *listen;      /* "127.0.0.1:8080" */
-    unsigned threads;        /* worker threads; 0 means one per core */
+    unsigned threads;        /* worker threads; 0 means http_default_threads() */
     size_t body_limit_bytes; /* default limit for request bodies */
     /* Multipart routes: their default body limit, and where file parts are written (the
      * file store's temp directory, so they can be renamed into place; NULL: $TMPDIR). */
@@ -37,6 +37,9 @@ MUST_CHECK int http_server_start(const struct server_config *cfg, http_server **
  * grace_ms for requests in flight to finish, then closes the listener and every connection
  * and frees the server. */
 void http_server_stop(http_server *srv, unsigned grace_ms);
+
+/* Worker threads when none are configured: 16 per core, at least 16 and at most 64. */
+unsigned http_default_threads(void);
 
 /* Port actually bound (useful with port 0). */
 uint16_t http_server_port(const http_server *srv);
