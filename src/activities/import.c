@@ -3,6 +3,7 @@
  * and each record becomes a create body; JSON is an array of create bodies. Every row is
  * created inside one transaction, which is rolled back when any row has an error. */
 #include "activities/import.h"
+#include "activities/import_bulk.h"
 #include "activities/internal.h"
 #include "core/buf.h"
 #include "core/text.h"
@@ -67,8 +68,30 @@ struct import_run {
     const struct actor *by;
     const struct import_hooks *hooks;
     struct import_report *rep;
-    struct activity_codes *codes; /* the framework's codes, read once per import */
+    struct activity_codes *codes;    /* the framework's codes, read once per import */
+    int64_t before;                  /* the highest key of activities before the import */
+    struct import_indexes *deferred; /* indexes to build again before the commit */
 };
+
+/* Before the first row of about rows rows (an estimate from above): the indexes a large
+ * import into a small registry builds after its rows instead of row by row. */
+static int begin_rows(struct import_run *r, size_t rows, p_error *err)
+{
+    int64_t audit_entries = 0;
+    int rc = import_audit_last_id(r->s, &audit_entries, err);
+    if (rc == P_OK)
+        rc = import_indexes_defer(r->s, rows, r->before, audit_entries, &r->deferred, err);
+    return rc;
+}
+
+/* The number of lines of data: at least its number of CSV records. */
+static size_t count_lines(const char *data, size_t len)
+{
+    size_t n = 1;
+    for (const char *p = data, *end = data + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        n++;
+    return n;
+}
 
 /* Checks the lead organisation, then creates the body of one row. Returns P_OK (also
  * when the row was refused: the error is in the report) or a status that ends the whole
@@ -446,6 +469,8 @@ static int import_csv(struct import_run *r, const char *data, size_t len, p_erro
         }
     }
     if (json_array_size(r->rep->errors) > 0) goto done;
+    rc = begin_rows(r, count_lines(c.p, (size_t)(c.end - c.p)), err);
+    if (rc != P_OK) goto done;
     size_t row = 0;
     for (;;) {
         got = csv_next(&c);
@@ -522,7 +547,7 @@ static int import_json(struct import_run *r, const char *data, size_t len, p_err
         add_error(r->rep, 0, "", "the file has more than %d rows", IMPORT_ROWS_MAX);
         total = 0;
     }
-    int rc = P_OK;
+    int rc = total > 0 ? begin_rows(r, total, err) : P_OK;
     for (i = 0; i < total && rc == P_OK && !report_full(r->rep); i++) {
         json_t *item = json_array_get(items, i);
         p_error e;
@@ -552,15 +577,23 @@ int import_activities(store *s, const char *data, size_t len, enum import_format
     }
     int rc = store_begin(s, err);
     if (rc != P_OK) return rc;
-    struct import_run r = {s, by, hooks, rep, NULL};
-    int64_t before = 0; /* the rows after it are this import's: their full text comes last */
-    rc = activities_last_id(s, &before, err);
+    /* The rows after r.before are this import's: their full text, date-range index and
+     * scoring rows come last, written set-wise. */
+    struct import_run r = {s, by, hooks, rep, NULL, 0, NULL};
+    rc = activities_last_id(s, &r.before, err);
     if (rc == P_OK) rc = activity_codes_load(s, &r.codes, err);
     if (rc == P_OK)
         rc = fmt == IMPORT_CSV ? import_csv(&r, data, len, err) : import_json(&r, data, len, err);
     activity_codes_free(r.codes);
     if (rc == P_OK && json_array_size(rep->errors) > 0) rc = P_EUNPROC;
-    if (rc == P_OK) rc = activities_fts_fill_after(s, before, err);
+    if (rc == P_OK) rc = activities_fts_fill_after(s, r.before, err);
+    if (rc == P_OK) rc = import_periods_fill_after(s, r.before, err);
+    if (rc == P_OK) rc = activity_scoring_fill_after(s, r.before, err);
+    if (rc == P_OK) {
+        rc = import_indexes_restore(s, r.deferred, err);
+        r.deferred = NULL;
+    }
+    import_indexes_free(r.deferred);
     if (rc == P_OK)
         rc = store_commit(s, err);
     else

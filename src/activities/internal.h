@@ -163,6 +163,9 @@ MUST_CHECK int activity_periods_write(store *s, int64_t id, json_t *rec, bool fr
  * rows as they stand, replacing the existing one unless fresh. Called after both are
  * written, in the same transaction. Store status on failure. */
 MUST_CHECK int activity_scoring_write(store *s, int64_t id, bool fresh, p_error *err);
+/* The activity_scoring rows of every activity whose key is above after_id, in one statement
+ * (a bulk import, at its end). */
+MUST_CHECK int activity_scoring_fill_after(store *s, int64_t after_id, p_error *err);
 
 /* Reading many activities in one statement: " IN " ACTIVITY_IDS_IN takes up to
  * ACTIVITY_IDS_CHUNK keys as ?1..?50, so one statement (one cached plan) serves any page. */

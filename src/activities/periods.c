@@ -115,7 +115,7 @@ int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_erro
 }
 
 /* ?1 the activity's key. Codes hold no space (the framework's and ISO's codes). */
-#define SCORING_INSERT(concat)                                                                     \
+#define SCORING_INSERT(concat, which)                                                              \
     "INSERT INTO activity_scoring(activity_id, public_id, lead_org, host_country, title_en,"       \
     " title_ru, planned_start, planned_end, priorities, focus_areas, beneficiaries)"               \
     " SELECT a.id, a.public_id, a.lead_org, a.host_country, a.title_en, a.title_ru,"               \
@@ -126,7 +126,7 @@ int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_erro
     " WHERE activity_id = a.id), ''),"                                                             \
     " COALESCE((SELECT " concat "(country_code, ' ') FROM activity_beneficiaries"                  \
     " WHERE activity_id = a.id), '')"                                                              \
-    " FROM activities a WHERE a.id = ?1"
+    " FROM activities a WHERE " which
 
 int activity_scoring_write(store *s, int64_t id, bool fresh, p_error *err)
 {
@@ -139,10 +139,24 @@ int activity_scoring_write(store *s, int64_t id, bool fresh, p_error *err)
         rc = store_run(st, err);
         if (rc != P_OK) return rc;
     }
-    rc = store_prepare(
-        s, store_dialect_pg(s) ? SCORING_INSERT("string_agg") : SCORING_INSERT("group_concat"), &st,
-        err);
+    rc = store_prepare(s,
+                       store_dialect_pg(s) ? SCORING_INSERT("string_agg", "a.id = ?1")
+                                           : SCORING_INSERT("group_concat", "a.id = ?1"),
+                       &st, err);
     if (rc != P_OK) return rc;
     store_bind_int(st, 1, id);
+    return store_run(st, err);
+}
+
+int activity_scoring_fill_after(store *s, int64_t after_id, p_error *err)
+{
+    store_stmt *st;
+    int rc = store_prepare(s,
+                           store_dialect_pg(s)
+                               ? SCORING_INSERT("string_agg", "a.id > ?1 ORDER BY a.id")
+                               : SCORING_INSERT("group_concat", "a.id > ?1 ORDER BY a.id"),
+                           &st, err);
+    if (rc != P_OK) return rc;
+    store_bind_int(st, 1, after_id);
     return store_run(st, err);
 }

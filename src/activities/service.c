@@ -343,8 +343,9 @@ static int run_with_id(store *s, const char *sql, int64_t id, p_error *err)
 
 /* Replaces the link-table rows, the date-range index rows, the overlap check's scoring row
  * and the full-text entry of activity id with rec's (its main row written already); fresh (a new
- * activity) has none to remove. With fts_later the full-text entry is left to
- * activities_fts_fill_after (a bulk import). */
+ * activity) has none to remove. With fts_later (a bulk import) the full-text entry, the
+ * date-range index rows and the scoring row are left to the import, which writes those of all
+ * its activities at its end (activities_fts_fill_after, import_bulk.h). */
 static int write_links(store *s, int64_t id, json_t *rec, bool fresh, bool fts_later, p_error *err)
 {
     int rc = P_OK;
@@ -387,8 +388,8 @@ static int write_links(store *s, int64_t id, json_t *rec, bool fresh, bool fts_l
         store_bind_int(st, 3, (int64_t)json_integer_value(n));
         rc = store_run(st, err);
     }
-    if (rc == P_OK) rc = activity_periods_write(s, id, rec, fresh, err);
-    if (rc == P_OK) rc = activity_scoring_write(s, id, fresh, err);
+    if (rc == P_OK && !fts_later) rc = activity_periods_write(s, id, rec, fresh, err);
+    if (rc == P_OK && !fts_later) rc = activity_scoring_write(s, id, fresh, err);
     if (rc == P_OK && !fresh)
         rc = run_with_id(s, "DELETE FROM activities_fts WHERE rowid = ?", id, err);
     if (rc != P_OK || fts_later) return rc;

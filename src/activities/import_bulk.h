@@ -1,0 +1,45 @@
+/* import_bulk.h (activities): the set-wise steps of a bulk import (import.c): the
+ * date-range index rows of the new activities written in one statement after the rows, and
+ * the secondary indexes of the registry's tables rebuilt after a large import into a
+ * registry smaller than the file. Internal to the import. */
+#ifndef POLIS_ACTIVITIES_IMPORT_BULK_H
+#define POLIS_ACTIVITIES_IMPORT_BULK_H
+
+#include "core/err.h"
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Below this many rows an import keeps every index as it is. */
+#define IMPORT_DEFER_MIN_ROWS 1000
+
+/* Writes the activity_periods rows (periods.c's activity_periods_write, for each activity
+ * at once) of every activity whose key is above after_id, in the index's own order, so the
+ * rows go into the B-tree one after another instead of each at its own place. The caller
+ * holds the transaction; the activities and their link rows are written already. */
+MUST_CHECK int import_periods_fill_after(store *s, int64_t after_id, p_error *err);
+
+/* The secondary indexes an import dropped, to be built again before it commits. */
+struct import_indexes;
+
+/* For an import of about rows rows (an estimate from above) into a registry of about
+ * activities activities and audit_entries audit entries, drops the non-unique secondary
+ * indexes of the tables the import writes whose rows are fewer than those it will add
+ * (SQLite only: CREATE INDEX sorts, where an insert per row seeks); *out is NULL when none
+ * were. Call inside the import's transaction, before its rows. */
+MUST_CHECK int import_indexes_defer(store *s, size_t rows, int64_t activities,
+                                    int64_t audit_entries, struct import_indexes **out,
+                                    p_error *err);
+
+/* Builds again what import_indexes_defer dropped (in the same transaction, before the
+ * commit; a rollback brings them back by itself) and frees d (NULL is fine). */
+MUST_CHECK int import_indexes_restore(store *s, struct import_indexes *d, p_error *err);
+
+/* Frees d without building anything (the import is rolled back). */
+void import_indexes_free(struct import_indexes *d);
+
+/* The highest key of the audit log (0 when empty): its size, near enough. */
+MUST_CHECK int import_audit_last_id(store *s, int64_t *out, p_error *err);
+
+#endif
