@@ -647,12 +647,49 @@ static void add_codes(struct pending *m, int k, const char *list, const struct c
     }
 }
 
-/* Reads the rows of the n (at most ACTIVITY_IDS_CHUNK) candidates ids into v (*got
- * entries). */
-static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe *p,
-                     struct pending *v, size_t *got, p_error *err)
+/* The best scores so far, highest first: a candidate scoring less than the limit-th of
+ * them cannot be returned, so its strings are not copied. */
+struct best {
+    int limit, n;
+    double v[OVERLAP_LIMIT_MAX];
+};
+
+static bool best_excludes(const struct best *b, double score)
 {
-    *got = 0;
+    return b->n == b->limit && score < b->v[b->n - 1];
+}
+
+static void best_add(struct best *b, double score)
+{
+    int i = b->n < b->limit ? b->n++ : b->n - 1;
+    while (i > 0 && b->v[i - 1] < score) {
+        b->v[i] = b->v[i - 1];
+        i--;
+    }
+    b->v[i] = score;
+}
+
+/* Scores m against p into m->score; false when it does not qualify. */
+static bool score_pending(struct pending *m, const struct probe *p, int window_days)
+{
+    if (m->out) return false;
+    int sp = m->n_shared[0], sf = m->n_shared[1], sc = m->n_shared[2];
+    double topic = jaccard(sp + sf, p->priorities.n + p->focus.n, m->theirs[0] + m->theirs[1]);
+    double country = jaccard(sc, p->countries.n, m->theirs[2]);
+    int64_t apart = 0;
+    if (m->start > p->end) apart = m->start - p->end;
+    if (p->start > m->end) apart = p->start - m->end;
+    double time = apart == 0 ? 1.0 : window_days > 0 ? 1.0 - (double)apart / window_days : 0.0;
+    if (time < 0.0) time = 0.0;
+    m->score = overlap_score(topic, time, country, m->text);
+    return apart <= window_days && (sp + sf > 0 || m->text > 0.0) && m->score >= OVERLAP_THRESHOLD;
+}
+
+/* Reads and scores the n (at most ACTIVITY_IDS_CHUNK) candidates ids, appending to v
+ * (*n_v entries) those that qualify and can still be returned (b). */
+static int score_rows(store *s, const int64_t *ids, size_t n, const struct probe *p,
+                      int window_days, struct best *b, struct pending *v, size_t *n_v, p_error *err)
+{
     store_stmt *st;
     int rc = store_prepare(s, sql_rows, &st, err);
     if (rc != P_OK) return rc;
@@ -660,7 +697,7 @@ static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe 
     int step;
     struct wordset *en = xmalloc(sizeof *en), *ru = xmalloc(sizeof *ru);
     while ((step = store_step(st, err)) == STORE_ROW) {
-        struct pending *m = &v[(*got)++];
+        struct pending *m = &v[*n_v];
         *m = (struct pending){.id = store_col_int(st, 0), .out = true};
         if ((p->public_id && strcmp(store_col_text(st, 1), p->public_id) == 0) ||
             (p->lead_org && strcmp(store_col_text(st, 2), p->lead_org) == 0) ||
@@ -682,39 +719,29 @@ static int load_rows(store *s, const int64_t *ids, size_t n, const struct probe 
             double text_ru = overlap_wordset_jaccard(&p->title_ru, ru);
             if (text_ru > m->text) m->text = text_ru;
         }
-        m->public_id = xstrdup(store_col_text(st, 1));
-        m->lead_org = xstrdup(store_col_text(st, 2));
-        m->title_en = xstrdup(store_col_text(st, 4));
-        m->title_ru = xstrdup(store_col_text(st, 5));
-        m->planned_start = xstrdup(store_col_text(st, 6));
-        m->planned_end = store_col_null(st, 7) ? NULL : xstrdup(store_col_text(st, 7));
         m->theirs[2] = *m->host ? 1 : 0;
         const char *mine = *m->host ? codes_find(&p->countries, m->host) : NULL;
         if (mine) pending_share(m, 2, mine, p->countries.n);
         add_codes(m, 0, store_col_text(st, 8), &p->priorities);
         add_codes(m, 1, store_col_text(st, 9), &p->focus);
         add_codes(m, 2, store_col_text(st, 10), &p->countries);
+        if (!score_pending(m, p, window_days) || best_excludes(b, m->score)) {
+            pending_free(m, 1);
+            continue;
+        }
+        best_add(b, m->score);
+        m->public_id = xstrdup(store_col_text(st, 1));
+        m->lead_org = xstrdup(store_col_text(st, 2));
+        m->title_en = xstrdup(store_col_text(st, 4));
+        m->title_ru = xstrdup(store_col_text(st, 5));
+        m->planned_start = xstrdup(store_col_text(st, 6));
+        m->planned_end = store_col_null(st, 7) ? NULL : xstrdup(store_col_text(st, 7));
+        (*n_v)++;
     }
     free(en);
     free(ru);
     store_reset(st);
     return step < 0 ? -step : P_OK;
-}
-
-/* Scores m against p into m->score; false when it does not qualify. */
-static bool score_pending(struct pending *m, const struct probe *p, int window_days)
-{
-    if (m->out) return false;
-    int sp = m->n_shared[0], sf = m->n_shared[1], sc = m->n_shared[2];
-    double topic = jaccard(sp + sf, p->priorities.n + p->focus.n, m->theirs[0] + m->theirs[1]);
-    double country = jaccard(sc, p->countries.n, m->theirs[2]);
-    int64_t apart = 0;
-    if (m->start > p->end) apart = m->start - p->end;
-    if (p->start > m->end) apart = p->start - m->end;
-    double time = apart == 0 ? 1.0 : window_days > 0 ? 1.0 - (double)apart / window_days : 0.0;
-    if (time < 0.0) time = 0.0;
-    m->score = overlap_score(topic, time, country, m->text);
-    return apart <= window_days && (sp + sf > 0 || m->text > 0.0) && m->score >= OVERLAP_THRESHOLD;
 }
 
 /* The answer's item for m, a candidate that qualified. New reference. */
@@ -737,27 +764,6 @@ static json_t *pending_item(struct pending *m, const struct probe *p)
                      "lead_org", m->lead_org, "planned_start", m->planned_start, "planned_end",
                      m->planned_end ? json_string(m->planned_end) : json_null(), "score",
                      json_real(rounded(m->score)), "reasons", reasons);
-}
-
-/* Loads and scores the n (at most ACTIVITY_IDS_CHUNK) candidates ids into v + *n_v,
- * keeping those that qualify. */
-static int score_chunk(store *s, const int64_t *ids, size_t n, const struct probe *p,
-                       int window_days, struct pending *v, size_t *n_v, p_error *err)
-{
-    struct pending *chunk = v + *n_v;
-    size_t got = 0;
-    int rc = load_rows(s, ids, n, p, chunk, &got, err);
-    size_t kept = 0;
-    for (size_t i = 0; i < got; i++) {
-        if (rc == P_OK && score_pending(&chunk[i], p, window_days)) {
-            struct pending one = chunk[i];
-            chunk[i] = chunk[kept];
-            chunk[kept++] = one;
-        }
-    }
-    pending_free(chunk + kept, got - kept);
-    *n_v += kept;
-    return rc;
 }
 
 static int by_score(const void *a, const void *b)
@@ -810,11 +816,12 @@ int overlap_find_candidates(store *s, json_t *activity, const struct overlap_opt
     size_t n = c.n < SCORED_MAX ? c.n : SCORED_MAX;
     found = xcalloc(n ? n : 1, sizeof *found);
     int64_t ids[ACTIVITY_IDS_CHUNK];
+    struct best best = {.limit = o.limit};
     for (size_t i = 0; rc == P_OK && i < n; i += ACTIVITY_IDS_CHUNK) {
         size_t k = n - i < ACTIVITY_IDS_CHUNK ? n - i : ACTIVITY_IDS_CHUNK;
         for (size_t j = 0; j < k; j++)
             ids[j] = c.v[i + j].id;
-        rc = score_chunk(s, ids, k, p, o.window_days, found, &n_found, err);
+        rc = score_rows(s, ids, k, p, o.window_days, &best, found, &n_found, err);
     }
     if (rc != P_OK) goto done;
     if (n_found > 1) qsort(found, n_found, sizeof *found, by_score);
