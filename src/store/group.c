@@ -9,17 +9,24 @@
 #include "store/engine.h"
 #include "core/mem.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A writer's piece of work, on its stack while it waits. Its writer sleeps on wake until
+ * the batch holding it is over (done) or it is made the next leader (lead); whoever posts
+ * wake sets those first, and the semaphore orders the writes for the waker. */
 struct job {
     store_work work;
     void *ctx;
     int rc;
     p_error err;
     bool done;
+    bool lead;
+    sem_t wake;
     struct job *next;
 };
 
@@ -27,10 +34,9 @@ struct store_group {
     char *key; /* the database: a file's real path, or the URL */
     int users; /* open connections */
     struct store_group *next;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_mutex_t mu;      /* guards head, tail and leading */
     struct job *head, *tail; /* waiting for a batch */
-    bool leading;            /* a batch is running */
+    bool leading;            /* a writer leads: runs a batch, or was made leader and wakes */
     store *writer;           /* the batches' connection, opened by the first leader; or NULL */
 };
 
@@ -54,7 +60,6 @@ struct store_group *store_group_get(const char *target)
         g = xcalloc(1, sizeof *g);
         g->key = xstrdup(key);
         pthread_mutex_init(&g->mu, NULL);
-        pthread_cond_init(&g->cv, NULL);
         g->next = registry;
         registry = g;
     }
@@ -73,7 +78,6 @@ void store_group_put(struct store_group *g)
             at = &(*at)->next;
         *at = g->next;
         if (g->writer) g->writer->ops->close(g->writer);
-        pthread_cond_destroy(&g->cv);
         pthread_mutex_destroy(&g->mu);
         free(g->key);
         free(g);
@@ -126,6 +130,39 @@ static store *batch_store(struct store_group *g, store *s)
     return g->writer;
 }
 
+/* Sleeps until another writer posts j->wake. */
+static void wait_wake(struct job *j)
+{
+    while (sem_wait(&j->wake) != 0 && errno == EINTR)
+        ;
+}
+
+/* Leads batches from g's queue, starting with the one holding me, until me's is over:
+ * runs each, hands the lead to the first writer that queued meanwhile (or gives it up),
+ * and wakes each writer of the batch, never touching a job after its wake-up (its memory
+ * is its writer's). */
+static void lead(struct store_group *g, store *s, struct job *me)
+{
+    pthread_mutex_lock(&g->mu);
+    struct job *batch = g->head;
+    g->head = g->tail = NULL;
+    pthread_mutex_unlock(&g->mu);
+    run_batch(batch_store(g, s), batch);
+    pthread_mutex_lock(&g->mu);
+    struct job *next = g->head;
+    if (next)
+        next->lead = true;
+    else
+        g->leading = false;
+    pthread_mutex_unlock(&g->mu);
+    for (struct job *j = batch, *after; j; j = after) {
+        after = j->next;
+        j->done = true;
+        if (j != me) sem_post(&j->wake);
+    }
+    if (next) sem_post(&next->wake);
+}
+
 int store_group_run(store *s, store_work work, void *ctx, p_error *err)
 {
     struct store_group *g = s->group;
@@ -135,33 +172,18 @@ int store_group_run(store *s, store_work work, void *ctx, p_error *err)
         if (me.rc != P_OK && err) *err = me.err;
         return me.rc;
     }
+    sem_init(&me.wake, 0, 0);
     pthread_mutex_lock(&g->mu);
     if (g->tail)
         g->tail->next = &me;
     else
         g->head = &me;
     g->tail = &me;
-    while (!me.done) {
-        if (g->leading) {
-            pthread_cond_wait(&g->cv, &g->mu);
-            continue;
-        }
-        g->leading = true;
-        struct job *batch = g->head;
-        g->head = g->tail = NULL;
-        pthread_mutex_unlock(&g->mu);
-        run_batch(batch_store(g, s), batch);
-        pthread_mutex_lock(&g->mu);
-        /* the batch's writers wait on their jobs: mark them done last, and never touch a
-         * job after that (its memory is its writer's) */
-        for (struct job *j = batch, *next; j; j = next) {
-            next = j->next;
-            j->done = true;
-        }
-        g->leading = false;
-        pthread_cond_broadcast(&g->cv);
-    }
+    if (!g->leading) g->leading = me.lead = true;
     pthread_mutex_unlock(&g->mu);
+    if (!me.lead) wait_wake(&me);
+    if (!me.done) lead(g, s, &me); /* made leader: me is in the queue it takes */
+    sem_destroy(&me.wake);
     if (me.rc != P_OK && err) *err = me.err;
     return me.rc;
 }
