@@ -3,7 +3,8 @@
 a database that `polis init` made, with plain SQL: no validation, no public id counters, no
 audit entries. For measuring reads (list, overlap check, report) at a scale whose import
 would take too long on a busy machine; the import itself is measured by `polis import`.
-The date-range index (schema 0005) is filled with the backfill of its migration.
+The date-range index (schema 0005) and the overlap check's scoring rows (schema 0021) are
+filled with the backfills of their migrations.
 
 The full-text index uses polis's own tokenizer (schema 0008), which Python's sqlite3 does
 not have: the rows are loaded into a staging file (DB.load, made by `polis init`) whose
@@ -94,13 +95,16 @@ def main():
                            links[table])
         db.executemany("INSERT INTO activities_fts(rowid, title_en, title_ru, description_en,"
                        " description_ru) VALUES (?, ?, ?, ?, ?)", fts)
-    # The migration's own backfill: it indexes every activity, so start from an empty index.
-    migration = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                  "schema", "0005_activity_periods.sql"), encoding="utf-8").read()
-    backfill = migration[migration.index("-- The rows of the activities that exist already."):]
-    with db:
-        db.execute("DELETE FROM activity_periods")
-    db.executescript("BEGIN;" + backfill + "COMMIT;")
+    # The migrations' own backfills of the date-range index and of the overlap check's
+    # scoring rows: each covers every activity, so start from empty tables.
+    for name, table in (("0005_activity_periods.sql", "activity_periods"),
+                        ("0021_activity_scoring.sql", "activity_scoring")):
+        migration = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                      "schema", name), encoding="utf-8").read()
+        backfill = migration[migration.index("-- The rows of the activities that exist already."):]
+        with db:
+            db.execute("DELETE FROM " + table)
+        db.executescript("BEGIN;" + backfill + "COMMIT;")
     db.close()
     subprocess.run([polis, "migrate", "--from", staging, "--to", target], check=True)
     remove(staging)
