@@ -5,6 +5,7 @@
 #include "activities/activities.h"
 #include "activities/internal.h"
 #include "auth/audit.h"
+#include "auth/authn.h"
 #include "auth/authz.h"
 #include "core/mem.h"
 #include "http/response.h"
@@ -123,8 +124,7 @@ static void list_handler(http_request *req)
     activities_filter_from_query(req, &f);
     f.limit = api_limit(req);
     int64_t version = 0;
-    char head[65];
-    int rc = audit_head(s, &version, head, &err);
+    int rc = authn_audit_head(req, s, &version, &err);
     if (rc != P_OK) {
         api_reply_status(req, rc, &err);
         return;

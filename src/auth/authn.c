@@ -1,6 +1,7 @@
 /* authn.c: the authenticate hook. Lookups hit the store only when the request carries
  * credentials, so anonymous requests (health checks, assets) cost nothing here. */
 #include "auth/authn.h"
+#include "auth/audit.h"
 #include "auth/session.h"
 #include "core/log.h"
 #include "http/form.h"
@@ -73,9 +74,13 @@ void authn_authenticate(http_request *req)
         if (!s) {
             log_error("authentication: %s", err.message);
         } else if (authz) {
+            int64_t head;
             if (strncasecmp(authz, "Bearer ", 7) == 0 &&
-                token_lookup(s, authz + 7, &u, &err) == P_OK)
+                token_lookup_at_head(s, authz + 7, &u, &head, &err) == P_OK) {
                 fill_principal(&req->who, AUTH_TOKEN, &u);
+                req->who.head_known = true;
+                req->who.audit_head = head;
+            }
         } else if (session_lookup(s, cookie, &u, req->who.csrf, req->who.session_hash, &err) ==
                    P_OK) {
             fill_principal(&req->who, AUTH_SESSION, &u);
@@ -89,4 +94,14 @@ void authn_authenticate(http_request *req)
         }
     }
     pick_language(req);
+}
+
+int authn_audit_head(http_request *req, store *s, int64_t *id, p_error *err)
+{
+    if (req->who.head_known) {
+        *id = req->who.audit_head;
+        return P_OK;
+    }
+    char hash[65];
+    return audit_head(s, id, hash, err);
 }

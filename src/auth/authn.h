@@ -5,9 +5,15 @@
 #define POLIS_AUTHN_H
 
 #include "http/request.h"
+#include "store/store.h"
 
 #define LANG_COOKIE "polis_lang"
 
 void authn_authenticate(http_request *req);
+
+/* The audit log's head id as the request's credentials were checked (read in the same
+ * statement as a bearer token), else read from s now. A version for caches that move with
+ * the audit log: it is never newer than what the request reads after it. */
+MUST_CHECK int authn_audit_head(http_request *req, store *s, int64_t *id, p_error *err);
 
 #endif

@@ -163,6 +163,13 @@ int token_create(store *s, const char *login, const char *name, const struct act
 
 int token_lookup(store *s, const char *token, struct user *u, p_error *err)
 {
+    int64_t head;
+    return token_lookup_at_head(s, token, u, &head, err);
+}
+
+int token_lookup_at_head(store *s, const char *token, struct user *u, int64_t *audit_head,
+                         p_error *err)
+{
     if (!token || strlen(token) >= SECRET_TEXT_MAX || strncmp(token, "polis_", 6) != 0)
         return p_fail(err, P_EAUTH, NULL, "API token is not valid");
     char hash[65];
@@ -170,7 +177,8 @@ int token_lookup(store *s, const char *token, struct user *u, p_error *err)
     store_stmt *st;
     int rc = store_prepare(s,
                            "SELECT u.id, u.login, u.role, COALESCE(u.org_code, ''), u.lang,"
-                           " u.disabled FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                           " u.disabled, COALESCE((SELECT max(id) FROM audit), 0)"
+                           " FROM api_tokens t JOIN users u ON u.id = t.user_id"
                            " WHERE t.token_hash = ? AND t.revoked = 0",
                            &st, err);
     if (rc != P_OK) return rc;
@@ -182,6 +190,7 @@ int token_lookup(store *s, const char *token, struct user *u, p_error *err)
         return p_fail(err, P_EAUTH, NULL, "API token is not valid or was revoked");
     }
     load_user_row(st, u);
+    *audit_head = store_col_int(st, 6);
     store_reset(st);
     if (u->disabled) return p_fail(err, P_EAUTH, NULL, "account is disabled");
     return P_OK;

@@ -28,6 +28,11 @@ MUST_CHECK int token_create(store *s, const char *login, const char *name, const
 /* Resolves a bearer token to its user; P_EAUTH when unknown, revoked or user disabled. */
 MUST_CHECK int token_lookup(store *s, const char *token, struct user *u, p_error *err);
 
+/* token_lookup that also reads the audit log's head id (0 when empty) into *audit_head in
+ * the same statement, so a request needing both pays for one read. */
+MUST_CHECK int token_lookup_at_head(store *s, const char *token, struct user *u,
+                                    int64_t *audit_head, p_error *err);
+
 /* Revokes token id; when owner is not NULL the token must belong to that login. */
 MUST_CHECK int token_revoke(store *s, int64_t id, const char *owner, const struct actor *by,
                             p_error *err);

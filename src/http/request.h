@@ -66,6 +66,8 @@ typedef struct principal {
     char csrf[65];         /* the session's CSRF token (AUTH_SESSION only) */
     char session_hash[65]; /* hex SHA-256 of the session cookie (AUTH_SESSION only) */
     bool csrf_ok;          /* a state-changing session request carried the right token */
+    bool head_known;       /* audit_head was read with the credentials (AUTH_TOKEN) */
+    int64_t audit_head;    /* the audit log's head id then (authn_audit_head) */
 } principal;
 
 typedef struct http_request {

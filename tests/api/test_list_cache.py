@@ -56,6 +56,35 @@ class ListCacheTest(unittest.TestCase):
         self.assertIn(r.status, (200, 204), r)
         self.assertEqual([a["title"]["en"] for a in listed()], ["Quokka workshop three"])
 
+    def test_a_token_reader_sees_each_change_in_its_next_request(self):
+        # A bearer token's request takes the audit head read with its token as the page's
+        # version: a change made meanwhile by another client must still show at once.
+        r = ADMIN.post("/api/v1/tokens", {"name": "list reader"})
+        self.assertEqual(r.status, 201, r)
+        reader = SERVER.client()
+        reader.token = r.json["token"]
+        query = QUERY.replace("type=workshop", "type=seminar")
+
+        def seen():
+            r = reader.get(query)
+            self.assertEqual(r.status, 200, r)
+            return sorted(a["title"]["en"] for a in r.json["items"])
+
+        self.assertEqual(seen(), [])
+        self.assertEqual(seen(), [])
+        made = dict(body("Quokka seminar one"), type="seminar")
+        r = ADMIN.post("/api/v1/activities", made)
+        self.assertEqual(r.status, 201, r)
+        pid = r.json["id"]
+        self.assertEqual(seen(), ["Quokka seminar one"])
+        self.assertEqual(seen(), ["Quokka seminar one"])
+        r = ADMIN.patch("/api/v1/activities/" + pid, {"title": {"en": "Quokka seminar two"}})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(seen(), ["Quokka seminar two"])
+        r = ADMIN.delete("/api/v1/activities/" + pid)
+        self.assertIn(r.status, (200, 204), r)
+        self.assertEqual(seen(), [])
+
     def test_different_queries_are_different_pages(self):
         a = ADMIN.get(QUERY.replace("limit=50", "limit=1"))
         b = ADMIN.get(QUERY.replace("type=workshop", "type=training"))

@@ -771,6 +771,14 @@ static void test_api_tokens(void **state)
     assert_int_equal(
         count_where_text(s, "SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?", tok), 0);
 
+    /* The lookup reads the audit log's head with the token: the token's creation is it. */
+    int64_t seen = -1, head_id = 0;
+    char head_hash[65];
+    assert_int_equal(token_lookup_at_head(s, tok, &u, &seen, &err), P_OK);
+    assert_int_equal(audit_head(s, &head_id, head_hash, &err), P_OK);
+    assert_int_equal(seen, head_id);
+    assert_int_equal(u.id, owner.id);
+
     /* Listed without the secret. */
     json_t *items = NULL;
     assert_int_equal(token_list(s, "robot", &items, &err), P_OK);
