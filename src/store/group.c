@@ -118,15 +118,18 @@ static void run_batch(store *s, struct job *batch)
     }
 }
 
-/* The connection g's batches run on: its own, opened on first use (called by the leader
- * only); s, the leader's, when it cannot be opened. */
+/* The connection g's batches run on: its own, opened on first use and revived after a lost
+ * server connection (called by the leader only); s, the leader's, when it cannot be. */
 static store *batch_store(struct store_group *g, store *s)
 {
+    p_error err;
+    p_error_clear(&err);
     if (!g->writer) {
-        p_error err;
-        p_error_clear(&err);
-        if (s->ops->open(g->key, &g->writer, &err) != P_OK) return s;
+        store *w = NULL;
+        if (s->ops->open(g->key, &w, &err) != P_OK) return s;
+        g->writer = w;
     }
+    if (g->writer->ops->revive && g->writer->ops->revive(g->writer, &err) != P_OK) return s;
     return g->writer;
 }
 
@@ -137,10 +140,9 @@ static void wait_wake(struct job *j)
         ;
 }
 
-/* Leads batches from g's queue, starting with the one holding me, until me's is over:
- * runs each, hands the lead to the first writer that queued meanwhile (or gives it up),
- * and wakes each writer of the batch, never touching a job after its wake-up (its memory
- * is its writer's). */
+/* Leads one batch: everything queued in g, me among it. Runs it, hands the lead to the
+ * first writer that queued meanwhile (or gives it up), and wakes each writer of the batch,
+ * never touching a job after its wake-up (its memory is its writer's). */
 static void lead(struct store_group *g, store *s, struct job *me)
 {
     pthread_mutex_lock(&g->mu);
@@ -155,12 +157,12 @@ static void lead(struct store_group *g, store *s, struct job *me)
     else
         g->leading = false;
     pthread_mutex_unlock(&g->mu);
+    if (next) sem_post(&next->wake); /* first: the next batch starts while this one wakes */
     for (struct job *j = batch, *after; j; j = after) {
         after = j->next;
         j->done = true;
         if (j != me) sem_post(&j->wake);
     }
-    if (next) sem_post(&next->wake);
 }
 
 int store_group_run(store *s, store_work work, void *ctx, p_error *err)

@@ -23,6 +23,11 @@ def pg_ctl(command):
                    capture_output=True, timeout=120)
 
 
+def new_concern(client, n):
+    return client.post("/api/v1/concerns", {"channel": "station", "service_code": "water",
+                                            "description": f"No water in the street ({n})"})
+
+
 def new_user(client, login):
     return client.post("/api/v1/users", {"login": login, "role": "librarian", "org": "SPMU",
                                          "display_name": "Fault " + login,
@@ -51,6 +56,8 @@ class DatabaseDownTest(unittest.TestCase):
         bearer = srv.client()
         bearer.token = r.json["token"]
         self.assertEqual(bearer.get("/api/v1/framework/priorities").status, 200)
+        # A concern before: group commits open their own connection, which must come back too.
+        self.assertEqual(new_concern(bearer, "before").status, 201)
         pid = srv.proc.pid
 
         # Writes in flight while the server stops: each is either acknowledged and whole
@@ -80,6 +87,7 @@ class DatabaseDownTest(unittest.TestCase):
                 self.assert_unavailable(bearer.get("/api/v1/framework/priorities"))
                 self.assert_unavailable(admin.get("/api/v1/users"))
                 self.assert_unavailable(new_user(admin, "never.written"))
+                self.assert_unavailable(new_concern(bearer, "never written"))
             self.assertTrue(srv.alive())
             self.assertTrue(health_ok(srv.port))  # the process is up; its database is not
         finally:
@@ -98,6 +106,19 @@ class DatabaseDownTest(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(admin.get("/api/v1/session").status, 200)
         self.assertEqual(new_user(admin, "after.restart").status, 201)
+        # The group commits' connection finds the server gone on its first use after the
+        # restart (as each worker's does) and reconnects on the next.
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r = new_concern(bearer, "after")
+            if r.status == 201:
+                break
+            self.assert_unavailable(r)
+            time.sleep(0.2)
+        self.assertEqual(r.status, 201, r)
+        for n in range(3):
+            r = new_concern(bearer, f"after {n}")
+            self.assertEqual(r.status, 201, r)
 
         statuses = {status for _, status, _ in outcomes}
         self.assertTrue(statuses <= {201, 503}, [o for o in outcomes if o[1] not in (201, 503)])
