@@ -9,7 +9,8 @@
  * month in that order of codes), united with the best full-text (FTS5, BM25)
  * matches within the window of the activity's rarer title words (taken rarest first while
  * at most 1,000 activities hold them: common words would read much of the index and say
- * little). The likeliest 200 are scored in C:
+ * little). The likeliest 200 are scored in C, each from its row of activity_scoring
+ * (schema 0021: its period, host, titles and codes, kept in step by the service):
  *
  *   score = 0.35 * topic + 0.25 * time + 0.20 * country + 0.20 * text
  *
