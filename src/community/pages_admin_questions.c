@@ -242,6 +242,41 @@ static json_t *choices_of(const char *text)
     return out;
 }
 
+/* Puts a refused question's error in the page's language. The service's messages name
+ * members and places ("attribute 3: ..."), so each common one gets a plain sentence. */
+static void localize_error(const char *lang, p_error *err)
+{
+    static const struct {
+        const char *says, *and_says, *text;
+    } known[] = {
+        {"code must be 1-40", NULL, N_("The code is 1 to 40 letters, digits, _ and -.")},
+        {"the code ", " is repeated", N_("The service already asks a question with this code.")},
+        {"description is required", NULL, N_("Write the question.")},
+        {"must be text of at most", NULL, N_("This text is too long.")},
+        {"datatype must be", NULL, N_("Choose the kind of answer.")},
+        {"cannot be required", NULL, N_("A note takes no answer, so it cannot be required.")},
+        {"order must be a whole number", NULL,
+         N_("The place in the list is a whole number from 1 to 1000.")},
+        {" is taken by attribute", NULL, N_("Another question has this place in the list.")},
+        {"values must be a list", NULL,
+         N_("A list needs its choices, one per line as key = name.")},
+        {"key must be 1-40", NULL,
+         N_("The key of each choice is 1 to 40 letters, digits, _ and -.")},
+        {"the key ", " is repeated", N_("Each choice needs a key of its own.")},
+        {"name is required", NULL, N_("Each choice needs a name.")},
+        {"only singlevaluelist and multivaluelist take values", NULL,
+         N_("Only a list takes choices.")},
+        {"attributes must be a list of at most", NULL,
+         N_("The service asks as many questions as it may.")},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (!strstr(err->message, known[i].says)) continue;
+        if (known[i].and_says && !strstr(err->message, known[i].and_says)) continue;
+        snprintf(err->message, sizeof err->message, "%s", T(lang, known[i].text));
+        return;
+    }
+}
+
 /* Saves list as the service's questions; answers the request. */
 static void save(http_request *req, store *s, const char *code, json_t *list, const form *f,
                  const char *done)
@@ -258,6 +293,7 @@ static void save(http_request *req, store *s, const char *code, json_t *list, co
         snprintf(to, sizeof to, ADMIN_PATH "/services/%s/questions?done=%s", code, done);
         http_redirect(req, to);
     } else if (rc == P_EINVAL || rc == P_EUNPROC) {
+        localize_error(req->lang, &err);
         questions_page(req, code, f, &err, 422);
     } else {
         page_refusal(req, rc, &err, ADMIN_PATH, T(req->lang, "Community setup"));

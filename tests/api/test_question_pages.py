@@ -62,15 +62,44 @@ class AdminPageTest(unittest.TestCase):
         self.assertIn("yes = Yes; no = No", page)
         self.assertIn('action="/admin/community/services/lights/questions/since/remove"', page)
         # Refused: the same code again, and a list without choices; values kept, nothing saved.
-        for fields, says in [({"code": "dark", "datatype": "string", "description": "Again"},
-                              "the code dark is repeated"),
-                             ({"code": "kind", "datatype": "multivaluelist",
-                               "description": "Which kind?"}, "values must be a list")]:
+        # The error in the page's language, without the API's member names.
+        refusals = [
+            ({"code": "dark", "datatype": "string", "description": "Again"},
+             "The service already asks a question with this code.",
+             "У этой услуги уже есть вопрос с таким кодом."),
+            ({"code": "kind", "datatype": "multivaluelist", "description": "Which kind?"},
+             "A list needs its choices, one per line as key = name.",
+             "Для списка нужны варианты, по одному в строке: ключ = название."),
+            ({"code": "bad code!", "datatype": "string", "description": "Bad code"},
+             "The code is 1 to 40 letters, digits, _ and -.",
+             "Код — от 1 до 40 латинских букв, цифр, знаков _ и -."),
+            ({"code": "empty", "datatype": "string", "description": ""},
+             "Write the question.", "Напишите вопрос."),
+            ({"code": "twice", "datatype": "singlevaluelist", "description": "Twice?",
+              "values": "a = A\na = B"},
+             "Each choice needs a key of its own.", "У каждого варианта должен быть свой ключ."),
+            ({"code": "where", "datatype": "string", "description": "Where?", "values": "a = A"},
+             "Only a list takes choices.", "Варианты бывают только у списка."),
+            ({"code": "shown", "datatype": "string", "description": "Shown", "note": "1",
+              "required": "1"},
+             "A note takes no answer, so it cannot be required.",
+             "На примечание не отвечают, поэтому оно не может быть обязательным."),
+        ]
+        for fields, says, says_ru in refusals:
             with self.subTest(says=says):
                 r = add(fields)
                 self.assertEqual(r.status, 422, r)
                 self.assertIn(says, r.text)
+                self.assertNotIn("attribute 3", r.text)
                 self.assertIn('value="%s"' % fields["description"], r.text)
+                self.assertEqual(len(questions()), 2)
+                COORD.cookies["polis_lang"] = "ru"
+                try:
+                    r = add(fields)
+                finally:
+                    del COORD.cookies["polis_lang"]
+                self.assertEqual(r.status, 422, r)
+                self.assertIn(says_ru, r.text)
                 self.assertEqual(len(questions()), 2)
         r = post_form(COORD, PAGE + "/since/remove", {})
         self.assertEqual(r.status, 303, r)
