@@ -71,7 +71,15 @@ struct import_run {
     struct activity_codes *codes;    /* the framework's codes, read once per import */
     int64_t before;                  /* the highest key of activities before the import */
     struct import_indexes *deferred; /* indexes to build again before the commit */
+    struct import_periods *periods;  /* the date-range index rows, written at the end */
 };
+
+/* Takes over what activities_create_bulk leaves of each new activity (an
+ * activity_created_fn): its date-range index rows. */
+static int created(void *ctx, int64_t id, json_t *rec, p_error *err)
+{
+    return import_periods_add(((struct import_run *)ctx)->periods, id, rec, err);
+}
 
 /* Before the first row of about rows rows (an estimate from above): the indexes a large
  * import into a small registry builds after its rows instead of row by row. */
@@ -116,8 +124,8 @@ static int import_row(struct import_run *r, size_t row, json_t *body, p_error *e
         snprintf(wanted, sizeof wanted, "%s", json_string_value(id));
         json_object_del(body, "id");
     }
-    int rc =
-        activities_create_bulk(r->s, body, wanted[0] ? wanted : NULL, r->by, r->codes, true, &e);
+    int rc = activities_create_bulk(r->s, body, wanted[0] ? wanted : NULL, r->by, r->codes, created,
+                                    r, &e);
     if (rc == P_OK) {
         r->rep->imported++;
         return P_OK;
@@ -579,7 +587,7 @@ int import_activities(store *s, const char *data, size_t len, enum import_format
     if (rc != P_OK) return rc;
     /* The rows after r.before are this import's: their full text, date-range index and
      * scoring rows come last, written set-wise. */
-    struct import_run r = {s, by, hooks, rep, NULL, 0, NULL};
+    struct import_run r = {s, by, hooks, rep, NULL, 0, NULL, import_periods_new()};
     rc = activities_last_id(s, &r.before, err);
     if (rc == P_OK) rc = activity_codes_load(s, &r.codes, err);
     if (rc == P_OK)
@@ -587,7 +595,8 @@ int import_activities(store *s, const char *data, size_t len, enum import_format
     activity_codes_free(r.codes);
     if (rc == P_OK && json_array_size(rep->errors) > 0) rc = P_EUNPROC;
     if (rc == P_OK) rc = activities_fts_fill_after(s, r.before, err);
-    if (rc == P_OK) rc = import_periods_fill_after(s, r.before, err);
+    if (rc == P_OK) rc = import_periods_write(s, r.periods, err);
+    import_periods_free(r.periods);
     if (rc == P_OK) rc = activity_scoring_fill_after(s, r.before, err);
     if (rc == P_OK) {
         rc = import_indexes_restore(s, r.deferred, err);

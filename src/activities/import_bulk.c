@@ -1,60 +1,230 @@
 /* import_bulk.c (activities): the set-wise steps of a bulk import: the new activities'
- * date-range index rows in one statement, and the secondary indexes dropped before a large
- * import into a small registry and built again before it commits. */
+ * date-range index rows, gathered as the rows are created and written in the index's order
+ * at the end, and the secondary indexes dropped before a large import into a small registry
+ * and built again before it commits. */
 #include "activities/import_bulk.h"
 #include "activities/internal.h"
 #include "core/buf.h"
 #include "core/mem.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The rows periods.c's activity_periods_write gives each activity, for all activities
- * above ?1 at once (as migration 0005 backfills them): one per month of the planned period
- * (planned_start to planned_end, or the start alone when there is no later end; a period
- * touching more than ACTIVITY_PERIOD_MONTHS_MAX = 24 months is the single month -1) for
- * the activity itself (kind 'a', code ''), each priority ('p'), focus area ('f') and
- * country, host or beneficiary, each once ('c'). In the primary key's order, so the
- * B-tree is written from left to right. Both engines. */
-_Static_assert(ACTIVITY_PERIOD_MONTHS_MAX == 24 && ACTIVITY_PERIOD_LONG == -1,
-               "periods_sql spells out the date-range index's long period");
-static const char periods_sql[] =
-    "WITH RECURSIVE spans(id, lead_org, first_day, last_day, month, last_month) AS ("
-    " SELECT id, lead_org, first_day, last_day,"
-    " CASE WHEN m1 - m0 >= 24 THEN -1 ELSE m0 END, CASE WHEN m1 - m0 >= 24 THEN -1 ELSE m1 END"
-    " FROM (SELECT id, lead_org, first_day, last_day,"
-    " CAST(substr(first_day, 1, 4) AS INTEGER) * 12"
-    " + CAST(substr(first_day, 6, 2) AS INTEGER) - 1 AS m0,"
-    " CAST(substr(last_day, 1, 4) AS INTEGER) * 12"
-    " + CAST(substr(last_day, 6, 2) AS INTEGER) - 1 AS m1"
-    " FROM (SELECT id, lead_org, planned_start AS first_day,"
-    " CASE WHEN planned_end > planned_start THEN planned_end ELSE planned_start END AS last_day"
-    " FROM activities WHERE id > ?1) b) m"
-    " UNION ALL"
-    " SELECT id, lead_org, first_day, last_day, month + 1, last_month FROM spans"
-    " WHERE month < last_month)"
-    " INSERT INTO activity_periods(kind, code, month, activity_id, lead_org, first_day,"
-    " last_day)"
-    " SELECT 'a', '', month, id, lead_org, first_day, last_day FROM spans"
-    " UNION ALL SELECT 'p', x.priority_code, s.month, s.id, s.lead_org, s.first_day, s.last_day"
-    " FROM spans s JOIN activity_priorities x ON x.activity_id = s.id"
-    " UNION ALL SELECT 'f', x.focus_code, s.month, s.id, s.lead_org, s.first_day, s.last_day"
-    " FROM spans s JOIN activity_focus_areas x ON x.activity_id = s.id"
-    " UNION ALL SELECT 'c', x.code, s.month, s.id, s.lead_org, s.first_day, s.last_day"
-    " FROM spans s JOIN (SELECT id, host_country AS code FROM activities"
-    " WHERE id > ?1 AND host_country IS NOT NULL"
-    " UNION SELECT activity_id, country_code FROM activity_beneficiaries"
-    " WHERE activity_id > ?1) x ON x.id = s.id"
-    " ORDER BY 1, 2, 3, 4";
+/* ---- the date-range index ---- */
 
-int import_periods_fill_after(store *s, int64_t after_id, p_error *err)
+/* A row is kept as one 64-bit key that sorts as the index's primary key (kind, code, month,
+ * activity_id): the rank of its (kind, code) in the index's order (an intern number until
+ * import_periods_write ranks them), the month + 1 (-1, a long period, first) and the
+ * activity's place in the import (keys ascend with it). */
+#define CODE_BITS  16
+#define MONTH_BITS 17
+#define ACT_BITS   31
+_Static_assert(CODE_BITS + MONTH_BITS + ACT_BITS == 64, "a row's key is 64 bits");
+#define CODES_MAX          (1u << CODE_BITS)
+#define MONTH_MAX          ((1 << MONTH_BITS) - 2) /* month + 1 fits; a 4-digit year's month does */
+#define ACTS_MAX           ((1u << ACT_BITS) - 1)
+#define ROWS_PER_STATEMENT 32
+
+struct period_act {
+    int64_t id;
+    uint32_t lead, first_day, last_day; /* offsets in pool */
+};
+
+struct import_periods {
+    buf pool; /* NUL-terminated strings: leads, days, and each code as kind NUL code NUL */
+    struct period_act *acts;
+    size_t n_acts, cap_acts;
+    uint64_t *keys;
+    size_t n_keys, cap_keys;
+    uint32_t *codes; /* intern number -> offset in pool */
+    uint32_t n_codes;
+    uint32_t *slots; /* open addressing: intern number + 1, 0 empty; 2 * CODES_MAX */
+};
+
+struct import_periods *import_periods_new(void)
 {
+    struct import_periods *ip = xcalloc(1, sizeof *ip);
+    ip->codes = xcalloc(CODES_MAX, sizeof *ip->codes);
+    ip->slots = xcalloc(2 * CODES_MAX, sizeof *ip->slots);
+    return ip;
+}
+
+void import_periods_free(struct import_periods *ip)
+{
+    if (!ip) return;
+    buf_free(&ip->pool);
+    free(ip->acts);
+    free(ip->keys);
+    free(ip->codes);
+    free(ip->slots);
+    free(ip);
+}
+
+static uint32_t put_string(struct import_periods *ip, const char *s)
+{
+    uint32_t off = (uint32_t)ip->pool.len;
+    buf_append(&ip->pool, s, strlen(s) + 1);
+    return off;
+}
+
+static const char *pooled(const struct import_periods *ip, uint32_t off)
+{
+    return ip->pool.data + off;
+}
+
+/* The intern number of (kind, code); CODES_MAX when there are too many. */
+static uint32_t intern_code(struct import_periods *ip, const char *kind, const char *code)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = kind; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *p = code; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    size_t mask = 2 * CODES_MAX - 1, i = (size_t)h & mask;
+    size_t kl = strlen(kind);
+    for (; ip->slots[i]; i = (i + 1) & mask) {
+        const char *k = pooled(ip, ip->codes[ip->slots[i] - 1]);
+        if (strcmp(k, kind) == 0 && strcmp(k + kl + 1, code) == 0) return ip->slots[i] - 1;
+    }
+    if (ip->n_codes >= CODES_MAX) return CODES_MAX;
+    uint32_t off = put_string(ip, kind);
+    put_string(ip, code);
+    ip->codes[ip->n_codes] = off;
+    ip->slots[i] = ++ip->n_codes;
+    return ip->n_codes - 1;
+}
+
+/* Keeps the rows of one code of the activity last added (an activity_period_fn). */
+static int keep_code(void *ctx, const char *lead, const struct activity_period *p, const char *kind,
+                     const char *code, p_error *err)
+{
+    (void)lead;
+    struct import_periods *ip = ctx;
+    uint32_t c = intern_code(ip, kind, code);
+    if (c >= CODES_MAX)
+        return p_fail(err, P_ESTORE, NULL, "an import holds more than %u distinct codes",
+                      CODES_MAX);
+    uint64_t act = ip->n_acts - 1;
+    for (int m = p->first_month; m <= p->last_month; m++) {
+        if (m + 1 < 0 || m > MONTH_MAX)
+            return p_fail(err, P_ESTORE, NULL, "a planned period outside the years 1-9999");
+        if (ip->n_keys == ip->cap_keys) {
+            ip->cap_keys = ip->cap_keys ? 2 * ip->cap_keys : 4096;
+            ip->keys = xrealloc(ip->keys, ip->cap_keys * sizeof *ip->keys);
+        }
+        ip->keys[ip->n_keys++] =
+            (uint64_t)c << (MONTH_BITS + ACT_BITS) | (uint64_t)(m + 1) << ACT_BITS | act;
+    }
+    return P_OK;
+}
+
+int import_periods_add(struct import_periods *ip, int64_t id, json_t *rec, p_error *err)
+{
+    const char *start = json_string_value(json_object_get(rec, "planned_start"));
+    const char *lead = json_string_value(json_object_get(rec, "lead_org"));
+    if (!start || !lead) return P_OK; /* as activity_periods_write: no rows */
+    if (ip->n_acts >= ACTS_MAX)
+        return p_fail(err, P_ESTORE, NULL, "too many activities in one import");
+    struct activity_period p;
+    activity_period_of(start, json_string_value(json_object_get(rec, "planned_end")), &p);
+    if (ip->n_acts == ip->cap_acts) {
+        ip->cap_acts = ip->cap_acts ? 2 * ip->cap_acts : 1024;
+        ip->acts = xrealloc(ip->acts, ip->cap_acts * sizeof *ip->acts);
+    }
+    struct period_act *a = &ip->acts[ip->n_acts++];
+    a->id = id;
+    a->lead = put_string(ip, lead);
+    a->first_day = put_string(ip, p.first_day);
+    a->last_day = put_string(ip, p.last_day);
+    return activity_periods_each(rec, keep_code, ip, err);
+}
+
+static const struct import_periods *ranking; /* for by_code: qsort has no context */
+
+static int by_code(const void *a, const void *b)
+{
+    const char *x = pooled(ranking, ranking->codes[*(const uint32_t *)a]);
+    const char *y = pooled(ranking, ranking->codes[*(const uint32_t *)b]);
+    int c = strcmp(x, y);
+    return c ? c : strcmp(x + strlen(x) + 1, y + strlen(y) + 1);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const char row_sql[] = "(?, ?, ?, ?, ?, ?, ?)";
+#define PERIODS_INSERT                                                                             \
+    "INSERT INTO activity_periods(kind, code, month, activity_id, lead_org, first_day, last_day)"  \
+    " VALUES "
+
+/* Binds the row of key at the 7 parameters from first. */
+static void bind_row(const struct import_periods *ip, store_stmt *st, int first, uint64_t key)
+{
+    uint32_t off = ip->codes[key >> (MONTH_BITS + ACT_BITS)];
+    const char *kind = pooled(ip, off);
+    const struct period_act *a = &ip->acts[key & ACTS_MAX];
+    store_bind_text(st, first, kind);
+    store_bind_text(st, first + 1, kind + strlen(kind) + 1);
+    store_bind_int(st, first + 2, (int64_t)((key >> ACT_BITS) & ((1u << MONTH_BITS) - 1)) - 1);
+    store_bind_int(st, first + 3, a->id);
+    store_bind_text(st, first + 4, pooled(ip, a->lead));
+    store_bind_text(st, first + 5, pooled(ip, a->first_day));
+    store_bind_text(st, first + 6, pooled(ip, a->last_day));
+}
+
+int import_periods_write(store *s, struct import_periods *ip, p_error *err)
+{
+    /* intern numbers -> ranks in the index's order, then every key in that order */
+    uint32_t *order = xcalloc(ip->n_codes ? ip->n_codes : 1, sizeof *order);
+    uint32_t *rank = xcalloc(ip->n_codes ? ip->n_codes : 1, sizeof *rank);
+    for (uint32_t i = 0; i < ip->n_codes; i++)
+        order[i] = i;
+    ranking = ip;
+    qsort(order, ip->n_codes, sizeof *order, by_code);
+    uint32_t *ranked_codes = xcalloc(ip->n_codes ? ip->n_codes : 1, sizeof *ranked_codes);
+    for (uint32_t r = 0; r < ip->n_codes; r++) {
+        rank[order[r]] = r;
+        ranked_codes[r] = ip->codes[order[r]];
+    }
+    const uint64_t low = ((uint64_t)1 << (MONTH_BITS + ACT_BITS)) - 1;
+    for (size_t i = 0; i < ip->n_keys; i++)
+        ip->keys[i] = (uint64_t)rank[ip->keys[i] >> (MONTH_BITS + ACT_BITS)]
+                          << (MONTH_BITS + ACT_BITS) |
+                      (ip->keys[i] & low);
+    memcpy(ip->codes, ranked_codes, ip->n_codes * sizeof *ip->codes);
+    free(order);
+    free(rank);
+    free(ranked_codes);
+    qsort(ip->keys, ip->n_keys, sizeof *ip->keys, by_key);
+
+    buf many = BUF_INIT;
+    buf_puts(&many, PERIODS_INSERT);
+    for (int r = 0; r < ROWS_PER_STATEMENT; r++)
+        buf_printf(&many, "%s%s", r ? ", " : "", row_sql);
+    int rc = P_OK;
+    size_t i = 0;
     store_stmt *st;
-    int rc = store_prepare(s, periods_sql, &st, err);
-    if (rc != P_OK) return rc;
-    store_bind_int(st, 1, after_id);
-    return store_run(st, err);
+    for (; rc == P_OK && i + ROWS_PER_STATEMENT <= ip->n_keys; i += ROWS_PER_STATEMENT) {
+        rc = store_prepare(s, buf_str(&many), &st, err);
+        if (rc != P_OK) break;
+        for (int r = 0; r < ROWS_PER_STATEMENT; r++)
+            bind_row(ip, st, 1 + 7 * r, ip->keys[i + (size_t)r]);
+        rc = store_run(st, err);
+    }
+    buf_free(&many);
+    for (; rc == P_OK && i < ip->n_keys; i++) {
+        rc = store_prepare(s, PERIODS_INSERT "(?, ?, ?, ?, ?, ?, ?)", &st, err);
+        if (rc != P_OK) break;
+        bind_row(ip, st, 1, ip->keys[i]);
+        rc = store_run(st, err);
+    }
+    return rc;
 }
 
 int import_audit_last_id(store *s, int64_t *out, p_error *err)

@@ -1,5 +1,5 @@
 /* import_bulk.h (activities): the set-wise steps of a bulk import (import.c): the
- * date-range index rows of the new activities written in one statement after the rows, and
+ * date-range index rows of the new activities written in the index's order after the rows, and
  * the secondary indexes of the registry's tables rebuilt after a large import into a
  * registry smaller than the file. Internal to the import. */
 #ifndef POLIS_ACTIVITIES_IMPORT_BULK_H
@@ -8,17 +8,26 @@
 #include "core/err.h"
 #include "store/store.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Below this many rows an import keeps every index as it is. */
 #define IMPORT_DEFER_MIN_ROWS 1000
 
-/* Writes the activity_periods rows (periods.c's activity_periods_write, for each activity
- * at once) of every activity whose key is above after_id, in the index's own order, so the
- * rows go into the B-tree one after another instead of each at its own place. The caller
- * holds the transaction; the activities and their link rows are written already. */
-MUST_CHECK int import_periods_fill_after(store *s, int64_t after_id, p_error *err);
+/* The date-range index rows of an import's activities (periods.c's activity_periods_write
+ * for each), gathered as they are created and written at the end in the index's own order,
+ * so the rows go into its B-tree one after another instead of each at its own place. */
+struct import_periods;
+struct import_periods *import_periods_new(void);
+void import_periods_free(struct import_periods *ip);
+
+/* Adds the rows of activity id, whose checked record is rec (as activity_periods_write). */
+MUST_CHECK int import_periods_add(struct import_periods *ip, int64_t id, json_t *rec, p_error *err);
+
+/* Writes every row added, in the index's order (several rows a statement). The caller
+ * holds the transaction. */
+MUST_CHECK int import_periods_write(store *s, struct import_periods *ip, p_error *err);
 
 /* The secondary indexes an import dropped, to be built again before it commits. */
 struct import_indexes;

@@ -65,15 +65,21 @@ void activity_codes_free(struct activity_codes *codes);
 MUST_CHECK int activity_check_with(store *s, const struct activity_codes *codes, json_t *rec,
                                    p_error *err);
 
+/* What a bulk import is told of each activity it created: its key and its checked record
+ * (borrowed for the call). A status other than P_OK ends the import. */
+typedef int (*activity_created_fn)(void *ctx, int64_t id, json_t *rec, p_error *err);
+
 /* activities_create_in_tx (activities.h) checking codes against codes (may be NULL), with
  * the public id an imported row carries (NULL: assigned): it must be <lead_org>-<year>-NNNN
  * of the row's own lead organisation and planned year (422 on id) and not taken (409 on
- * id); the counter moves past it. */
+ * id); the counter moves past it. With created (NULL: none), the activity's full-text
+ * entry, date-range index rows and scoring row are not written: created(ctx, ...) is
+ * called instead, and the import writes them for all its activities before it commits. */
 MUST_CHECK int activities_create_bulk(store *s, json_t *fields, const char *public_id,
                                       const struct actor *by, const struct activity_codes *codes,
-                                      bool fts_later, p_error *err);
+                                      activity_created_fn created, void *ctx, p_error *err);
 
-/* With fts_later, the full-text entries of a bulk import are written in one statement at
+/* With created, the full-text entries of a bulk import are written in one statement at
  * its end (activities_fts_fill_after, for the ids after activities_last_id read at its
  * start, in the same transaction): FTS5 then indexes them in large batches, where one entry
  * per row between other writes makes it flush its pending terms at every statement. */
@@ -158,6 +164,14 @@ void activity_period_of(const char *planned_start, const char *planned_end,
 /* Writes the activity_periods rows of activity id from rec (a checked record), replacing
  * the existing ones unless fresh (a new activity has none). Store status on failure. */
 MUST_CHECK int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_error *err);
+
+/* Calls each(ctx, lead, p, kind, code, err) for every code the date-range index holds of rec
+ * (a checked record): the activity itself (kind "a", code ""), each priority ("p"), focus
+ * area ("f") and country, host or beneficiary, each once ("c"); p is rec's period and lead
+ * its lead organisation. Stops at the first status other than P_OK and returns it. */
+typedef int (*activity_period_fn)(void *ctx, const char *lead, const struct activity_period *p,
+                                  const char *kind, const char *code, p_error *err);
+MUST_CHECK int activity_periods_each(json_t *rec, activity_period_fn each, void *ctx, p_error *err);
 
 /* Writes the activity_scoring row of activity id (periods.c) from its main row and link
  * rows as they stand, replacing the existing one unless fresh. Called after both are

@@ -49,10 +49,17 @@ static const char insert_sql[] =
     "INSERT INTO activity_periods(kind, code, month, activity_id, lead_org, first_day, last_day)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-/* Inserts the rows of one code for every month of p. */
-static int write_code(store *s, int64_t id, const char *lead, const struct activity_period *p,
+struct periods_of {
+    store *s;
+    int64_t id;
+};
+
+/* Inserts the rows of one code for every month of p (an activity_period_fn). */
+static int write_code(void *ctx, const char *lead, const struct activity_period *p,
                       const char *kind, const char *code, p_error *err)
 {
+    store *s = ((struct periods_of *)ctx)->s;
+    int64_t id = ((struct periods_of *)ctx)->id;
     for (int m = p->first_month; m <= p->last_month; m++) {
         store_stmt *st;
         int rc = store_prepare(s, insert_sql, &st, err);
@@ -88,28 +95,33 @@ int activity_periods_write(store *s, int64_t id, json_t *rec, bool fresh, p_erro
         rc = store_run(st, err);
         if (rc != P_OK) return rc;
     }
+    struct periods_of of = {s, id};
+    return activity_periods_each(rec, write_code, &of, err);
+}
+
+int activity_periods_each(json_t *rec, activity_period_fn each, void *ctx, p_error *err)
+{
     const char *start = json_string_value(json_object_get(rec, "planned_start"));
     const char *lead = json_string_value(json_object_get(rec, "lead_org"));
     if (!start || !lead) return P_OK; /* activity_check refuses such a record earlier */
     struct activity_period p;
     activity_period_of(start, json_string_value(json_object_get(rec, "planned_end")), &p);
-    rc = write_code(s, id, lead, &p, "a", "", err);
+    int rc = each(ctx, lead, &p, "a", "", err);
     static const struct {
         const char *member, *kind;
     } lists[] = {{"priorities", "p"}, {"focus_areas", "f"}};
     for (size_t l = 0; rc == P_OK && l < sizeof lists / sizeof lists[0]; l++) {
         json_t *arr = json_object_get(rec, lists[l].member);
         for (size_t i = 0; rc == P_OK && i < json_array_size(arr); i++)
-            rc = write_code(s, id, lead, &p, lists[l].kind,
-                            json_string_value(json_array_get(arr, i)), err);
+            rc = each(ctx, lead, &p, lists[l].kind, json_string_value(json_array_get(arr, i)), err);
     }
     const char *host = json_string_value(json_object_get(rec, "host_country"));
-    if (rc == P_OK && host) rc = write_code(s, id, lead, &p, "c", host, err);
+    if (rc == P_OK && host) rc = each(ctx, lead, &p, "c", host, err);
     json_t *ben = json_object_get(rec, "beneficiary_countries");
     for (size_t i = 0; rc == P_OK && i < json_array_size(ben); i++) {
         const char *c = json_string_value(json_array_get(ben, i));
         if ((host && strcmp(c, host) == 0) || listed_before(ben, i, c)) continue;
-        rc = write_code(s, id, lead, &p, "c", c, err);
+        rc = each(ctx, lead, &p, "c", c, err);
     }
     return rc;
 }

@@ -345,7 +345,7 @@ static int run_with_id(store *s, const char *sql, int64_t id, p_error *err)
  * and the full-text entry of activity id with rec's (its main row written already); fresh (a new
  * activity) has none to remove. With fts_later (a bulk import) the full-text entry, the
  * date-range index rows and the scoring row are left to the import, which writes those of all
- * its activities at its end (activities_fts_fill_after, import_bulk.h). */
+ * its activities at its end (activities_create_bulk). */
 static int write_links(store *s, int64_t id, json_t *rec, bool fresh, bool fts_later, p_error *err)
 {
     int rc = P_OK;
@@ -568,10 +568,11 @@ static int load_created(store *s, int64_t id, json_t *rec, json_t **out, p_error
 }
 
 /* Checks rec, assigns its public id, writes and audits it; the caller holds the
- * transaction. *after receives the stored record (or NULL on error). */
+ * transaction. *after receives the stored record (or NULL on error), *key (unless NULL)
+ * its key. */
 static int create_in_tx(store *s, json_t *rec, const struct actor *by,
                         const struct activity_codes *codes, const char *wanted_id, bool fts_later,
-                        json_t **after, p_error *err)
+                        int64_t *key, json_t **after, p_error *err)
 {
     char public_id[48] = "";
     int64_t id = 0;
@@ -594,6 +595,7 @@ static int create_in_tx(store *s, json_t *rec, const struct actor *by,
     if (rc == P_OK) rc = write_links(s, id, rec, true, fts_later, err);
     if (rc == P_OK) rc = load_created(s, id, rec, after, err);
     if (rc == P_OK) rc = audit_change(s, "create", public_id, NULL, *after, by, err);
+    if (rc == P_OK && key) *key = id;
     if (rc != P_OK) {
         json_decref(*after);
         *after = NULL;
@@ -613,7 +615,7 @@ int activities_create(store *s, json_t *fields, const struct actor *by, json_t *
         return rc;
     }
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, NULL, NULL, false, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, NULL, false, NULL, &after, err);
     json_decref(rec);
     return finish_write(s, rc, after, out, err);
 }
@@ -626,7 +628,7 @@ int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, js
     int rc = create_record(fields, &rec, err);
     if (rc != P_OK) return rc;
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, NULL, NULL, false, &after, err);
+    rc = create_in_tx(s, rec, by, NULL, NULL, false, NULL, &after, err);
     json_decref(rec);
     if (rc == P_OK && out)
         *out = after;
@@ -636,13 +638,16 @@ int activities_create_in_tx(store *s, json_t *fields, const struct actor *by, js
 }
 
 int activities_create_bulk(store *s, json_t *fields, const char *public_id, const struct actor *by,
-                           const struct activity_codes *codes, bool fts_later, p_error *err)
+                           const struct activity_codes *codes, activity_created_fn created,
+                           void *ctx, p_error *err)
 {
     json_t *rec = NULL;
     int rc = create_record(fields, &rec, err);
     if (rc != P_OK) return rc;
     json_t *after = NULL;
-    rc = create_in_tx(s, rec, by, codes, public_id, fts_later, &after, err);
+    int64_t id = 0;
+    rc = create_in_tx(s, rec, by, codes, public_id, created != NULL, &id, &after, err);
+    if (rc == P_OK && created) rc = created(ctx, id, rec, err);
     json_decref(rec);
     json_decref(after);
     return rc;
