@@ -583,8 +583,13 @@ int import_activities(store *s, const char *data, size_t len, enum import_format
         add_error(rep, 0, "", "the file is larger than %zu bytes", limit);
         return p_fail(err, P_ETOOBIG, NULL, "the file is larger than %zu bytes", limit);
     }
-    int rc = store_begin(s, err);
-    if (rc != P_OK) return rc;
+    int64_t cache_was = 0;
+    int rc = import_cache_grow(s, len, &cache_was, err);
+    if (rc == P_OK) rc = store_begin(s, err);
+    if (rc != P_OK) {
+        import_cache_restore(s, cache_was);
+        return rc;
+    }
     /* The rows after r.before are this import's: their full text, date-range index and
      * scoring rows come last, written set-wise. */
     struct import_run r = {s, by, hooks, rep, NULL, 0, NULL, import_periods_new()};
@@ -607,6 +612,7 @@ int import_activities(store *s, const char *data, size_t len, enum import_format
         rc = store_commit(s, err);
     else
         store_rollback(s);
+    import_cache_restore(s, cache_was);
     if (rc != P_OK) rep->imported = 0;
     if (rc == P_EUNPROC)
         p_fail(err, P_EUNPROC, NULL, "the file was refused: %zu error(s), nothing imported",

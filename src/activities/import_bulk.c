@@ -1,7 +1,7 @@
 /* import_bulk.c (activities): the set-wise steps of a bulk import: the new activities'
  * date-range index rows, gathered as the rows are created and written in the index's order
  * at the end, and the secondary indexes dropped before a large import into a small registry
- * and built again before it commits. */
+ * and built again before it commits; and the page cache the import's transaction holds. */
 #include "activities/import_bulk.h"
 #include "activities/internal.h"
 #include "core/buf.h"
@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,4 +333,39 @@ int import_indexes_restore(store *s, struct import_indexes *d, p_error *err)
         rc = store_exec_script(s, d->create[i], err);
     import_indexes_free(d);
     return rc;
+}
+
+/* ---- the page cache ---- */
+
+int import_cache_grow(store *s, size_t bytes, int64_t *was, p_error *err)
+{
+    *was = 0;
+    if (store_dialect_pg(s)) return P_OK;
+    int64_t kib = (int64_t)(bytes / 1024) * IMPORT_CACHE_PER_BYTE;
+    if (kib > IMPORT_CACHE_MAX_KIB) kib = IMPORT_CACHE_MAX_KIB;
+    store_stmt *st;
+    int rc = store_prepare(s, "PRAGMA cache_size", &st, err);
+    if (rc != P_OK) return rc;
+    int step = store_step(st, err);
+    int64_t now = step == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_reset(st);
+    if (step < 0) return -step;
+    /* a negative size is in KiB, a positive one in pages (of at most 64 KiB) */
+    if (now == 0 || (now < 0 && -now >= kib) || (now > 0 && now * 64 >= kib)) return P_OK;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)-kib);
+    rc = store_exec_script(s, sql, err);
+    if (rc == P_OK) *was = now;
+    return rc;
+}
+
+void import_cache_restore(store *s, int64_t was)
+{
+    if (was == 0) return;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)was);
+    p_error err;
+    p_error_clear(&err);
+    /* A failure leaves the larger cache to this connection: memory, not data, is at stake. */
+    if (store_exec_script(s, sql, &err) != P_OK) p_error_clear(&err);
 }

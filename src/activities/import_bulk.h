@@ -1,7 +1,8 @@
 /* import_bulk.h (activities): the set-wise steps of a bulk import (import.c): the
  * date-range index rows of the new activities written in the index's order after the rows, and
  * the secondary indexes of the registry's tables rebuilt after a large import into a
- * registry smaller than the file. Internal to the import. */
+ * registry smaller than the file, and a larger page cache while it runs. Internal to the
+ * import. */
 #ifndef POLIS_ACTIVITIES_IMPORT_BULK_H
 #define POLIS_ACTIVITIES_IMPORT_BULK_H
 
@@ -50,5 +51,15 @@ void import_indexes_free(struct import_indexes *d);
 
 /* The highest key of the audit log (0 when empty): its size, near enough. */
 MUST_CHECK int import_audit_last_id(store *s, int64_t *out, p_error *err);
+
+/* SQLite: the import's connection keeps up to IMPORT_CACHE_PER_BYTE KiB of pages for each
+ * KiB of the file (a database holds about nine times the bytes of the CSV its activities
+ * came from), at most IMPORT_CACHE_MAX_KIB, so a large import's transaction neither spills
+ * its pages to the WAL midway nor reads them back from there. *was receives the size to
+ * give back to import_cache_restore (0: unchanged). No effect on what is committed. */
+#define IMPORT_CACHE_PER_BYTE 12
+#define IMPORT_CACHE_MAX_KIB  (512 * 1024)
+MUST_CHECK int import_cache_grow(store *s, size_t bytes, int64_t *was, p_error *err);
+void import_cache_restore(store *s, int64_t was);
 
 #endif

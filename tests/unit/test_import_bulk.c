@@ -2,7 +2,8 @@
  * registry's secondary indexes after its rows and writes the date-range index set-wise)
  * stores exactly what creating the same records one by one stores: records, link rows,
  * date-range index and scoring rows, audit entries and the schema's indexes; into a registry larger
- * than the file it keeps the indexes as they are; a refused file leaves them all. */
+ * than the file it keeps the indexes as they are; a refused file leaves them all; a large
+ * file's import has a larger page cache while it runs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -238,11 +239,39 @@ static void test_refused_keeps_indexes(void **state)
     close_db(&d);
 }
 
+/* A large file's import keeps more pages in the connection's cache while it runs and gives
+ * the cache its size back after. */
+static void test_cache(void **state)
+{
+    (void)state;
+    struct db d;
+    open_db(&d);
+    p_error err;
+    p_error_clear(&err);
+    char *before = dump(d.s, "PRAGMA cache_size");
+    int64_t was = 0;
+    assert_int_equal(import_cache_grow(d.s, 1024, &was, &err), P_OK);
+    assert_int_equal(was, 0); /* a small file: unchanged */
+    assert_int_equal(import_cache_grow(d.s, 100u * 1024 * 1024, &was, &err), P_OK);
+    assert_int_not_equal(was, 0);
+    char *during = dump(d.s, "PRAGMA cache_size"), want[32];
+    snprintf(want, sizeof want, "%d\n", -IMPORT_CACHE_MAX_KIB);
+    assert_string_equal(during, want);
+    import_cache_restore(d.s, was);
+    char *after = dump(d.s, "PRAGMA cache_size");
+    assert_string_equal(before, after);
+    free(before);
+    free(during);
+    free(after);
+    close_db(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_one_by_one),
         cmocka_unit_test(test_refused_keeps_indexes),
+        cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
