@@ -150,6 +150,7 @@ static void list_handler(http_request *req)
     struct concern_filter f = {.status = http_query(req, "status"),
                                .service_code = http_query(req, "service_code"),
                                .area_code = http_query(req, "area"),
+                               .answer = http_query(req, "answer"),
                                .overdue = overdue && strcmp(overdue, "true") == 0,
                                .cursor = http_query(req, "cursor"),
                                .limit = api_limit(req)};
@@ -336,6 +337,7 @@ static const struct param_spec list_params[] = {
     {.name = "status", .type = PARAM_ENUM, .enum_values = CONCERN_STATUSES},
     {.name = "service_code", .type = PARAM_CODE, .max_len = 40},
     {.name = "area", .type = PARAM_CODE, .max_len = 40},
+    {.name = "answer", .type = PARAM_STRING, .max_len = 250},
     {.name = "overdue", .type = PARAM_ENUM, .enum_values = "true|false"},
     {0}};
 

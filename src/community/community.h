@@ -33,11 +33,14 @@ MUST_CHECK int community_services(store *s, json_t **items, p_error *err);
 /* The retired services (active false), as community_services lists them. */
 MUST_CHECK int community_services_retired(store *s, json_t **items, p_error *err);
 
-/* Aggregates of the concerns of area (its subtree) or site, or of all when both are NULL:
- * {received, resolved, rejected, open, overdue, median_days_to_resolution, by_service:
- * [{key, label, count}], by_month: [{key, label, count}] for the last twelve months}. */
-MUST_CHECK int community_dashboard(store *s, const char *area, const char *site, json_t **out,
-                                   p_error *err);
+/* Aggregates of the concerns of area (its subtree) or site, and of service, or of all when
+ * they are NULL: {received, resolved, rejected, open, overdue, median_days_to_resolution,
+ * by_service: [{key, label, count}], by_month: [{key, label, count}] for the last twelve
+ * months}, and with a service, answers: the choices of each of its list questions counted
+ * [{code, question, question_ru, counts: [{key, label, label_ru, count}]}]. P_ENOTFOUND
+ * naming service_code for an unknown service. */
+MUST_CHECK int community_dashboard(store *s, const char *area, const char *site,
+                                   const char *service, json_t **out, p_error *err);
 
 /* A forum with its areas and members: {code, kind, name, name_ru, site, areas: [{code,
  * name}], members: [{id, name, role}]}; P_ENOTFOUND when there is none. */
@@ -199,6 +202,7 @@ bool concern_transition_allowed(const char *from, const char *to);
 /* Filters of concern_list; NULL members do not filter. */
 struct concern_filter {
     const char *status, *service_code, *area_code;
+    const char *answer; /* "CODE:VALUE": the answer to question CODE is, or includes, VALUE */
     bool overdue;       /* open and past its due date */
     const char *cursor; /* from a previous page, or NULL */
     int limit;          /* 1..1000 */

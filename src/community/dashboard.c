@@ -3,8 +3,10 @@
  * and twelve months of receipts — as JSON and as a page with server-drawn charts. Only
  * aggregates: no concern's content shows here. */
 #include "community/internal.h"
+#include "community/attributes.h"
 
 #include "auth/authz.h"
+#include "core/buf.h"
 #include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -17,23 +19,27 @@
 #include <string.h>
 #include <time.h>
 
-/* The scope as SQL over concerns c: ?1 area code (its subtree), ?2 site code. */
+/* The scope as SQL over concerns c: ?1 area code (its subtree), ?2 site code, ?3 service
+ * code; a statement's own parameters start at ?4. */
 #define SCOPE                                                                                      \
     " FROM concerns c WHERE (?1 IS NULL OR c.area_id IN (WITH RECURSIVE sub(id) AS"                \
     " (SELECT id FROM areas WHERE code = ?1 UNION SELECT a.id FROM areas a JOIN sub"               \
     " ON a.parent_id = sub.id) SELECT id FROM sub)) AND (?2 IS NULL OR c.site_id ="                \
-    " (SELECT id FROM sites WHERE code = ?2))"
+    " (SELECT id FROM sites WHERE code = ?2)) AND (?3 IS NULL OR c.service_code = ?3)"
 
-static void bind_scope(store_stmt *st, const char *area, const char *site)
+struct scope {
+    const char *area, *site, *service; /* each NULL: not narrowed by it */
+};
+
+static void bind_scope(store_stmt *st, const struct scope *sc)
 {
-    if (area)
-        store_bind_text(st, 1, area);
-    else
-        store_bind_null(st, 1);
-    if (site)
-        store_bind_text(st, 2, site);
-    else
-        store_bind_null(st, 2);
+    const char *v[] = {sc->area, sc->site, sc->service};
+    for (int i = 0; i < 3; i++) {
+        if (v[i])
+            store_bind_text(st, i + 1, v[i]);
+        else
+            store_bind_null(st, i + 1);
+    }
 }
 
 static int64_t iso_seconds(const char *s)
@@ -63,7 +69,7 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int counts(store *s, const char *area, const char *site, json_t *out, p_error *err)
+static int counts(store *s, const struct scope *sc, json_t *out, p_error *err)
 {
     char now[21];
     text_now_iso(now);
@@ -75,11 +81,11 @@ static int counts(store *s, const char *area, const char *site, json_t *out, p_e
                            " sum(CASE WHEN c.status NOT IN ('resolved', 'closed', 'rejected')"
                            " THEN 1 ELSE 0 END),"
                            " sum(CASE WHEN c.status NOT IN ('resolved', 'closed', 'rejected')"
-                           " AND c.due_at < ?3 THEN 1 ELSE 0 END)" SCOPE,
+                           " AND c.due_at < ?4 THEN 1 ELSE 0 END)" SCOPE,
                            &st, err);
     if (rc != P_OK) return rc;
-    bind_scope(st, area, site);
-    store_bind_text(st, 3, now);
+    bind_scope(st, sc);
+    store_bind_text(st, 4, now);
     int step = store_step(st, err);
     if (step == STORE_ROW) {
         static const char *const names[] = {"received", "resolved", "rejected", "open", "overdue"};
@@ -91,7 +97,7 @@ static int counts(store *s, const char *area, const char *site, json_t *out, p_e
 }
 
 /* The median of days from receipt to resolution, null when nothing was resolved. */
-static int median_days(store *s, const char *area, const char *site, json_t *out, p_error *err)
+static int median_days(store *s, const struct scope *sc, json_t *out, p_error *err)
 {
     store_stmt *st;
     int rc = store_prepare(s,
@@ -100,7 +106,7 @@ static int median_days(store *s, const char *area, const char *site, json_t *out
                            " LIMIT 100000",
                            &st, err);
     if (rc != P_OK) return rc;
-    bind_scope(st, area, site);
+    bind_scope(st, sc);
     size_t n = 0, cap = 256;
     int64_t *d = malloc(cap * sizeof *d);
     if (!d) abort();
@@ -127,14 +133,14 @@ static int median_days(store *s, const char *area, const char *site, json_t *out
     return step < 0 ? -step : P_OK;
 }
 
-static int grouped(store *s, const char *sql, const char *area, const char *site, const char *from,
+static int grouped(store *s, const char *sql, const struct scope *sc, const char *from,
                    json_t *into, p_error *err)
 {
     store_stmt *st;
     int rc = store_prepare(s, sql, &st, err);
     if (rc != P_OK) return rc;
-    bind_scope(st, area, site);
-    if (from) store_bind_text(st, 3, from);
+    bind_scope(st, sc);
+    if (from) store_bind_text(st, 4, from);
     int step;
     while ((step = store_step(st, err)) == STORE_ROW)
         json_array_append_new(into, json_pack("{s:s, s:s, s:I}", "key", store_col_text(st, 0),
@@ -144,10 +150,68 @@ static int grouped(store *s, const char *sql, const char *area, const char *site
     return step < 0 ? -step : P_OK;
 }
 
-int community_dashboard(store *s, const char *area, const char *site, json_t **out, p_error *err)
+/* The choices of each list question of service, counted among the concerns of sc:
+ * [{code, question, question_ru, counts: [{key, label, label_ru, count}]}], the choices in
+ * the question's order. Answers are read and counted here, one concern's at a time. */
+static int answer_counts(store *s, const struct scope *sc, json_t *into, p_error *err)
+{
+    json_t *defs = NULL;
+    int rc = attributes_of_service(s, sc->service, &defs, err);
+    if (rc != P_OK) return rc;
+    size_t i, k;
+    json_t *d;
+    json_array_foreach(defs, i, d)
+    {
+        const char *type = json_string_value(json_object_get(d, "datatype"));
+        if (strcmp(type, "singlevaluelist") != 0 && strcmp(type, "multivaluelist") != 0) continue;
+        json_t *counts = json_array(), *v;
+        json_array_foreach(json_object_get(d, "values"), k, v) json_array_append_new(
+            counts, json_pack("{s:O, s:O, s:O?, s:i}", "key", json_object_get(v, "key"), "label",
+                              json_object_get(v, "name"), "label_ru", json_object_get(v, "name_ru"),
+                              "count", 0));
+        json_array_append_new(
+            into, json_pack("{s:O, s:O, s:O?, s:o}", "code", json_object_get(d, "code"), "question",
+                            json_object_get(d, "description"), "question_ru",
+                            json_object_get(d, "description_ru"), "counts", counts));
+    }
+    json_decref(defs);
+    if (json_array_size(into) == 0) return P_OK;
+    store_stmt *st;
+    rc = store_prepare(s, "SELECT c.attributes" SCOPE " AND c.attributes <> '{}'", &st, err);
+    if (rc != P_OK) return rc;
+    bind_scope(st, sc);
+    int step;
+    while ((step = store_step(st, err)) == STORE_ROW) {
+        json_t *answers = attributes_parse_stored(store_col_text(st, 0));
+        json_array_foreach(into, i, d)
+        {
+            json_t *a = json_object_get(answers, json_string_value(json_object_get(d, "code")));
+            json_t *c;
+            json_array_foreach(json_object_get(d, "counts"), k, c)
+            {
+                json_t *key = json_object_get(c, "key");
+                bool hit = json_equal(a, key);
+                json_t *one;
+                size_t j;
+                json_array_foreach(json_is_array(a) ? a : NULL, j, one) hit |= json_equal(one, key);
+                if (hit)
+                    json_object_set_new(
+                        c, "count",
+                        json_integer(json_integer_value(json_object_get(c, "count")) + 1));
+            }
+        }
+        json_decref(answers);
+    }
+    store_reset(st);
+    return step < 0 ? -step : P_OK;
+}
+
+int community_dashboard(store *s, const char *area, const char *site, const char *service,
+                        json_t **out, p_error *err)
 {
     *out = NULL;
-    json_t *d = json_pack("{s:s?, s:s?}", "area", area, "site", site);
+    struct scope sc = {area, site, service};
+    json_t *d = json_pack("{s:s?, s:s?, s:s?}", "area", area, "site", site, "service", service);
     json_t *by_service = json_array(), *by_month = json_array();
     json_object_set_new(d, "by_service", by_service);
     json_object_set_new(d, "by_month", by_month);
@@ -155,20 +219,25 @@ int community_dashboard(store *s, const char *area, const char *site, json_t **o
     char from[21];
     text_time_iso(t, from);
     from[7] = '\0'; /* YYYY-MM */
-    int rc = counts(s, area, site, d, err);
-    if (rc == P_OK) rc = median_days(s, area, site, d, err);
+    int rc = counts(s, &sc, d, err);
+    if (rc == P_OK) rc = median_days(s, &sc, d, err);
     if (rc == P_OK)
         rc = grouped(s,
                      "SELECT c.service_code, sv.name, count(*) FROM concerns c JOIN services sv ON"
                      " sv.code = c.service_code WHERE c.id IN (SELECT c.id" SCOPE ")"
                      " GROUP BY c.service_code, sv.name ORDER BY count(*) DESC, c.service_code",
-                     area, site, NULL, by_service, err);
+                     &sc, NULL, by_service, err);
     if (rc == P_OK)
         rc = grouped(s,
                      "SELECT substr(c.received_at, 1, 7) AS m, substr(c.received_at, 1, 7),"
-                     " count(*)" SCOPE " AND substr(c.received_at, 1, 7) > ?3"
+                     " count(*)" SCOPE " AND substr(c.received_at, 1, 7) > ?4"
                      " GROUP BY substr(c.received_at, 1, 7) ORDER BY 1",
-                     area, site, from, by_month, err);
+                     &sc, from, by_month, err);
+    if (rc == P_OK && service) {
+        json_t *answers = json_array();
+        json_object_set_new(d, "answers", answers);
+        rc = answer_counts(s, &sc, answers, err);
+    }
     if (rc != P_OK) {
         json_decref(d);
         return rc;
@@ -191,7 +260,8 @@ static void dashboard_api(http_request *req)
     p_error err;
     p_error_clear(&err);
     json_t *d = NULL;
-    int rc = community_dashboard(s, query(req, "area"), query(req, "site"), &d, &err);
+    int rc = community_dashboard(s, query(req, "area"), query(req, "site"), query(req, "service"),
+                                 &d, &err);
     if (rc != P_OK)
         api_reply_status(req, rc, &err);
     else
@@ -225,6 +295,61 @@ static void chart_items(json_t *rows, struct svg_item *items, size_t *n, size_t 
     }
 }
 
+/* The text of member name of o in the page's language: name_ru (or question_ru, label_ru)
+ * on a Russian page when there is one. */
+static const char *localized(const struct page *p, json_t *o, const char *name)
+{
+    char ru[32];
+    snprintf(ru, sizeof ru, "%s_ru", name);
+    const char *t = json_string_value(json_object_get(o, ru));
+    if (strcmp(p->lang, "ru") == 0 && t && *t) return t;
+    t = json_string_value(json_object_get(o, name));
+    return t ? t : "";
+}
+
+/* Each list question of service with its choices counted; a count links to the concerns
+ * that gave that answer. */
+static void answers_section(struct page *p, const char *service, json_t *answers)
+{
+    html *h = &p->h;
+    html_elem(h, "h2", T(p->lang, "Answers to the service's questions"), NULL);
+    if (!json_array_size(answers)) {
+        html_elem(h, "p", T(p->lang, "This service asks no question with choices."), NULL);
+        return;
+    }
+    size_t i, k;
+    json_t *q, *c;
+    json_array_foreach(answers, i, q)
+    {
+        html_open(h, "table", "class", "answers", NULL);
+        html_elem(h, "caption", localized(p, q, "question"), NULL);
+        html_open(h, "tbody", NULL);
+        json_array_foreach(json_object_get(q, "counts"), k, c)
+        {
+            buf href = BUF_INIT, answer = BUF_INIT;
+            buf_printf(&answer, "%s:%s", json_string_value(json_object_get(q, "code")),
+                       json_string_value(json_object_get(c, "key")));
+            buf_puts(&href, "/officer/concerns?service_code=");
+            buf_url_encode(&href, service);
+            buf_puts(&href, "&answer=");
+            buf_url_encode(&href, buf_str(&answer));
+            html_open(h, "tr", NULL);
+            html_elem(h, "th", localized(p, c, "label"), "scope", "row", NULL);
+            html_open(h, "td", NULL);
+            char n[24];
+            snprintf(n, sizeof n, "%lld",
+                     (long long)json_integer_value(json_object_get(c, "count")));
+            html_elem(h, "a", n, "href", buf_str(&href), NULL);
+            html_close(h, "td");
+            html_close(h, "tr");
+            buf_free(&href);
+            buf_free(&answer);
+        }
+        html_close(h, "tbody");
+        html_close(h, "table");
+    }
+}
+
 static void dashboard_page(http_request *req)
 {
     if (!page_require(req, PERM_CONCERNS)) return;
@@ -233,7 +358,8 @@ static void dashboard_page(http_request *req)
     p_error err;
     p_error_clear(&err);
     json_t *d = NULL;
-    int rc = community_dashboard(s, query(req, "area"), query(req, "site"), &d, &err);
+    const char *service = query(req, "service");
+    int rc = community_dashboard(s, query(req, "area"), query(req, "site"), service, &d, &err);
     if (rc != P_OK) {
         http_reply_fail(req, (p_status)rc, NULL, "%s", err.message);
         return;
@@ -244,6 +370,7 @@ static void dashboard_page(http_request *req)
     html_open(h, "form", "method", "get", "action", "/officer/dashboard", "class", "filters", NULL);
     page_input(&p, T(p.lang, "Area code"), "text", "area", query(req, "area"), NULL);
     page_input(&p, T(p.lang, "Station code"), "text", "site", query(req, "site"), NULL);
+    page_input(&p, T(p.lang, "Service code"), "text", "service", service, NULL);
     html_elem(h, "button", T(p.lang, "Show"), "type", "submit", NULL);
     html_close(h, "form");
     html_open(h, "div", "class", "figures", NULL);
@@ -262,12 +389,14 @@ static void dashboard_page(http_request *req)
     chart_items(json_object_get(d, "by_month"), items, &n, 24);
     html_elem(h, "h2", T(p.lang, "Received by month"), NULL);
     svg_line_chart(h, T(p.lang, "Concerns received by month"), items, n);
+    if (service) answers_section(&p, service, json_object_get(d, "answers"));
     json_decref(d);
     page_finish(&p, 200);
 }
 
 static const struct param_spec params[] = {{.name = "area", .type = PARAM_CODE, .max_len = 40},
                                            {.name = "site", .type = PARAM_CODE, .max_len = 40},
+                                           {.name = "service", .type = PARAM_CODE, .max_len = 40},
                                            {0}};
 
 void community_dashboard_register(void)

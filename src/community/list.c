@@ -24,6 +24,34 @@ static const char *visibility(const char *role)
     return "1 = 0";
 }
 
+/* The condition on c's stored answers (a JSON object of a string or a list of keys by
+ * question code) that the answer to ? is, or includes, ?: one parameter each. */
+static const char *answer_condition(const store *s)
+{
+    if (store_dialect_pg(s))
+        return " AND (CAST(c.attributes AS jsonb) -> CAST(? AS text)) @> to_jsonb(CAST(? AS text))";
+    return " AND EXISTS (SELECT 1 FROM json_each(c.attributes) e, json_each(CASE e.type"
+           " WHEN 'array' THEN e.value ELSE json_array(e.value) END) x"
+           " WHERE e.key = ? AND x.value = ?)";
+}
+
+/* Splits f->answer "CODE:VALUE" into code (a question code) and value. */
+static int answer_parts(const char *answer, char code[static 41], const char **value, p_error *err)
+{
+    const char *colon = strchr(answer, ':');
+    size_t n = colon ? (size_t)(colon - answer) : 0;
+    bool ok = n > 0 && n <= 40 && colon[1];
+    for (size_t i = 0; ok && i < n; i++)
+        ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", answer[i]);
+    if (!ok)
+        return p_fail(err, P_EINVAL, "answer",
+                      "answer must be CODE:VALUE, a question's code and an answer to it");
+    memcpy(code, answer, n);
+    code[n] = '\0';
+    *value = colon + 1;
+    return P_OK;
+}
+
 int concern_list(store *s, const struct concern_viewer *v, const struct concern_filter *f,
                  json_t **items, char next[static CURSOR_MAX], p_error *err)
 {
@@ -44,6 +72,12 @@ int concern_list(store *s, const struct concern_viewer *v, const struct concern_
         known = strcmp(statuses[i], f->status) == 0;
     if (!known)
         return p_fail(err, P_EINVAL, "status", "status must be one of %s", CONCERN_STATUSES);
+    char answer_code[41];
+    const char *answer_value = NULL;
+    if (f->answer) {
+        int rc = answer_parts(f->answer, answer_code, &answer_value, err);
+        if (rc != P_OK) return rc;
+    }
     bool officer = strcmp(v->role, "police_officer") == 0;
     const char *vis = visibility(v->role);
     buf sql = BUF_INIT;
@@ -62,6 +96,7 @@ int concern_list(store *s, const struct concern_viewer *v, const struct concern_
                        " SELECT id FROM sub)");
     if (f->overdue)
         buf_puts(&sql, " AND c.status NOT IN ('resolved', 'closed', 'rejected') AND c.due_at < ?");
+    if (answer_value) buf_puts(&sql, answer_condition(s));
     if (after) buf_puts(&sql, " AND c.id < ?");
     buf_puts(&sql, " ORDER BY c.id DESC LIMIT ?");
     store_stmt *st;
@@ -77,6 +112,10 @@ int concern_list(store *s, const struct concern_viewer *v, const struct concern_
     char now[21];
     text_now_iso(now);
     if (f->overdue) store_bind_text(st, at++, now);
+    if (answer_value) {
+        store_bind_text(st, at++, answer_code);
+        store_bind_text(st, at++, answer_value);
+    }
     if (after) store_bind_int(st, at++, after);
     store_bind_int(st, at, f->limit + 1);
     json_t *codes = json_array();

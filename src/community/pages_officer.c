@@ -227,7 +227,10 @@ static void list_page(http_request *req)
     if (!s) return;
     const char *status = http_query(req, "status");
     const char *overdue = http_query(req, "overdue");
+    const char *service = http_query(req, "service_code"), *answer = http_query(req, "answer");
     struct concern_filter f = {.status = status && *status ? status : NULL,
+                               .service_code = service && *service ? service : NULL,
+                               .answer = answer && *answer ? answer : NULL,
                                .overdue = overdue && strcmp(overdue, "true") == 0,
                                .cursor = http_query(req, "cursor"),
                                .limit = 50};
@@ -300,6 +303,14 @@ static void list_page(http_request *req)
             buf_url_encode(&href, f.status);
         }
         if (f.overdue) buf_puts(&href, "&overdue=true");
+        if (f.service_code) {
+            buf_puts(&href, "&service_code=");
+            buf_url_encode(&href, f.service_code);
+        }
+        if (f.answer) {
+            buf_puts(&href, "&answer=");
+            buf_url_encode(&href, f.answer);
+        }
         html_elem(h, "a", T(p.lang, "Next"), "href", buf_str(&href), "rel", "next", NULL);
         buf_free(&href);
     }
@@ -485,6 +496,8 @@ static const struct param_spec code_params[] = {{.name = "code", .type = PARAM_C
 static const struct param_spec list_params[] = {
     {.name = "status", .type = PARAM_ENUM, .enum_values = CONCERN_STATUSES},
     {.name = "overdue", .type = PARAM_ENUM, .enum_values = "true|false"},
+    {.name = "service_code", .type = PARAM_CODE, .max_len = 40},
+    {.name = "answer", .type = PARAM_STRING, .max_len = 250},
     {.name = "cursor", .type = PARAM_CURSOR, .max_len = 255},
     {0}};
 
