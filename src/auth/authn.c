@@ -4,6 +4,7 @@
 #include "auth/audit.h"
 #include "auth/session.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "http/form.h"
 #include "http/response.h"
 #include "store/store.h"
@@ -17,10 +18,10 @@ static void fill_principal(principal *p, enum auth_via via, const struct user *u
 {
     p->via = via;
     p->user_id = u->id;
-    snprintf(p->login, sizeof p->login, "%s", u->login);
-    snprintf(p->role, sizeof p->role, "%s", u->role);
-    snprintf(p->org, sizeof p->org, "%s", u->org);
-    snprintf(p->lang, sizeof p->lang, "%s", u->lang);
+    text_copy(p->login, sizeof p->login, u->login);
+    text_copy(p->role, sizeof p->role, u->role);
+    text_copy(p->org, sizeof p->org, u->org);
+    text_copy(p->lang, sizeof p->lang, u->lang);
 }
 
 static bool same_secret(const char *a, const char *b)

@@ -57,10 +57,10 @@ static int load_user_row(store_stmt *st, struct user *u)
 {
     memset(u, 0, sizeof *u);
     u->id = store_col_int(st, 0);
-    snprintf(u->login, sizeof u->login, "%s", store_col_text(st, 1));
-    snprintf(u->role, sizeof u->role, "%s", store_col_text(st, 2));
-    snprintf(u->org, sizeof u->org, "%s", store_col_text(st, 3));
-    snprintf(u->lang, sizeof u->lang, "%s", store_col_text(st, 4));
+    text_copy(u->login, sizeof u->login, store_col_text(st, 1));
+    text_copy(u->role, sizeof u->role, store_col_text(st, 2));
+    text_copy(u->org, sizeof u->org, store_col_text(st, 3));
+    text_copy(u->lang, sizeof u->lang, store_col_text(st, 4));
     u->disabled = store_col_int(st, 5) != 0;
     return P_OK;
 }

@@ -129,3 +129,10 @@ bool text_contains_ci(const char *haystack, const char *needle)
         if (strncasecmp(p, needle, n) == 0) return true;
     return false;
 }
+
+void text_copy(char *out, size_t size, const char *src)
+{
+    size_t n = src ? strnlen(src, size - 1) : 0;
+    if (n) memcpy(out, src, n);
+    out[n] = '\0';
+}

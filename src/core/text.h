@@ -35,4 +35,8 @@ bool text_is_timestamp(const char *s);
 /* ASCII case-insensitive "does haystack contain needle". */
 bool text_contains_ci(const char *haystack, const char *needle);
 
+/* Copies src (NULL: "") into out of size bytes (size > 0), cut to fit, always terminated;
+ * the plain copy that snprintf("%s") made, without parsing a format on every request. */
+void text_copy(char *out, size_t size, const char *src);
+
 #endif

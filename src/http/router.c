@@ -195,6 +195,15 @@ int router_check_value(const struct param_spec *spec, const char *value, p_error
     return p_fail(err, P_EINVAL, spec->name, "%s has an unknown type", spec->name);
 }
 
+/* True when pattern holds the path parameter {name}. */
+static bool pattern_names(const char *pattern, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *b = strchr(pattern, '{'); b; b = strchr(b + 1, '{'))
+        if (strncmp(b + 1, name, n) == 0 && b[1 + n] == '}') return true;
+    return false;
+}
+
 int router_bind_query(http_request *req, p_error *err)
 {
     const struct route *r = req->route;
@@ -208,9 +217,7 @@ int router_bind_query(http_request *req, p_error *err)
     }
     if (!r->params) return P_OK;
     for (const struct param_spec *p = r->params; p->name; p++) {
-        char marker[72];
-        snprintf(marker, sizeof marker, "{%s}", p->name);
-        if (strstr(r->pattern, marker)) continue; /* a path parameter, checked above */
+        if (pattern_names(r->pattern, p->name)) continue; /* a path parameter, checked above */
         const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, p->name);
         if (!v) continue;
         if (req->n_query >= HTTP_MAX_QUERY_PARAMS) break;

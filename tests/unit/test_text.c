@@ -307,6 +307,24 @@ static void test_cursor_rejects_junk(void **state)
     assert_int_equal(cursor_decode(enc, key, &err), P_OK);
 }
 
+static void test_copy(void **state)
+{
+    (void)state;
+    char out[6];
+    memset(out, 'x', sizeof out);
+    text_copy(out, sizeof out, "abc");
+    assert_string_equal(out, "abc");
+    text_copy(out, sizeof out, "abcdefgh"); /* cut to fit, terminated */
+    assert_string_equal(out, "abcde");
+    text_copy(out, sizeof out, "");
+    assert_string_equal(out, "");
+    text_copy(out, sizeof out, NULL);
+    assert_string_equal(out, "");
+    char one[1] = {'x'};
+    text_copy(one, sizeof one, "abc");
+    assert_int_equal(one[0], '\0');
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
@@ -322,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_time_iso),
         cmocka_unit_test(test_cursor_round_trip),
         cmocka_unit_test(test_cursor_rejects_junk),
+        cmocka_unit_test(test_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
