@@ -37,7 +37,9 @@ struct import_indexes;
  * activities activities and audit_entries audit entries, drops the non-unique secondary
  * indexes of the tables the import writes whose rows are fewer than those it will add
  * (SQLite only: CREATE INDEX sorts, where an insert per row seeks); *out is NULL when none
- * were. Call inside the import's transaction, before its rows. */
+ * were. Call inside the import's transaction, before its rows. While they are gone, what
+ * the import reads per row of these tables must go by a primary key or a UNIQUE index (as
+ * the public id's check and the audit chain's head do): anything else would scan. */
 MUST_CHECK int import_indexes_defer(store *s, size_t rows, int64_t activities,
                                     int64_t audit_entries, struct import_indexes **out,
                                     p_error *err);

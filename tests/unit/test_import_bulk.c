@@ -136,6 +136,8 @@ static const char *const compared[] = {
     "SELECT activity_id, country_code FROM activity_beneficiaries ORDER BY 1, 2",
     "SELECT activity_id, country_code, count FROM activity_participants ORDER BY 1, 2",
     "SELECT activity_id, target_group FROM activity_target_groups ORDER BY 1, 2",
+    "SELECT rowid, activity_id, org_code FROM activity_partners ORDER BY 1",
+    "SELECT rowid, activity_id, line_code FROM activity_lines ORDER BY 1",
     "SELECT * FROM activity_counters ORDER BY 1, 2",
     "SELECT * FROM activity_scoring ORDER BY activity_id",
     "SELECT actor, action, entity, entity_id, before,"
