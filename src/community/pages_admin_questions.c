@@ -1,11 +1,13 @@
 /* pages_admin_questions.c (community): the co-ordinators' page of one service's questions
- * (Open311 service attributes): the list with a Remove button each, and a form that adds
- * one. Both call community_service_save with the whole new list, as the API's PATCH does,
- * so the checks, the audit entry and the errors are the same. */
+ * (Open311 service attributes): the list with Change and Remove on each, a form that adds
+ * one and a page that changes one (all but its code, which its answers are kept under).
+ * Each calls community_service_save with the whole new list, as the API's PATCH does, so
+ * the checks, the audit entry and the errors are the same. */
 #include "community/internal.h"
 #include "community/attributes.h"
 
 #include "auth/authz.h"
+#include "core/mem.h"
 #include "core/text.h"
 #include "http/form.h"
 #include "http/response.h"
@@ -76,6 +78,10 @@ static void question_row(struct page *p, const char *service, json_t *q)
     html_elem(h, "td", buf_str(&choices), NULL);
     buf_free(&choices);
     html_open(h, "td", NULL);
+    snprintf(action, sizeof action, ADMIN_PATH "/services/%s/questions/%s/edit", service,
+             str(q, "code"));
+    html_elem(h, "a", T(p->lang, "Change"), "href", action, NULL);
+    html_text(h, " ");
     snprintf(action, sizeof action, ADMIN_PATH "/services/%s/questions/%s/remove", service,
              str(q, "code"));
     html_open(h, "form", "method", "post", "action", action, "class", "inline", NULL);
@@ -87,19 +93,27 @@ static void question_row(struct page *p, const char *service, json_t *q)
     html_close(h, "tr");
 }
 
-static void add_form(struct page *p, const char *service, const form *values, const p_error *err)
+/* The form that adds a question to service, or changes its question editing (its code
+ * shown, not asked), filled with values (NULL: empty) and err's message. */
+static void question_form(struct page *p, const char *service, const char *editing,
+                          const form *values, const p_error *err)
 {
     html *h = &p->h;
-    char action[128];
-    snprintf(action, sizeof action, ADMIN_PATH "/services/%s/questions#add", service);
-    html_open(h, "section", "id", "add", "class", "admin-section", NULL);
-    html_elem(h, "h2", T(p->lang, "Add a question"), NULL);
+    char action[160];
+    if (editing)
+        snprintf(action, sizeof action, ADMIN_PATH "/services/%s/questions/%s/edit", service,
+                 editing);
+    else
+        snprintf(action, sizeof action, ADMIN_PATH "/services/%s/questions#add", service);
+    html_open(h, "section", "id", editing ? "change" : "add", "class", "admin-section", NULL);
+    if (!editing) html_elem(h, "h2", T(p->lang, "Add a question"), NULL);
     if (err && err->status != P_OK) page_error(p, err);
     html_open(h, "form", "method", "post", "action", action, "class", "record-form", NULL);
     page_csrf_field(p);
 #define V(name) (values && form_get(values, name) ? form_get(values, name) : "")
-    community_admin_input(p, "q", T(p->lang, "Code (letters, digits, _ and -)"), "text", "code",
-                          V("code"), NULL);
+    if (!editing)
+        community_admin_input(p, "q", T(p->lang, "Code (letters, digits, _ and -)"), "text", "code",
+                              V("code"), NULL);
     json_t *options = json_array();
     for (size_t i = 0; types[i]; i++)
         json_array_append_new(options, json_pack("{s:s, s:s}", "code", types[i], "label",
@@ -138,7 +152,8 @@ static void add_form(struct page *p, const char *service, const form *values, co
         html_close(h, "div");
     }
 #undef V
-    html_elem(h, "button", T(p->lang, "Add"), "type", "submit", "class", "primary", NULL);
+    html_elem(h, "button", T(p->lang, editing ? "Save" : "Add"), "type", "submit", "class",
+              "primary", NULL);
     html_close(h, "form");
     html_close(h, "section");
 }
@@ -165,8 +180,9 @@ static void questions_page(http_request *req, const char *code, const form *valu
     const char *done = http_query(req, "done");
     if (done && !err)
         html_elem(h, "p",
-                  strcmp(done, "added") == 0 ? T(p.lang, "The question was added.")
-                                             : T(p.lang, "The question was removed."),
+                  strcmp(done, "added") == 0     ? T(p.lang, "The question was added.")
+                  : strcmp(done, "changed") == 0 ? T(p.lang, "The question was changed.")
+                                                 : T(p.lang, "The question was removed."),
                   "class", "notice", "role", "status", NULL);
     html_elem(h, "p",
               T(p.lang, "What a citizen, an officer or an Open311 client is asked besides the "
@@ -191,7 +207,7 @@ static void questions_page(http_request *req, const char *code, const form *valu
         html_close(h, "tbody");
         html_close(h, "table");
     }
-    add_form(&p, code, values, err);
+    question_form(&p, code, NULL, values, err);
     html_open(h, "p", NULL);
     html_elem(h, "a", T(p.lang, "Back to community setup"), "href", ADMIN_PATH "#services", NULL);
     html_close(h, "p");
@@ -278,14 +294,15 @@ static void localize_error(const char *lang, p_error *err)
 }
 
 /* Saves list as the service's questions; answers the request. */
-static void save(http_request *req, store *s, const char *code, json_t *list, const form *f,
-                 const char *done)
+/* Saves list as the service's questions and answers the request, but for a refused list
+ * (P_EINVAL, P_EUNPROC): then *err holds the refusal in the page's language and the caller
+ * shows it with the form. */
+static int save(http_request *req, store *s, const char *code, json_t *list, const char *done,
+                p_error *err)
 {
     json_t *body = json_pack("{s:O}", "attributes", list), *out = NULL;
-    p_error err;
-    p_error_clear(&err);
     struct actor by = api_actor(req);
-    int rc = community_service_save(s, code, body, &by, &out, &err);
+    int rc = community_service_save(s, code, body, &by, &out, err);
     json_decref(body);
     json_decref(out);
     if (rc == P_OK) {
@@ -293,11 +310,37 @@ static void save(http_request *req, store *s, const char *code, json_t *list, co
         snprintf(to, sizeof to, ADMIN_PATH "/services/%s/questions?done=%s", code, done);
         http_redirect(req, to);
     } else if (rc == P_EINVAL || rc == P_EUNPROC) {
-        localize_error(req->lang, &err);
-        questions_page(req, code, f, &err, 422);
+        localize_error(req->lang, err);
     } else {
-        page_refusal(req, rc, &err, ADMIN_PATH, T(req->lang, "Community setup"));
+        page_refusal(req, rc, err, ADMIN_PATH, T(req->lang, "Community setup"));
     }
+    return rc;
+}
+
+/* The question a submitted form describes, with code (the form's own when NULL) and, when
+ * the form gives no place, default_order. */
+static json_t *question_of_form(const form *f, const char *code, int64_t default_order)
+{
+    json_t *q = json_object();
+    static const char *const texts[] = {"code", "datatype", "description", "description_ru",
+                                        "datatype_description"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const char *v = i == 0 && code ? code : form_get(f, texts[i]);
+        json_object_set_new(q, texts[i], json_string(v ? v : ""));
+    }
+    int64_t order = 0;
+    const char *ov = form_get(f, "order");
+    if (ov && *ov)
+        json_object_set_new(q, "order",
+                            text_parse_int64(ov, INT32_MIN, INT32_MAX, &order) ? json_integer(order)
+                                                                               : json_string(ov));
+    else
+        json_object_set_new(q, "order", json_integer(default_order));
+    json_object_set_new(q, "required", json_boolean(form_get(f, "required") != NULL));
+    json_object_set_new(q, "variable", json_boolean(form_get(f, "note") == NULL));
+    json_t *choices = choices_of(form_get(f, "values"));
+    if (choices) json_object_set_new(q, "values", choices);
+    return q;
 }
 
 static void add_submit(http_request *req)
@@ -313,28 +356,9 @@ static void add_submit(http_request *req)
     if (s && attributes_of_service(s, code, &list, &err) != P_OK) {
         page_refusal(req, err.status, &err, ADMIN_PATH, T(req->lang, "Community setup"));
     } else if (s) {
-        json_t *q = json_object();
-        static const char *const texts[] = {"code", "datatype", "description", "description_ru",
-                                            "datatype_description"};
-        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-            const char *v = form_get(&f, texts[i]);
-            json_object_set_new(q, texts[i], json_string(v ? v : ""));
-        }
-        int64_t order = 0;
-        const char *ov = form_get(&f, "order");
-        if (ov && *ov)
-            json_object_set_new(q, "order",
-                                text_parse_int64(ov, INT32_MIN, INT32_MAX, &order)
-                                    ? json_integer(order)
-                                    : json_string(ov));
-        else
-            json_object_set_new(q, "order", json_integer((json_int_t)json_array_size(list) + 1));
-        json_object_set_new(q, "required", json_boolean(form_get(&f, "required") != NULL));
-        json_object_set_new(q, "variable", json_boolean(form_get(&f, "note") == NULL));
-        json_t *choices = choices_of(form_get(&f, "values"));
-        if (choices) json_object_set_new(q, "values", choices);
-        json_array_append_new(list, q);
-        save(req, s, code, list, &f, "added");
+        json_array_append_new(list, question_of_form(&f, NULL, (int64_t)json_array_size(list) + 1));
+        int rc = save(req, s, code, list, "added", &err);
+        if (rc == P_EINVAL || rc == P_EUNPROC) questions_page(req, code, &f, &err, 422);
     }
     json_decref(list);
     form_free(&f);
@@ -361,7 +385,8 @@ static void remove_submit(http_request *req)
             p_fail(&err, P_ENOTFOUND, NULL, "the service asks no question %s", gone);
             page_refusal(req, P_ENOTFOUND, &err, ADMIN_PATH, T(req->lang, "Community setup"));
         } else {
-            save(req, s, code, kept, NULL, "removed");
+            int rc = save(req, s, code, kept, "removed", &err);
+            if (rc == P_EINVAL || rc == P_EUNPROC) questions_page(req, code, NULL, &err, 422);
         }
     }
     json_decref(list);
@@ -369,10 +394,125 @@ static void remove_submit(http_request *req)
     form_free(&f);
 }
 
+/* ---- changing one question ------------------------------------------------------------ */
+
+/* Adds the field name = value to f. */
+static void form_add(form *f, const char *name, const char *value)
+{
+    if (f->n == FORM_MAX_FIELDS) return;
+    f->fields[f->n].name = xstrdup(name);
+    f->fields[f->n].value = xstrdup(value);
+    f->n++;
+}
+
+/* f (released with form_free) filled with question q, as its change form shows it first. */
+static void form_of_question(json_t *q, form *f)
+{
+    memset(f, 0, sizeof *f);
+    static const char *const texts[] = {"datatype", "description", "description_ru",
+                                        "datatype_description"};
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        form_add(f, texts[i], str(q, texts[i]));
+    char order[24];
+    snprintf(order, sizeof order, "%lld",
+             (long long)json_integer_value(json_object_get(q, "order")));
+    form_add(f, "order", order);
+    buf choices = BUF_INIT;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(q, "values"), i, v)
+        buf_printf(&choices, "%s = %s\n", str(v, "key"), str(v, "name"));
+    form_add(f, "values", buf_str(&choices));
+    buf_free(&choices);
+    if (json_is_true(json_object_get(q, "required"))) form_add(f, "required", "1");
+    if (!json_is_true(json_object_get(q, "variable"))) form_add(f, "note", "1");
+}
+
+/* The place of the question with code in list, or -1. */
+static long question_index(json_t *list, const char *code)
+{
+    size_t i;
+    json_t *q;
+    json_array_foreach(list, i, q) if (strcmp(str(q, "code"), code) == 0) return (long)i;
+    return -1;
+}
+
+/* The page that changes question of service code; values and err are those of a refused
+ * form, or NULL (the form then shows the question as it is). */
+static void edit_page(http_request *req, const char *code, const char *question, const form *values,
+                      const p_error *err, int status)
+{
+    store *s = api_store(req);
+    if (!s) return;
+    json_t *list = NULL;
+    p_error lerr;
+    p_error_clear(&lerr);
+    int rc = attributes_of_service(s, code, &list, &lerr);
+    long at = rc == P_OK ? question_index(list, question) : -1;
+    if (rc == P_OK && at < 0)
+        rc = p_fail(&lerr, P_ENOTFOUND, NULL, "the service asks no question %s", question);
+    if (rc != P_OK) {
+        page_refusal(req, rc, &lerr, ADMIN_PATH "#services", T(req->lang, "Community setup"));
+        json_decref(list);
+        return;
+    }
+    form shown;
+    bool own = !values;
+    if (own) {
+        form_of_question(json_array_get(list, (size_t)at), &shown);
+        values = &shown;
+    }
+    char title[160], back[160];
+    snprintf(title, sizeof title, "%s: %s", T(req->lang, "Change the question"), question);
+    snprintf(back, sizeof back, ADMIN_PATH "/services/%s/questions", code);
+    struct page p;
+    page_begin(&p, req, title);
+    question_form(&p, code, question, values, err);
+    html_open(&p.h, "p", NULL);
+    html_elem(&p.h, "a", T(p.lang, "Back to the questions"), "href", back, NULL);
+    html_close(&p.h, "p");
+    page_finish(&p, status);
+    if (own) form_free(&shown);
+    json_decref(list);
+}
+
+static void edit_show(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    edit_page(req, http_path_param(req, "code"), http_path_param(req, "question"), NULL, NULL, 200);
+}
+
+static void edit_submit(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    form f;
+    if (!community_admin_read_form(req, &f)) return;
+    store *s = api_store(req);
+    const char *code = http_path_param(req, "code"), *question = http_path_param(req, "question");
+    json_t *list = NULL;
+    p_error err;
+    p_error_clear(&err);
+    int rc = s ? attributes_of_service(s, code, &list, &err) : P_EUNAVAIL;
+    long at = rc == P_OK ? question_index(list, question) : -1;
+    if (rc == P_OK && at < 0)
+        rc = p_fail(&err, P_ENOTFOUND, NULL, "the service asks no question %s", question);
+    if (s && rc != P_OK) {
+        page_refusal(req, rc, &err, ADMIN_PATH "#services", T(req->lang, "Community setup"));
+    } else if (s) {
+        json_t *old = json_array_get(list, (size_t)at);
+        int64_t order = json_integer_value(json_object_get(old, "order"));
+        json_array_set_new(list, (size_t)at, question_of_form(&f, question, order));
+        rc = save(req, s, code, list, "changed", &err);
+        if (rc == P_EINVAL || rc == P_EUNPROC) edit_page(req, code, question, &f, &err, 422);
+    }
+    json_decref(list);
+    form_free(&f);
+}
+
 static const struct param_spec params[] = {
     {.name = "code", .type = PARAM_CODE, .max_len = 40},
     {.name = "question", .type = PARAM_CODE, .max_len = 40},
-    {.name = "done", .type = PARAM_ENUM, .enum_values = "added|removed"},
+    {.name = "done", .type = PARAM_ENUM, .enum_values = "added|changed|removed"},
     {0}};
 
 void community_admin_questions_register(void)
@@ -389,6 +529,14 @@ void community_admin_questions_register(void)
         {.methods = HTTP_POST,
          .pattern = ADMIN_PATH "/services/{code}/questions/{question}/remove",
          .handler = remove_submit,
+         .params = params},
+        {.methods = HTTP_GET,
+         .pattern = ADMIN_PATH "/services/{code}/questions/{question}/edit",
+         .handler = edit_show,
+         .params = params},
+        {.methods = HTTP_POST,
+         .pattern = ADMIN_PATH "/services/{code}/questions/{question}/edit",
+         .handler = edit_submit,
          .params = params},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)

@@ -109,6 +109,49 @@ class AdminPageTest(unittest.TestCase):
         setup = COORD.get("/admin/community").text
         self.assertRegex(setup, r'<a href="%s"[^>]*>1</a>' % re.escape(PAGE))
 
+    def test_change_a_question_in_place(self):
+        r = add({"code": "lamp_kind", "datatype": "singlevaluelist",
+                 "description": "Which lamp?", "values": "led = LED\nsodium = Sodium\n",
+                 "order": "40"})
+        self.assertEqual(r.status, 303, r)
+        edit = PAGE + "/lamp_kind/edit"
+        self.assertIn('href="%s"' % edit, COORD.get(PAGE).text)
+        page = COORD.get(edit)
+        self.assertEqual(page.status, 200, page)
+        self.assertIn('value="Which lamp?"', page.text)
+        self.assertIn("led = LED\nsodium = Sodium", page.text)
+        self.assertNotIn('name="code"', page.text)  # the code stays: answers are kept under it
+        r = post_form(COORD, edit, {"datatype": "singlevaluelist",
+                                    "description": "Which kind of lamp?",
+                                    "description_ru": "Какая лампа?", "order": "40",
+                                    "values": "led = LED\nsodium = Sodium\nhalogen = Halogen",
+                                    "required": "1"})
+        self.assertEqual(r.status, 303, r)
+        self.assertEqual(r.header("Location"), PAGE + "?done=changed")
+        self.assertIn("The question was changed.", COORD.get(PAGE + "?done=changed").text)
+        q = next(q for q in questions() if q["code"] == "lamp_kind")
+        self.assertEqual((q["description"], q["description_ru"], q["order"], q["required"]),
+                         ("Which kind of lamp?", "Какая лампа?", 40, True))
+        self.assertEqual([v["key"] for v in q["values"]], ["led", "sodium", "halogen"])
+        # Refused: a list without choices; the values typed are kept, nothing changes.
+        r = post_form(COORD, edit, {"datatype": "singlevaluelist", "description": "Changed?",
+                                    "order": "40"})
+        self.assertEqual(r.status, 422, r)
+        self.assertIn("A list needs its choices", r.text)
+        self.assertIn('value="Changed?"', r.text)
+        q = next(q for q in questions() if q["code"] == "lamp_kind")
+        self.assertEqual(q["description"], "Which kind of lamp?")
+        COORD.cookies["polis_lang"] = "ru"
+        try:
+            self.assertIn("Изменение вопроса", COORD.get(edit).text)
+        finally:
+            del COORD.cookies["polis_lang"]
+        self.assertEqual(COORD.get(PAGE + "/nosuch/edit").status, 404)
+        self.assertEqual(post_form(COORD, PAGE + "/nosuch/edit", {"description": "x"}).status,
+                         404)
+        r = post_form(COORD, PAGE + "/lamp_kind/remove", {})
+        self.assertEqual(r.status, 303, r)
+
     def test_refused_without_permission_or_token(self):
         officer = signed_in(SERVER, "inspector.osh")
         self.assertEqual(officer.get(PAGE).status, 403)
@@ -119,6 +162,16 @@ class AdminPageTest(unittest.TestCase):
         self.assertEqual(r.status, 403)
         self.assertNotIn("x", [q["code"] for q in questions()])
         self.assertEqual(SERVER.client().get(PAGE).status, 303)  # to the sign-in page
+        # Changing a question: the same rules.
+        edit = PAGE + "/dark/edit"
+        before = questions()
+        self.assertEqual(officer.get(edit).status, 403)
+        self.assertEqual(post_form(officer, edit, {"datatype": "string",
+                                                   "description": "X"}).status, 403)
+        self.assertEqual(post_form(COORD, edit, {"datatype": "string", "description": "X"},
+                                   csrf=False).status, 403)
+        self.assertEqual(SERVER.client().get(edit).status, 303)
+        self.assertEqual(questions(), before)
 
 
 class RecordingPagesTest(unittest.TestCase):
