@@ -143,14 +143,17 @@ int import_periods_add(struct import_periods *ip, int64_t id, json_t *rec, p_err
     return activity_periods_each(rec, keep_code, ip, err);
 }
 
-static const struct import_periods *ranking; /* for by_code: qsort has no context */
+/* A (kind, code) to rank: its strings in the pool and its intern number. */
+struct code_order {
+    const char *kind, *code;
+    uint32_t intern;
+};
 
 static int by_code(const void *a, const void *b)
 {
-    const char *x = pooled(ranking, ranking->codes[*(const uint32_t *)a]);
-    const char *y = pooled(ranking, ranking->codes[*(const uint32_t *)b]);
-    int c = strcmp(x, y);
-    return c ? c : strcmp(x + strlen(x) + 1, y + strlen(y) + 1);
+    const struct code_order *x = a, *y = b;
+    int c = strcmp(x->kind, y->kind);
+    return c ? c : strcmp(x->code, y->code);
 }
 
 static int by_key(const void *a, const void *b)
@@ -182,16 +185,18 @@ static void bind_row(const struct import_periods *ip, store_stmt *st, int first,
 int import_periods_write(store *s, struct import_periods *ip, p_error *err)
 {
     /* intern numbers -> ranks in the index's order, then every key in that order */
-    uint32_t *order = xcalloc(ip->n_codes ? ip->n_codes : 1, sizeof *order);
+    struct code_order *order = xcalloc(ip->n_codes ? ip->n_codes : 1, sizeof *order);
     uint32_t *rank = xcalloc(ip->n_codes ? ip->n_codes : 1, sizeof *rank);
-    for (uint32_t i = 0; i < ip->n_codes; i++)
-        order[i] = i;
-    ranking = ip;
+    for (uint32_t i = 0; i < ip->n_codes; i++) {
+        order[i].kind = pooled(ip, ip->codes[i]);
+        order[i].code = order[i].kind + strlen(order[i].kind) + 1;
+        order[i].intern = i;
+    }
     qsort(order, ip->n_codes, sizeof *order, by_code);
     uint32_t *ranked_codes = xcalloc(ip->n_codes ? ip->n_codes : 1, sizeof *ranked_codes);
     for (uint32_t r = 0; r < ip->n_codes; r++) {
-        rank[order[r]] = r;
-        ranked_codes[r] = ip->codes[order[r]];
+        rank[order[r].intern] = r;
+        ranked_codes[r] = ip->codes[order[r].intern];
     }
     const uint64_t low = ((uint64_t)1 << (MONTH_BITS + ACT_BITS)) - 1;
     for (size_t i = 0; i < ip->n_keys; i++)
