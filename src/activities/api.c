@@ -13,6 +13,7 @@
 #include "web/api.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,26 @@ void activities_filter_from_query(http_request *req, struct activities_filter *f
 #define LIST_CACHE_SLOTS    64
 #define LIST_CACHE_BODY_MAX (512u * 1024u)
 
+/* A serialized page, shared by the cache and the replies sending it (without a copy). */
+struct page_body {
+    atomic_int refs; /* the cache's and each reply's; freed at 0 (page_release) */
+    size_t len;
+    char *data;
+};
+
+static void page_release(void *cls)
+{
+    struct page_body *pb = cls;
+    if (atomic_fetch_sub(&pb->refs, 1) != 1) return;
+    free(pb->data);
+    free(pb);
+}
+
 static pthread_mutex_t list_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     char *key;       /* list_key of the request, NULL: empty */
     int64_t version; /* the audit head it was built at */
-    char *body;
-    size_t len;
+    struct page_body *body;
 } list_cache[LIST_CACHE_SLOTS];
 static unsigned list_cache_clock;
 
@@ -76,41 +91,48 @@ static void list_key(const struct activities_filter *f, buf *key)
     buf_printf(key, "|%d", f->limit);
 }
 
+/* Replies with pb, which the reply holds a reference to until it is sent. */
+static void reply_page(http_request *req, struct page_body *pb)
+{
+    http_reply_shared(req, 200, "application/json; charset=utf-8", pb->data, pb->len, page_release,
+                      pb);
+}
+
 /* Replies from the cache; false when it holds no page for key at version. */
 static bool list_from_cache(http_request *req, const char *key, int64_t version)
 {
-    bool hit = false;
+    struct page_body *hit = NULL;
     pthread_mutex_lock(&list_cache_lock);
     for (int i = 0; i < LIST_CACHE_SLOTS && !hit; i++)
         if (list_cache[i].key && list_cache[i].version == version &&
             strcmp(list_cache[i].key, key) == 0) {
-            http_reply_bytes(req, 200, "application/json; charset=utf-8", list_cache[i].body,
-                             list_cache[i].len);
-            hit = true;
+            hit = list_cache[i].body;
+            atomic_fetch_add(&hit->refs, 1);
         }
     pthread_mutex_unlock(&list_cache_lock);
-    return hit;
+    if (hit) reply_page(req, hit);
+    return hit != NULL;
 }
 
-/* Keeps body (taken) as the page of key at version, in key's slot or the next by clock. */
-static void list_keep(const char *key, int64_t version, char *body, size_t len)
+/* Keeps body (one reference taken) as the page of key at version, in key's slot or the
+ * next by clock. */
+static void list_keep(const char *key, int64_t version, struct page_body *body)
 {
     pthread_mutex_lock(&list_cache_lock);
     int slot = -1;
     for (int i = 0; i < LIST_CACHE_SLOTS && slot < 0; i++)
         if (list_cache[i].key && strcmp(list_cache[i].key, key) == 0) slot = i;
     if (slot < 0) slot = (int)(list_cache_clock++ % LIST_CACHE_SLOTS);
+    struct page_body *old = body;
     if (!list_cache[slot].key || version >= list_cache[slot].version) {
         free(list_cache[slot].key);
-        free(list_cache[slot].body);
+        old = list_cache[slot].body;
         list_cache[slot].key = xstrdup(key);
         list_cache[slot].version = version;
         list_cache[slot].body = body;
-        list_cache[slot].len = len;
-        body = NULL;
     }
     pthread_mutex_unlock(&list_cache_lock);
-    free(body);
+    if (old) page_release(old);
 }
 
 static void list_handler(http_request *req)
@@ -154,11 +176,17 @@ static void list_handler(http_request *req)
         return;
     }
     size_t len = strlen(body);
-    http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
-    if (len <= LIST_CACHE_BODY_MAX)
-        list_keep(buf_str(&key), version, body, len);
-    else
+    if (len > LIST_CACHE_BODY_MAX) {
+        http_reply_bytes(req, 200, "application/json; charset=utf-8", body, len);
         free(body);
+    } else {
+        struct page_body *pb = xmalloc(sizeof *pb);
+        atomic_init(&pb->refs, 2); /* this reply's and the cache's */
+        pb->len = len;
+        pb->data = body;
+        reply_page(req, pb);
+        list_keep(buf_str(&key), version, pb);
+    }
     buf_free(&key);
 }
 

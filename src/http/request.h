@@ -103,6 +103,10 @@ typedef struct http_request {
     bool replied;
     const void *static_body; /* when set, the reply body is this memory, never copied */
     size_t static_len;
+    /* With static_body from http_reply_shared: called with shared_cls once the body is no
+     * longer needed (by libmicrohttpd after sending it, or here if it is never sent). */
+    void (*shared_release)(void *cls);
+    void *shared_cls;
     bool file_body; /* when set, the reply body is file_len bytes of file_fd from file_offset */
     int file_fd;    /* owned by the request until the reply is queued */
     uint64_t file_offset, file_len;

@@ -27,6 +27,8 @@ static void reply_begin(http_request *req, int status, const char *content_type)
     req->replied = true;
     req->static_body = NULL;
     req->static_len = 0;
+    if (req->shared_release) req->shared_release(req->shared_cls);
+    req->shared_release = NULL;
     if (req->file_body) close(req->file_fd);
     req->file_body = false;
 }
@@ -103,6 +105,16 @@ void http_reply_static(http_request *req, int status, const char *content_type, 
     reply_begin(req, status, content_type);
     req->static_body = data;
     req->static_len = len;
+}
+
+void http_reply_shared(http_request *req, int status, const char *content_type, const void *data,
+                       size_t len, void (*release)(void *cls), void *cls)
+{
+    reply_begin(req, status, content_type);
+    req->static_body = data;
+    req->static_len = len;
+    req->shared_release = release;
+    req->shared_cls = cls;
 }
 
 void http_redirect(http_request *req, const char *location)

@@ -35,6 +35,12 @@ void http_reply_fd(http_request *req, int status, const char *content_type, int 
 void http_reply_static(http_request *req, int status, const char *content_type, const void *data,
                        size_t len);
 
+/* Replies with bytes shared with others (a cache's entry): handed to libmicrohttpd without
+ * a copy, and release(cls) is called once, when they are no longer needed by this reply
+ * (sent, replaced by another reply, or the request ended). */
+void http_reply_shared(http_request *req, int status, const char *content_type, const void *data,
+                       size_t len, void (*release)(void *cls), void *cls);
+
 /* 303 See Other to a local path (must start with '/'). */
 void http_redirect(http_request *req, const char *location);
 

@@ -129,7 +129,8 @@ static void request_free(http_request *req)
     }
     buf_free(&req->body);
     if (req->file_body) close(req->file_fd); /* a file reply that was never queued */
-    multipart_free(req);                     /* removes the temp files no handler took */
+    if (req->shared_release) req->shared_release(req->shared_cls); /* nor a shared one */
+    multipart_free(req); /* removes the temp files no handler took */
     buf_free(&req->out);
     sodium_memzero(&req->who, sizeof req->who);
     free(req);
@@ -238,7 +239,13 @@ static enum MHD_Result queue_reply(http_server *srv, http_request *req)
     size_t len = 0;
     char *body = NULL;
     struct MHD_Response *resp;
-    if (req->static_body) {
+    if (req->static_body && req->shared_release) {
+        /* libmicrohttpd releases it after sending; on failure it is still ours. */
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+            req->static_len, (void *)(uintptr_t)req->static_body, req->shared_release,
+            req->shared_cls);
+        if (resp) req->shared_release = NULL;
+    } else if (req->static_body) {
         resp = MHD_create_response_from_buffer(req->static_len, (void *)(uintptr_t)req->static_body,
                                                MHD_RESPMEM_PERSISTENT);
     } else if (req->file_body) {
