@@ -87,13 +87,20 @@ MUST_CHECK int store_commit(store *s, p_error *err);
 void store_rollback(store *s);
 
 /* Group commit. work(s, ctx, err) runs inside a write transaction with every other writer
- * of this process to the same database that arrived meanwhile: the first of them to find
- * no batch running runs the whole batch on its own connection, each piece of work in a
- * savepoint (a work that fails undoes only its own changes), commits once and wakes the
- * others. So work must use only the store it is given, and must not begin or end
- * transactions. Returns work's result, or the batch's commit failure. */
+ * of this process to the same database that arrived meanwhile: the group's writer thread
+ * runs the whole batch on a connection of its own, each piece of work in a savepoint (a
+ * work that fails undoes only its own changes), commits once and wakes the writers. So
+ * work must use only the store it is given, and must not begin or end transactions.
+ * Returns work's result, or the batch's commit failure. */
 typedef int (*store_work)(store *s, void *ctx, p_error *err);
 MUST_CHECK int store_group_run(store *s, store_work work, void *ctx, p_error *err);
+
+/* store_group_run without waiting: done(ctx, rc, err) is called with work's result (or the
+ * batch's commit failure) once its batch has committed, on the group's writer thread (or
+ * at once, in the caller's thread, for a database without a group). ctx must live until
+ * then; done must not use a connection of the submitting thread. */
+typedef void (*store_done)(void *ctx, int rc, const p_error *err);
+void store_group_submit(store *s, store_work work, void *ctx, store_done done);
 
 /* Executes a script of statements without parameters (migrations, savepoints). */
 MUST_CHECK int store_exec_script(store *s, const char *sql, p_error *err);
