@@ -30,7 +30,7 @@ static const char usage[] =
     "usage: polis serve [--db FILE|URL] [--files DIR] [--listen HOST:PORT] [--threads N]\n"
     "\n"
     "Serves the web application and the API. Defaults: $POLIS_DB, $POLIS_LISTEN or\n"
-    "127.0.0.1:8080, 16 worker threads per core, 16 to 64 ($POLIS_THREADS). The database\n"
+    "127.0.0.1:8080, 2 worker threads per core, 4 to 64 ($POLIS_THREADS). The database\n"
     "must exist (create it with polis init); pending migrations are applied at start. A\n"
     "PostgreSQL URL (postgres://USER@HOST:PORT/DB) is retried for 30 s at start if the\n"
     "server is not up.\n"

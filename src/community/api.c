@@ -7,12 +7,14 @@
 #include "auth/authz.h"
 #include "community/internal.h"
 #include "community/status_cache.h"
+#include "core/mem.h"
 #include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
 #include "web/api.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,28 +97,89 @@ static void reply_created(http_request *req, const char *base, json_t *rec, bool
     http_reply_json(req, created ? 201 : 200, rec);
 }
 
-static void create_handler(http_request *req)
+/* A submission waiting for its batch's commit; the request holds no thread meanwhile. */
+struct pending_create {
+    http_request *req;
+    json_t *body; /* c's strings point into it */
+    struct concern_new c;
+    struct actor by;
+    concern_submission *sub; /* NULL: refused before it started (refusal, err) */
+    int refusal;
+    p_error err;
+    atomic_bool committed; /* done was called: the writer thread is through with sub */
+};
+
+static void pending_free(void *ctx)
 {
-    if (!authz_require(req, PERM_CONCERNS, NULL)) return;
-    json_t *body = api_object_body(req, concern_members);
-    store *s = body ? api_store(req) : NULL;
-    if (s) {
-        struct concern_new c = {0};
-        p_error err;
-        p_error_clear(&err);
-        int rc = concern_from_body(body, &c, &err);
-        if (rc == P_OK && !c.channel) c.channel = "station";
-        c.created_by = req->who.user_id;
+    struct pending_create *p = ctx;
+    /* Only once the writer thread is through with it; the request is suspended until then,
+     * so this is a safety net that should never find it busy. */
+    if (!atomic_load(&p->committed)) return;
+    concern_submission_free(p->sub);
+    json_decref(p->body);
+    free(p);
+}
+
+static void create_committed(void *cls)
+{
+    struct pending_create *p = cls;
+    atomic_store(&p->committed, true);
+    http_resume(p->req);
+}
+
+static void create_resumed(http_request *req, void *ctx)
+{
+    struct pending_create *p = ctx;
+    store *s = p->sub ? api_store(req) : NULL;
+    if (!p->sub) {
+        api_reply_status(req, p->refusal, &p->err);
+    } else if (s) {
         json_t *rec = NULL;
         bool created = false;
-        struct actor by = api_actor(req);
-        if (rc == P_OK) rc = concern_create(s, &c, &by, &rec, &created, &err);
+        p_error err;
+        p_error_clear(&err);
+        int rc = concern_create_finish(s, p->sub, &rec, &created, &err);
+        p->sub = NULL;
         if (rc != P_OK)
             api_reply_status(req, rc, &err);
         else
             reply_created(req, "/api/v1/concerns", rec, created);
     }
-    json_decref(body);
+    pending_free(p);
+}
+
+static void create_handler(http_request *req)
+{
+    if (!authz_require(req, PERM_CONCERNS, NULL)) return;
+    json_t *body = api_object_body(req, concern_members);
+    store *s = body ? api_store(req) : NULL;
+    if (!s) {
+        json_decref(body);
+        return;
+    }
+    struct pending_create *p = xcalloc(1, sizeof *p);
+    p->req = req;
+    p->body = body;
+    p_error_clear(&p->err);
+    int rc = concern_from_body(body, &p->c, &p->err);
+    if (rc != P_OK) {
+        api_reply_status(req, rc, &p->err);
+        atomic_store(&p->committed, true);
+        pending_free(p);
+        return;
+    }
+    if (!p->c.channel) p->c.channel = "station";
+    p->c.created_by = req->who.user_id;
+    p->by = api_actor(req);
+    /* Submissions arriving together share one commit; this one waits without a thread.
+     * Suspended first, so the commit cannot resume it before it is suspended. */
+    http_suspend(req, create_resumed, p, pending_free);
+    rc = concern_create_start(s, &p->c, &p->by, create_committed, p, &p->sub, &p->err);
+    if (rc != P_OK) { /* refused before it started: answered once resumed */
+        p->refusal = rc;
+        atomic_store(&p->committed, true);
+        http_resume(req);
+    }
 }
 
 static struct concern_viewer viewer_of(http_request *req)

@@ -156,6 +156,21 @@ struct concern_new {
 MUST_CHECK int concern_create(store *s, const struct concern_new *c, const struct actor *by,
                               json_t **out, bool *created, p_error *err);
 
+/* concern_create without waiting for the commit. A refusal found before (c's members) is
+ * returned at once with err set, and nothing starts. Otherwise P_OK: done(cls) is called
+ * once, from the database's writer thread, when the concern is committed or refused, and
+ * concern_create_finish then gives the result as concern_create does (in a thread with a
+ * connection of its own, s); c and by must live until then. */
+typedef struct concern_submission concern_submission;
+MUST_CHECK int concern_create_start(store *s, const struct concern_new *c, const struct actor *by,
+                                    void (*done)(void *cls), void *cls, concern_submission **out,
+                                    p_error *err);
+/* Frees sub. */
+MUST_CHECK int concern_create_finish(store *s, concern_submission *sub, json_t **out, bool *created,
+                                     p_error *err);
+/* Frees a submission whose done was called but that is not finished. */
+void concern_submission_free(concern_submission *sub);
+
 /* What the citizen sees by tracking code (case and dashes ignored): service, status, dates
  * and public events only — no contact details, no internal notes. P_ENOTFOUND otherwise. */
 MUST_CHECK int concern_public(store *s, const char *tracking_code, json_t **out, p_error *err);

@@ -5,6 +5,7 @@
 #include "community/attributes.h"
 
 #include "auth/audit.h"
+#include "core/mem.h"
 #include "core/text.h"
 
 #include <sodium.h>
@@ -457,7 +458,7 @@ struct create_job {
 
 static int create_work(store *s, void *ctx, p_error *err)
 {
-    struct create_job *job = ctx;
+    struct create_job *job = ctx; /* first member of a concern_submission too */
     const struct concern_new *c = job->c;
     const struct actor *by = job->by;
     char code[CONCERN_TRACKING_LEN + 1];
@@ -505,6 +506,28 @@ static int create_work(store *s, void *ctx, p_error *err)
     return rc;
 }
 
+/* The outcome rc of job's batch as concern_create gives it (job's record taken). */
+static int created_result(store *s, struct create_job *job, int rc, json_t **out, bool *created,
+                          p_error *err)
+{
+    if (rc == P_OK) {
+        *created = job->created;
+        *out = job->rec;
+        job->rec = NULL;
+        return P_OK;
+    }
+    json_decref(job->rec);
+    job->rec = NULL;
+    /* Two retries racing: the other one committed first. */
+    if (rc == P_ECONFLICT && job->c->client_id) {
+        char code[CONCERN_TRACKING_LEN + 1];
+        int again = find_client_id(s, job->c, code, err);
+        if (again != P_OK) return again;
+        if (code[0]) return load(s, code, true, out, NULL, err);
+    }
+    return rc;
+}
+
 int concern_create(store *s, const struct concern_new *c, const struct actor *by, json_t **out,
                    bool *created, p_error *err)
 {
@@ -515,20 +538,57 @@ int concern_create(store *s, const struct concern_new *c, const struct actor *by
     /* Submissions arriving together share one transaction and one sync (store.h). */
     struct create_job job = {.c = c, .by = by};
     rc = store_group_run(s, create_work, &job, err);
-    if (rc == P_OK) {
-        *created = job.created;
-        *out = job.rec;
-        return P_OK;
-    }
-    json_decref(job.rec);
-    /* Two retries racing: the other one committed first. */
-    if (rc == P_ECONFLICT && c->client_id) {
-        char code[CONCERN_TRACKING_LEN + 1];
-        int again = find_client_id(s, c, code, err);
-        if (again != P_OK) return again;
-        if (code[0]) return load(s, code, true, out, NULL, err);
-    }
+    return created_result(s, &job, rc, out, created, err);
+}
+
+struct concern_submission {
+    struct create_job job;
+    int rc;
+    p_error err;
+    void (*done)(void *cls);
+    void *cls;
+};
+
+static void submitted(void *ctx, int rc, const p_error *err)
+{
+    concern_submission *sub = ctx;
+    sub->rc = rc;
+    if (rc != P_OK && err) sub->err = *err;
+    sub->done(sub->cls);
+}
+
+int concern_create_start(store *s, const struct concern_new *c, const struct actor *by,
+                         void (*done)(void *cls), void *cls, concern_submission **out, p_error *err)
+{
+    *out = NULL;
+    int rc = check_new(c, err);
+    if (rc != P_OK) return rc;
+    concern_submission *sub = xcalloc(1, sizeof *sub);
+    sub->job = (struct create_job){.c = c, .by = by};
+    sub->done = done;
+    sub->cls = cls;
+    p_error_clear(&sub->err);
+    *out = sub;
+    store_group_submit(s, create_work, sub, submitted);
+    return P_OK;
+}
+
+int concern_create_finish(store *s, concern_submission *sub, json_t **out, bool *created,
+                          p_error *err)
+{
+    *out = NULL;
+    *created = false;
+    if (sub->rc != P_OK) *err = sub->err;
+    int rc = created_result(s, &sub->job, sub->rc, out, created, err);
+    free(sub);
     return rc;
+}
+
+void concern_submission_free(concern_submission *sub)
+{
+    if (!sub) return;
+    json_decref(sub->job.rec);
+    free(sub);
 }
 
 /* The citizen's view in one statement: the concern and its public events as one row per

@@ -107,6 +107,12 @@ typedef struct http_request {
      * longer needed (by libmicrohttpd after sending it, or here if it is never sent). */
     void (*shared_release)(void *cls);
     void *shared_cls;
+    /* Set by http_suspend: the reply comes later, from resumed(req, async_ctx), called in
+     * a server thread after http_resume; async_free(async_ctx) if the request ends first. */
+    void (*resumed)(struct http_request *req, void *ctx);
+    void *async_ctx;
+    void (*async_free)(void *ctx);
+    bool suspended; /* between http_suspend and the handler's return */
     bool file_body; /* when set, the reply body is file_len bytes of file_fd from file_offset */
     int file_fd;    /* owned by the request until the reply is queued */
     uint64_t file_offset, file_len;
@@ -126,6 +132,14 @@ void http_request_target(http_request *req, buf *out);
 const char *http_client(http_request *req);
 /* True for methods that change state (POST, PUT, PATCH, DELETE). */
 bool http_is_write(const http_request *req);
+
+/* For a handler whose answer waits for work done elsewhere (a group commit): the request
+ * holds no server thread meanwhile. Called by the handler, which then returns without a
+ * reply; once http_resume(req) is called (from any thread), resumed(req, ctx) runs in a
+ * server thread and replies. free_ctx(ctx) is called instead if the request ends before. */
+void http_suspend(http_request *req, void (*resumed)(http_request *req, void *ctx), void *ctx,
+                  void (*free_ctx)(void *ctx));
+void http_resume(http_request *req);
 
 /* Multipart routes: the first file part sent as field, or NULL. Valid until the request
  * ends, when its temp file is removed unless the handler called http_upload_take(). */

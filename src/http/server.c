@@ -28,11 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Worker threads by default. A handler blocks its thread while it runs, and a write waits
- * for its batch's commit (store_group_run): only submissions waiting on threads of their
- * own can share a commit, so there are many more threads than cores. */
-#define THREADS_PER_CORE 16
-#define THREADS_MIN      16
+/* Worker threads by default. A handler holds its thread while it runs; the officers'
+ * concern submissions wait for their batch's commit without one (http_suspend), but other
+ * writes wait on theirs (store_group_run), so there are a few more threads than cores. */
+#define THREADS_PER_CORE 2
+#define THREADS_MIN      4
 #define THREADS_MAX      64
 
 struct http_server {
@@ -129,7 +129,8 @@ static void request_free(http_request *req)
     }
     buf_free(&req->body);
     if (req->file_body) close(req->file_fd); /* a file reply that was never queued */
-    if (req->shared_release) req->shared_release(req->shared_cls); /* nor a shared one */
+    if (req->shared_release) req->shared_release(req->shared_cls);        /* nor a shared one */
+    if (req->resumed && req->async_free) req->async_free(req->async_ctx); /* never resumed */
     multipart_free(req); /* removes the temp files no handler took */
     buf_free(&req->out);
     sodium_memzero(&req->who, sizeof req->who);
@@ -300,7 +301,23 @@ static void dispatch(http_server *srv, http_request *req)
     if (srv->cfg.authenticate) srv->cfg.authenticate(req);
     if (req->replied) return; /* authentication answered (503: the store is unavailable) */
     req->route->handler(req);
-    if (!req->replied) http_reply_fail(req, P_ESTORE, NULL, "the handler made no reply");
+    if (!req->replied && !req->suspended)
+        http_reply_fail(req, P_ESTORE, NULL, "the handler made no reply");
+}
+
+void http_suspend(http_request *req, void (*resumed)(http_request *req, void *ctx), void *ctx,
+                  void (*free_ctx)(void *ctx))
+{
+    req->resumed = resumed;
+    req->async_ctx = ctx;
+    req->async_free = free_ctx;
+    req->suspended = true;
+    MHD_suspend_connection(req->conn);
+}
+
+void http_resume(http_request *req)
+{
+    MHD_resume_connection(req->conn);
 }
 
 unsigned http_default_threads(void)
@@ -379,7 +396,18 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (req->resumed) { /* called again after http_resume */
+        void (*resumed)(http_request *, void *) = req->resumed;
+        req->resumed = NULL;
+        resumed(req, req->async_ctx);
+        if (!req->replied) http_reply_fail(req, P_ESTORE, NULL, "the handler made no reply");
+        return queue_reply(srv, req);
+    }
     dispatch(srv, req);
+    if (req->suspended) {
+        req->suspended = false;
+        return MHD_YES; /* the reply comes after http_resume */
+    }
     return queue_reply(srv, req); /* libmicrohttpd omits the body itself for HEAD */
 }
 
@@ -475,8 +503,9 @@ int http_server_start(const struct server_config *cfg, http_server **out, p_erro
         srv->cfg.upload_limit_bytes = config_get()->upload_limit_bytes;
     unsigned threads = cfg->threads ? cfg->threads : http_default_threads();
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO, port, NULL,
-        NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+            MHD_ALLOW_SUSPEND_RESUME,
+        port, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_s ? cfg->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         CONNECTION_MEMORY_BYTES, MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_LISTEN_BACKLOG_SIZE,

@@ -38,7 +38,7 @@ MUST_CHECK int http_server_start(const struct server_config *cfg, http_server **
  * and frees the server. */
 void http_server_stop(http_server *srv, unsigned grace_ms);
 
-/* Worker threads when none are configured: 16 per core, at least 16 and at most 64. */
+/* Worker threads when none are configured: 2 per core, at least 4 and at most 64. */
 unsigned http_default_threads(void);
 
 /* Port actually bound (useful with port 0). */
