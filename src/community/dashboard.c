@@ -150,6 +150,21 @@ static int grouped(store *s, const char *sql, const struct scope *sc, const char
     return step < 0 ? -step : P_OK;
 }
 
+/* Adds one to the count of the choice key among counts ([{key, ..., count}]); an answer
+ * that is no longer a choice counts nowhere. */
+static void count_choice(json_t *counts, const char *key)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(counts, i, c)
+    {
+        if (!key || strcmp(json_string_value(json_object_get(c, "key")), key) != 0) continue;
+        json_object_set_new(c, "count",
+                            json_integer(json_integer_value(json_object_get(c, "count")) + 1));
+        return;
+    }
+}
+
 /* The choices of each list question of service, counted among the concerns of sc:
  * [{code, question, question_ru, counts: [{key, label, label_ru, count}]}], the choices in
  * the question's order. Answers are read and counted here, one concern's at a time. */
@@ -186,19 +201,10 @@ static int answer_counts(store *s, const struct scope *sc, json_t *into, p_error
         json_array_foreach(into, i, d)
         {
             json_t *a = json_object_get(answers, json_string_value(json_object_get(d, "code")));
-            json_t *c;
-            json_array_foreach(json_object_get(d, "counts"), k, c)
-            {
-                json_t *key = json_object_get(c, "key");
-                bool hit = json_equal(a, key);
-                json_t *one;
-                size_t j;
-                json_array_foreach(json_is_array(a) ? a : NULL, j, one) hit |= json_equal(one, key);
-                if (hit)
-                    json_object_set_new(
-                        c, "count",
-                        json_integer(json_integer_value(json_object_get(c, "count")) + 1));
-            }
+            json_t *counts = json_object_get(d, "counts"), *key;
+            if (json_is_string(a)) count_choice(counts, json_string_value(a));
+            json_array_foreach(json_is_array(a) ? a : NULL, k, key)
+                count_choice(counts, json_string_value(key));
         }
         json_decref(answers);
     }
@@ -295,18 +301,6 @@ static void chart_items(json_t *rows, struct svg_item *items, size_t *n, size_t 
     }
 }
 
-/* The text of member name of o in the page's language: name_ru (or question_ru, label_ru)
- * on a Russian page when there is one. */
-static const char *localized(const struct page *p, json_t *o, const char *name)
-{
-    char ru[32];
-    snprintf(ru, sizeof ru, "%s_ru", name);
-    const char *t = json_string_value(json_object_get(o, ru));
-    if (strcmp(p->lang, "ru") == 0 && t && *t) return t;
-    t = json_string_value(json_object_get(o, name));
-    return t ? t : "";
-}
-
 /* Each list question of service with its choices counted; a count links to the concerns
  * that gave that answer. */
 static void answers_section(struct page *p, const char *service, json_t *answers)
@@ -322,7 +316,7 @@ static void answers_section(struct page *p, const char *service, json_t *answers
     json_array_foreach(answers, i, q)
     {
         html_open(h, "table", "class", "answers", NULL);
-        html_elem(h, "caption", localized(p, q, "question"), NULL);
+        html_elem(h, "caption", community_localized(q, p->lang, "question", "question_ru"), NULL);
         html_open(h, "tbody", NULL);
         json_array_foreach(json_object_get(q, "counts"), k, c)
         {
@@ -334,7 +328,8 @@ static void answers_section(struct page *p, const char *service, json_t *answers
             buf_puts(&href, "&answer=");
             buf_url_encode(&href, buf_str(&answer));
             html_open(h, "tr", NULL);
-            html_elem(h, "th", localized(p, c, "label"), "scope", "row", NULL);
+            html_elem(h, "th", community_localized(c, p->lang, "label", "label_ru"), "scope", "row",
+                      NULL);
             html_open(h, "td", NULL);
             char n[24];
             snprintf(n, sizeof n, "%lld",

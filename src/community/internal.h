@@ -93,6 +93,10 @@ void community_questions_localize(const char *lang, p_error *err);
 /* An officer's view of the answers to questions (the service's definitions). */
 void community_questions_answered(struct page *p, json_t *questions, json_t *answers);
 
+/* Member ru of o on a Russian page when it is there and not empty, else member en ("" when
+ * absent): the names and questions kept in both languages. */
+const char *community_localized(json_t *o, const char *lang, const char *en, const char *ru);
+
 /* Registers the SMSSync gateway endpoint (sms.c). */
 void community_sms_register(void);
 

@@ -364,36 +364,6 @@ static void add_submit(http_request *req)
     form_free(&f);
 }
 
-static void remove_submit(http_request *req)
-{
-    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
-    form f;
-    if (!community_admin_read_form(req, &f)) return;
-    store *s = api_store(req);
-    const char *code = http_path_param(req, "code"), *gone = http_path_param(req, "question");
-    json_t *list = NULL, *kept = json_array();
-    p_error err;
-    p_error_clear(&err);
-    if (s && attributes_of_service(s, code, &list, &err) != P_OK) {
-        page_refusal(req, err.status, &err, ADMIN_PATH, T(req->lang, "Community setup"));
-    } else if (s) {
-        size_t i;
-        json_t *q;
-        json_array_foreach(list, i, q) if (strcmp(str(q, "code"), gone) != 0)
-            json_array_append(kept, q);
-        if (json_array_size(kept) == json_array_size(list)) {
-            p_fail(&err, P_ENOTFOUND, NULL, "the service asks no question %s", gone);
-            page_refusal(req, P_ENOTFOUND, &err, ADMIN_PATH, T(req->lang, "Community setup"));
-        } else {
-            int rc = save(req, s, code, kept, "removed", &err);
-            if (rc == P_EINVAL || rc == P_EUNPROC) questions_page(req, code, NULL, &err, 422);
-        }
-    }
-    json_decref(list);
-    json_decref(kept);
-    form_free(&f);
-}
-
 /* ---- changing one question ------------------------------------------------------------ */
 
 /* Adds the field name = value to f. */
@@ -428,13 +398,21 @@ static void form_of_question(json_t *q, form *f)
     if (!json_is_true(json_object_get(q, "variable"))) form_add(f, "note", "1");
 }
 
-/* The place of the question with code in list, or -1. */
-static long question_index(json_t *list, const char *code)
+/* The questions of service code into *list (the caller's) and the place of question among
+ * them into *at; P_ENOTFOUND when the service or the question is not there. */
+static int find_question(store *s, const char *code, const char *question, json_t **list,
+                         size_t *at, p_error *err)
 {
+    int rc = attributes_of_service(s, code, list, err);
+    if (rc != P_OK) return rc;
     size_t i;
     json_t *q;
-    json_array_foreach(list, i, q) if (strcmp(str(q, "code"), code) == 0) return (long)i;
-    return -1;
+    json_array_foreach(*list, i, q) if (strcmp(str(q, "code"), question) == 0)
+    {
+        *at = i;
+        return P_OK;
+    }
+    return p_fail(err, P_ENOTFOUND, NULL, "the service asks no question %s", question);
 }
 
 /* The page that changes question of service code; values and err are those of a refused
@@ -447,10 +425,8 @@ static void edit_page(http_request *req, const char *code, const char *question,
     json_t *list = NULL;
     p_error lerr;
     p_error_clear(&lerr);
-    int rc = attributes_of_service(s, code, &list, &lerr);
-    long at = rc == P_OK ? question_index(list, question) : -1;
-    if (rc == P_OK && at < 0)
-        rc = p_fail(&lerr, P_ENOTFOUND, NULL, "the service asks no question %s", question);
+    size_t at = 0;
+    int rc = find_question(s, code, question, &list, &at, &lerr);
     if (rc != P_OK) {
         page_refusal(req, rc, &lerr, ADMIN_PATH "#services", T(req->lang, "Community setup"));
         json_decref(list);
@@ -459,7 +435,7 @@ static void edit_page(http_request *req, const char *code, const char *question,
     form shown;
     bool own = !values;
     if (own) {
-        form_of_question(json_array_get(list, (size_t)at), &shown);
+        form_of_question(json_array_get(list, at), &shown);
         values = &shown;
     }
     char title[160], back[160];
@@ -492,18 +468,39 @@ static void edit_submit(http_request *req)
     json_t *list = NULL;
     p_error err;
     p_error_clear(&err);
-    int rc = s ? attributes_of_service(s, code, &list, &err) : P_EUNAVAIL;
-    long at = rc == P_OK ? question_index(list, question) : -1;
-    if (rc == P_OK && at < 0)
-        rc = p_fail(&err, P_ENOTFOUND, NULL, "the service asks no question %s", question);
+    size_t at = 0;
+    int rc = s ? find_question(s, code, question, &list, &at, &err) : P_EUNAVAIL;
     if (s && rc != P_OK) {
         page_refusal(req, rc, &err, ADMIN_PATH "#services", T(req->lang, "Community setup"));
     } else if (s) {
-        json_t *old = json_array_get(list, (size_t)at);
+        json_t *old = json_array_get(list, at);
         int64_t order = json_integer_value(json_object_get(old, "order"));
-        json_array_set_new(list, (size_t)at, question_of_form(&f, question, order));
+        json_array_set_new(list, at, question_of_form(&f, question, order));
         rc = save(req, s, code, list, "changed", &err);
         if (rc == P_EINVAL || rc == P_EUNPROC) edit_page(req, code, question, &f, &err, 422);
+    }
+    json_decref(list);
+    form_free(&f);
+}
+
+static void remove_submit(http_request *req)
+{
+    if (!page_require(req, PERM_REFERENCE_EDIT)) return;
+    form f;
+    if (!community_admin_read_form(req, &f)) return;
+    store *s = api_store(req);
+    const char *code = http_path_param(req, "code"), *gone = http_path_param(req, "question");
+    json_t *list = NULL;
+    p_error err;
+    p_error_clear(&err);
+    size_t at = 0;
+    int rc = s ? find_question(s, code, gone, &list, &at, &err) : P_EUNAVAIL;
+    if (s && rc != P_OK) {
+        page_refusal(req, rc, &err, ADMIN_PATH, T(req->lang, "Community setup"));
+    } else if (s) {
+        json_array_remove(list, at);
+        rc = save(req, s, code, list, "removed", &err);
+        if (rc == P_EINVAL || rc == P_EUNPROC) questions_page(req, code, NULL, &err, 422);
     }
     json_decref(list);
     form_free(&f);

@@ -298,18 +298,14 @@ static void list_page(http_request *req)
         buf href = BUF_INIT;
         buf_puts(&href, "/officer/concerns?cursor=");
         buf_url_encode(&href, next);
-        if (f.status) {
-            buf_puts(&href, "&status=");
-            buf_url_encode(&href, f.status);
-        }
-        if (f.overdue) buf_puts(&href, "&overdue=true");
-        if (f.service_code) {
-            buf_puts(&href, "&service_code=");
-            buf_url_encode(&href, f.service_code);
-        }
-        if (f.answer) {
-            buf_puts(&href, "&answer=");
-            buf_url_encode(&href, f.answer);
+        const char *kept[][2] = {{"status", f.status},
+                                 {"overdue", f.overdue ? "true" : NULL},
+                                 {"service_code", f.service_code},
+                                 {"answer", f.answer}};
+        for (size_t k = 0; k < sizeof kept / sizeof *kept; k++) {
+            if (!kept[k][1]) continue;
+            buf_printf(&href, "&%s=", kept[k][0]);
+            buf_url_encode(&href, kept[k][1]);
         }
         html_elem(h, "a", T(p.lang, "Next"), "href", buf_str(&href), "rel", "next", NULL);
         buf_free(&href);

@@ -17,7 +17,7 @@ static const char *str(json_t *o, const char *k)
     return v ? v : "";
 }
 
-static const char *localized(json_t *o, const char *lang, const char *en, const char *ru)
+const char *community_localized(json_t *o, const char *lang, const char *en, const char *ru)
 {
     return strcmp(lang, "ru") == 0 && *str(o, ru) ? str(o, ru) : str(o, en);
 }
@@ -41,7 +41,7 @@ static void question(struct page *p, const char *service, json_t *q, const form 
                      const p_error *err)
 {
     html *h = &p->h;
-    const char *text = localized(q, p->lang, "description", "description_ru");
+    const char *text = community_localized(q, p->lang, "description", "description_ru");
     if (!json_is_true(json_object_get(q, "variable"))) {
         html_elem(h, "p", text, "class", "hint question-note", NULL);
         return;
@@ -72,7 +72,7 @@ static void question(struct page *p, const char *service, json_t *q, const form 
             else
                 html_void(h, "input", "type", "checkbox", "name", name, "value", str(v, "key"),
                           "id", cid, NULL);
-            html_text(h, localized(v, p->lang, "name", "name_ru"));
+            html_text(h, community_localized(v, p->lang, "name", "name_ru"));
             html_close(h, "label");
         }
         html_close(h, "fieldset");
@@ -85,7 +85,7 @@ static void question(struct page *p, const char *service, json_t *q, const form 
             json_t *v;
             json_array_foreach(json_object_get(q, "values"), i, v)
             {
-                const char *shown = localized(v, p->lang, "name", "name_ru");
+                const char *shown = community_localized(v, p->lang, "name", "name_ru");
                 if (value && strcmp(value, str(v, "key")) == 0)
                     html_elem(h, "option", shown, "value", str(v, "key"), "selected", "", NULL);
                 else
@@ -125,7 +125,7 @@ void community_questions_fields(struct page *p, json_t *services, const form *va
         html_open(&p->h, "fieldset", "class", "questions", "data-service", code, NULL);
         char legend[300];
         snprintf(legend, sizeof legend, "%s %s", T(p->lang, "Only for:"),
-                 localized(sv, p->lang, "name", "name_ru"));
+                 community_localized(sv, p->lang, "name", "name_ru"));
         html_elem(&p->h, "legend", legend, NULL);
         size_t k;
         json_t *q;
@@ -169,7 +169,7 @@ static void answer_text(json_t *q, json_t *answer, const char *lang, buf *out)
         json_array_foreach(json_object_get(q, "values"), j, v)
         {
             if (strcmp(str(v, "key"), json_string_value(k)) == 0)
-                shown = localized(v, lang, "name", "name_ru");
+                shown = community_localized(v, lang, "name", "name_ru");
         }
         buf_printf(out, "%s%s", i ? ", " : "", shown);
     }
@@ -182,7 +182,8 @@ static void answered_row(struct page *p, json_t *q, const char *code, json_t *an
 {
     buf_reset(text);
     answer_text(q, answer, p->lang, text);
-    html_elem(&p->h, "dt", q ? localized(q, p->lang, "description", "description_ru") : code, NULL);
+    html_elem(&p->h, "dt",
+              q ? community_localized(q, p->lang, "description", "description_ru") : code, NULL);
     html_elem(&p->h, "dd", buf_str(text), NULL);
 }
 

@@ -174,9 +174,10 @@ static void *writer_main(void *arg)
         if (w) {
             run_batch(w, batch);
         } else {
-            for (struct job *j = batch; j; j = j->next)
-                j->rc = P_OK;
-            fail_batch(batch, err.status ? (int)err.status : P_EUNAVAIL, &err);
+            for (struct job *j = batch; j; j = j->next) {
+                j->rc = err.status ? (int)err.status : P_EUNAVAIL;
+                j->err = err;
+            }
         }
         finish_batch(batch);
         pthread_mutex_lock(&g->mu);
